@@ -1,0 +1,218 @@
+#Requires -Version 5.1
+<#
+.SYNOPSIS
+    Builds, tests and demonstrates CalendarFederation. Plain PowerShell: nothing from the Gallery.
+
+.DESCRIPTION
+    Tasks:
+      Build   Assemble the module in out/CalendarFederation/<version>/ (the version comes from Directory.Build.props).
+      Test    Build, run the xunit suites, then Pester against the built module in a fresh process.
+              Ends with one line "N passed, N failed" and exits non-zero on any failure.
+      Demo    Build, start the sandbox, run the README's main walkthrough against it, stop the sandbox.
+      Clean   Remove build output.
+
+.EXAMPLE
+    dotnet tool restore && dotnet pwsh ./build.ps1 Test
+#>
+[CmdletBinding()]
+param(
+    [Parameter(Position = 0)]
+    [ValidateSet('Build', 'Test', 'Demo', 'Clean')]
+    [string[]] $Task = @('Build'),
+
+    [ValidateSet('Debug', 'Release')]
+    [string] $Configuration = 'Release'
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version 3.0
+$Root = $PSScriptRoot
+$Artifacts = Join-Path $Root 'artifacts'
+$OutRoot = Join-Path $Root 'out'
+
+function Invoke-Native {
+    # Runs a native command; a non-zero exit stops the task with a clear message.
+    param([Parameter(Mandatory)][string] $FilePath, [string[]] $ArgumentList = @())
+    & $FilePath @ArgumentList
+    if ($LASTEXITCODE -ne 0) {
+        throw "'$FilePath $($ArgumentList -join ' ')' failed with exit code $LASTEXITCODE."
+    }
+}
+
+function Get-ModuleVersion {
+    [xml] $props = Get-Content -LiteralPath (Join-Path $Root 'Directory.Build.props') -Raw
+    $version = @($props.Project.PropertyGroup | ForEach-Object { $_.Version } | Where-Object { $_ })[0]
+    if (-not $version) { throw 'Directory.Build.props has no <Version>.' }
+    return $version
+}
+
+function Get-ModuleDirectory {
+    return Join-Path (Join-Path $OutRoot 'CalendarFederation') (Get-ModuleVersion)
+}
+
+function Get-PwshCommand {
+    # The command that starts a fresh PowerShell like this one: 'dotnet <pwsh.dll>' under 'dotnet pwsh',
+    # the pwsh or powershell.exe executable otherwise.
+    $processPath = (Get-Process -Id $PID).Path
+    $leaf = [System.IO.Path]::GetFileNameWithoutExtension($processPath)
+    if ($leaf -eq 'dotnet') {
+        return @($processPath, [System.Reflection.Assembly]::GetEntryAssembly().Location)
+    }
+    return @($processPath)
+}
+
+function Invoke-Build {
+    $version = Get-ModuleVersion
+    $moduleDir = Get-ModuleDirectory
+    $publishDir = Join-Path $Artifacts 'publish'
+    Write-Host "Building CalendarFederation $version ($Configuration)" -ForegroundColor Cyan
+
+    if (Test-Path $publishDir) { Remove-Item $publishDir -Recurse -Force }
+    Invoke-Native dotnet @('publish', (Join-Path $Root 'src/CalendarFederation/CalendarFederation.csproj'),
+        '-c', $Configuration, '-o', $publishDir, '--nologo', '-v', 'quiet', '-p:GenerateDocumentationFile=false')
+
+    if (Test-Path $moduleDir) { Remove-Item $moduleDir -Recurse -Force }
+    $dependencies = Join-Path $moduleDir 'Dependencies'
+    New-Item -ItemType Directory -Path $dependencies -Force | Out-Null
+
+    # Only the cmdlet assembly sits next to the manifest; the engine and everything it needs go to
+    # Dependencies/, where default probing never finds them and the module's own loader does.
+    Copy-Item (Join-Path $publishDir 'CalendarFederation.dll') $moduleDir
+    Get-ChildItem $publishDir -Filter '*.dll' |
+        Where-Object { $_.Name -ne 'CalendarFederation.dll' -and $_.Name -ne 'System.Management.Automation.dll' } |
+        Copy-Item -Destination $dependencies
+
+    $manifest = Get-Content -LiteralPath (Join-Path $Root 'CalendarFederation.psd1') -Raw
+    $manifest = $manifest -replace "ModuleVersion\s*=\s*'[^']*'", "ModuleVersion        = '$version'"
+    Set-Content -LiteralPath (Join-Path $moduleDir 'CalendarFederation.psd1') -Value $manifest -Encoding UTF8
+    Copy-Item (Join-Path $Root 'LICENSE') $moduleDir
+
+    $info = Test-ModuleManifest -Path (Join-Path $moduleDir 'CalendarFederation.psd1') -ErrorAction Stop
+    if ($info.Version.ToString() -ne $version) { throw "Manifest version $($info.Version) does not match $version." }
+
+    # The sandbox and the test projects, so Test and Demo start from a complete build.
+    Invoke-Native dotnet @('build', (Join-Path $Root 'tests/CalendarFederation.Sandbox/CalendarFederation.Sandbox.csproj'),
+        '-c', $Configuration, '--nologo', '-v', 'quiet')
+    Write-Host "Module: $moduleDir" -ForegroundColor Green
+}
+
+function Get-SandboxDll {
+    return Join-Path $Root "tests/CalendarFederation.Sandbox/bin/$Configuration/net10.0/CalendarFederation.Sandbox.dll"
+}
+
+function Read-TrxCounts([string] $Path) {
+    [xml] $trx = Get-Content -LiteralPath $Path -Raw
+    $counters = $trx.TestRun.ResultSummary.Counters
+    return [pscustomobject]@{ Passed = [int]$counters.passed; Failed = [int]$counters.failed + [int]$counters.error + [int]$counters.timeout }
+}
+
+function Invoke-Test {
+    Invoke-Build
+    $results = Join-Path $Artifacts 'test-results'
+    if (Test-Path $results) { Remove-Item $results -Recurse -Force }
+    New-Item -ItemType Directory -Path $results -Force | Out-Null
+
+    $passed = 0
+    $failed = 0
+    $problems = @()
+    $stopwatch = [System.Diagnostics.Stopwatch]::StartNew()
+
+    foreach ($project in 'CalendarFederation.Engine.Tests', 'CalendarFederation.Tests') {
+        Write-Host "xunit: $project" -ForegroundColor Cyan
+        $trx = "$project.trx"
+        & dotnet test (Join-Path $Root "tests/$project/$project.csproj") -c $Configuration --nologo `
+            --logger "trx;LogFileName=$trx" --logger 'console;verbosity=minimal' --results-directory $results
+        $exit = $LASTEXITCODE
+        $trxPath = Join-Path $results $trx
+        if (Test-Path $trxPath) {
+            $counts = Read-TrxCounts $trxPath
+            $passed += $counts.Passed
+            $failed += $counts.Failed
+            if ($exit -ne 0 -and $counts.Failed -eq 0) { $problems += "$project exited with $exit"; $failed++ }
+        }
+        else {
+            $problems += "$project produced no results (exit $exit)"
+            $failed++
+        }
+    }
+
+    Write-Host 'Pester: tests/Pester against the built module, in a fresh PowerShell' -ForegroundColor Cyan
+    $pesterResult = Join-Path $results 'pester.json'
+    $pwsh = @(Get-PwshCommand)
+    $pwshArgs = @()
+    if ($pwsh.Count -gt 1) { $pwshArgs += $pwsh[1..($pwsh.Count - 1)] }
+    $pwshArgs += @('-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'tests/Pester/Invoke-PesterSuite.ps1'),
+        '-ModulePath', (Join-Path (Get-ModuleDirectory) 'CalendarFederation.psd1'),
+        '-SandboxDll', (Get-SandboxDll),
+        '-ResultPath', $pesterResult)
+    & $pwsh[0] @pwshArgs
+    $exit = $LASTEXITCODE
+    if (Test-Path $pesterResult) {
+        $counts = Get-Content -LiteralPath $pesterResult -Raw | ConvertFrom-Json
+        $passed += [int]$counts.Passed
+        $failed += [int]$counts.Failed
+        if ($exit -ne 0 -and [int]$counts.Failed -eq 0) { $problems += "Pester exited with $exit"; $failed++ }
+    }
+    else {
+        $problems += "Pester produced no results (exit $exit)"
+        $failed++
+    }
+
+    $stopwatch.Stop()
+    foreach ($p in $problems) { Write-Host "Problem: $p" -ForegroundColor Red }
+    Write-Host ("Test time: {0:n0} s" -f $stopwatch.Elapsed.TotalSeconds)
+    Write-Host "$passed passed, $failed failed"
+    if ($failed -gt 0) { exit 1 }
+}
+
+function Invoke-Demo {
+    Invoke-Build
+    Import-Module (Join-Path $Root 'tests/Pester/SandboxHelpers.psm1') -Force
+    $sandbox = Start-CFSandbox -SandboxDll (Get-SandboxDll)
+    try {
+        Import-Module (Join-Path (Get-ModuleDirectory) 'CalendarFederation.psd1') -Force
+        $endpoint = "$($sandbox.Url)/autodiscover/autodiscover.svc"
+        Write-Host ''
+        Write-Host "Sandbox running at $($sandbox.Url) with tenants contoso and fabrikam." -ForegroundColor Cyan
+        Write-Host ''
+        Write-Host "PS> Get-FederationInformation -DomainName fabrikam.com -AutodiscoverUri $endpoint" -ForegroundColor Yellow
+        Get-FederationInformation -DomainName fabrikam.com -AutodiscoverUri $endpoint | Format-List | Out-Host
+        Write-Host "PS> Get-FederationInformation -DomainName contoso.com -AutodiscoverUri $endpoint" -ForegroundColor Yellow
+        Get-FederationInformation -DomainName contoso.com -AutodiscoverUri $endpoint | Format-List | Out-Host
+        Write-Host "PS> Get-FederationInformation -DomainName tailspintoys.com -AutodiscoverUri $endpoint   # not federated" -ForegroundColor Yellow
+        Get-FederationInformation -DomainName tailspintoys.com -AutodiscoverUri $endpoint -ErrorAction SilentlyContinue -ErrorVariable demoErrors | Out-Null
+        foreach ($e in $demoErrors) { Write-Host ("{0}: {1}" -f $e.FullyQualifiedErrorId, $e.Exception.Message) -ForegroundColor DarkYellow }
+    }
+    finally {
+        Stop-CFSandbox $sandbox
+    }
+}
+
+function Invoke-Clean {
+    foreach ($path in $OutRoot, $Artifacts) {
+        if (Test-Path $path) { Remove-Item $path -Recurse -Force }
+    }
+    Get-ChildItem $Root -Include 'bin', 'obj' -Recurse -Directory -ErrorAction SilentlyContinue |
+        Where-Object { $_.FullName -notmatch '[\\/]\.git[\\/]' } |
+        Remove-Item -Recurse -Force
+    Write-Host 'Clean.'
+}
+
+try {
+    Push-Location $Root
+    foreach ($t in $Task) {
+        switch ($t) {
+            'Build' { Invoke-Build }
+            'Test' { Invoke-Test }
+            'Demo' { Invoke-Demo }
+            'Clean' { Invoke-Clean }
+        }
+    }
+}
+catch {
+    Write-Host "build.ps1 $($Task -join ', ') failed: $($_.Exception.Message)" -ForegroundColor Red
+    exit 1
+}
+finally {
+    Pop-Location
+}

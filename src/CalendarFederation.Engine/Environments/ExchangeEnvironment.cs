@@ -1,0 +1,61 @@
+using System;
+using System.Collections.Generic;
+
+namespace CalendarFederation.Engine.Environments
+{
+    /// <summary>
+    /// A cloud: where its Microsoft-hosted Autodiscover answers (protocol notes 1.3), where sign-in happens
+    /// and where the admin API lives (notes 4).
+    /// </summary>
+    public sealed class ExchangeEnvironment
+    {
+        public ExchangeEnvironment(string name, Uri? autodiscoverEndpoint, Uri authority, Uri adminApi)
+        {
+            Name = name ?? throw new ArgumentNullException(nameof(name));
+            AutodiscoverEndpoint = autodiscoverEndpoint;
+            Authority = authority;
+            AdminApi = adminApi;
+        }
+
+        public string Name { get; }
+
+        /// <summary>The cloud's own Autodiscover endpoint, asked first when discovering a partner; null when the cloud has none.</summary>
+        public Uri? AutodiscoverEndpoint { get; }
+
+        /// <summary>The sign-in authority host, e.g. https://login.microsoftonline.com.</summary>
+        public Uri Authority { get; }
+
+        /// <summary>The Exchange admin API host (ConnectionUri), e.g. https://outlook.office365.com.</summary>
+        public Uri AdminApi { get; }
+
+        public const string O365Default = "O365Default";
+        public const string O365USGovGCCHigh = "O365USGovGCCHigh";
+        public const string O365USGovDoD = "O365USGovDoD";
+        public const string O365China = "O365China";
+
+        public static IReadOnlyList<ExchangeEnvironment> BuiltIn { get; } = new[]
+        {
+            new ExchangeEnvironment(O365Default,
+                new Uri("https://autodiscover-s.outlook.com/autodiscover/autodiscover.svc"),
+                new Uri("https://login.microsoftonline.com"), new Uri("https://outlook.office365.com")),
+            new ExchangeEnvironment(O365USGovGCCHigh,
+                new Uri("https://autodiscover-s.office365.us/autodiscover/autodiscover.svc"),
+                new Uri("https://login.microsoftonline.us"), new Uri("https://outlook.office365.us")),
+            new ExchangeEnvironment(O365USGovDoD,
+                new Uri("https://autodiscover-s-dod.office365.us/autodiscover/autodiscover.svc"),
+                new Uri("https://login.microsoftonline.us"), new Uri("https://outlook-dod.office365.us")),
+            new ExchangeEnvironment(O365China,
+                new Uri("https://autodiscover-s.partner.outlook.cn/autodiscover/autodiscover.svc"),
+                new Uri("https://login.partner.microsoftonline.cn"), new Uri("https://partner.outlook.cn")),
+        };
+
+        public static ExchangeEnvironment? FindBuiltIn(string? name)
+        {
+            foreach (ExchangeEnvironment e in BuiltIn)
+            {
+                if (string.Equals(e.Name, name, StringComparison.OrdinalIgnoreCase)) return e;
+            }
+            return null;
+        }
+    }
+}

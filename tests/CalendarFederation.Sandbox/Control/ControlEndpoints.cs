@@ -1,0 +1,47 @@
+using System.Text.Json;
+using CalendarFederation.Sandbox.Faults;
+
+namespace CalendarFederation.Sandbox.Control;
+
+/// <summary>The tests' handle on the sandbox: fault knobs, latency, and what the sandbox was asked.</summary>
+public static class ControlEndpoints
+{
+    public static void Map(WebApplication app, SandboxState state)
+    {
+        RouteGroupBuilder g = app.MapGroup("/_sandbox");
+        g.MapGet("/info", () => Results.Json(new
+        {
+            Url = $"http://127.0.0.1:{state.Ports[0]}",
+            Ports = state.Ports,
+            HttpsPorts = state.HttpsPorts,
+            Tenants = state.Config.Tenants.Select(t => new { t.Name, t.Id, t.InitialDomain, t.Domains, t.Federated }),
+        }, SandboxJson));
+        g.MapGet("/requests", (long? since) => Results.Json(state.Requests.Where(r => since == null || r.Sequence > since), SandboxJson));
+        g.MapDelete("/requests", () => { state.ClearRequests(); return Results.NoContent(); });
+        g.MapGet("/load", () => Results.Json(new { state.InFlight, state.MaxInFlight }, SandboxJson));
+        g.MapDelete("/load", () => { state.ResetMaxInFlight(); return Results.NoContent(); });
+        g.MapGet("/violations", () => Results.Json(state.Violations, SandboxJson));
+        g.MapDelete("/violations", () => { state.ClearViolations(); return Results.NoContent(); });
+        g.MapGet("/faults", () => Results.Json(state.Faults, SandboxJson));
+        g.MapPost("/faults", async (HttpRequest request) =>
+        {
+            FaultRule? rule = await JsonSerializer.DeserializeAsync<FaultRule>(request.Body, SandboxJson);
+            if (rule == null) return Results.BadRequest("A fault rule is required.");
+            return Results.Json(new { Id = state.AddFault(rule) }, SandboxJson);
+        });
+        g.MapDelete("/faults", () => { state.ClearFaults(); return Results.NoContent(); });
+        g.MapDelete("/faults/{id}", (string id) => { state.ClearFaults(id); return Results.NoContent(); });
+        g.MapPut("/latency", (int ms) => { state.LatencyMs = ms; return Results.NoContent(); });
+        g.MapPost("/reset", () =>
+        {
+            state.ClearFaults();
+            state.ClearRequests();
+            state.ClearViolations();
+            state.ResetMaxInFlight();
+            state.LatencyMs = state.Config.LatencyMs;
+            return Results.NoContent();
+        });
+    }
+
+    public static readonly JsonSerializerOptions SandboxJson = Model.SandboxConfig.Json;
+}

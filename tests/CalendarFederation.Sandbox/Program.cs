@@ -1,0 +1,59 @@
+using CalendarFederation.Sandbox;
+using CalendarFederation.Sandbox.Model;
+
+// Usage: CalendarFederation.Sandbox [--config sandbox.json] [--latency-ms N] [--https] [--ca-out root.pem] [--exit-with-stdin]
+// Prints SANDBOX_URL=http://127.0.0.1:<port> once it listens; binds 127.0.0.1 only.
+string configPath = Path.Combine(AppContext.BaseDirectory, "sandbox.json");
+int? latency = null;
+bool https = false;
+bool exitWithStdin = false;
+string? caOut = null;
+for (int i = 0; i < args.Length; i++)
+{
+    switch (args[i])
+    {
+        case "--config": configPath = args[++i]; break;
+        case "--latency-ms": latency = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture); break;
+        case "--https": https = true; break;
+        case "--ca-out": caOut = args[++i]; break;
+        case "--exit-with-stdin": exitWithStdin = true; break;
+        default:
+            Console.Error.WriteLine($"Unknown argument '{args[i]}'.");
+            return 2;
+    }
+}
+
+SandboxConfig config;
+try
+{
+    config = SandboxConfig.Load(configPath);
+}
+catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is System.Text.Json.JsonException || ex is InvalidDataException)
+{
+    Console.Error.WriteLine($"Cannot load sandbox configuration '{configPath}': {ex.Message}");
+    return 2;
+}
+if (latency != null) config.LatencyMs = latency.Value;
+
+await using SandboxServer server = await SandboxServer.StartAsync(config, new SandboxServerOptions { Https = https || caOut != null });
+if (caOut != null && server.Certificates != null) File.WriteAllText(caOut, server.Certificates.RootPem);
+
+Console.WriteLine($"SANDBOX_URL={server.BaseUri.ToString().TrimEnd('/')}");
+foreach ((string kind, int port) in server.State.HttpsPorts) Console.WriteLine($"SANDBOX_HTTPS_{kind.ToUpperInvariant()}=https://localhost:{port}");
+Console.WriteLine($"Sandbox ready: {config.Tenants.Count} tenants ({string.Join(", ", config.Tenants.Select(t => t.Name))}).");
+Console.Out.Flush();
+
+var stop = new TaskCompletionSource();
+Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.TrySetResult(); };
+AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.TrySetResult();
+if (exitWithStdin)
+{
+    // The parent holds our stdin open; when it goes away (even killed), so do we.
+    _ = Task.Run(() =>
+    {
+        while (Console.In.ReadLine() != null) { }
+        stop.TrySetResult();
+    });
+}
+await stop.Task;
+return 0;

@@ -1,0 +1,104 @@
+# Starts and drives the sandbox for Pester tests and the demo. Windows PowerShell 5.1 compatible.
+Set-StrictMode -Version 3.0
+
+function Start-CFSandbox {
+    [CmdletBinding()]
+    param(
+        [string] $SandboxDll = $env:CF_SANDBOX_DLL,
+        [string] $ConfigPath,
+        [int] $LatencyMs = -1,
+        [switch] $Https,
+        [string] $CaOut,
+        [int] $TimeoutSec = 60
+    )
+    if (-not $SandboxDll -or -not (Test-Path -LiteralPath $SandboxDll)) {
+        throw "Sandbox not found at '$SandboxDll'. Run ./build.ps1 Build first, or set CF_SANDBOX_DLL."
+    }
+    $arguments = @('"' + $SandboxDll + '"', '--exit-with-stdin')
+    if ($ConfigPath) { $arguments += @('--config', '"' + $ConfigPath + '"') }
+    if ($LatencyMs -ge 0) { $arguments += @('--latency-ms', "$LatencyMs") }
+    if ($Https) { $arguments += '--https' }
+    if ($CaOut) { $arguments += @('--ca-out', '"' + $CaOut + '"') }
+
+    $psi = New-Object System.Diagnostics.ProcessStartInfo
+    $psi.FileName = 'dotnet'
+    $psi.Arguments = $arguments -join ' '
+    $psi.UseShellExecute = $false
+    $psi.RedirectStandardInput = $true
+    $psi.RedirectStandardOutput = $true
+    $psi.RedirectStandardError = $true
+    $process = [System.Diagnostics.Process]::Start($psi)
+
+    $url = $null
+    $https = @{}
+    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSec)
+    while (-not $url) {
+        $lineTask = $process.StandardOutput.ReadLineAsync()
+        $remaining = [int][Math]::Max(1, ($deadline - [DateTime]::UtcNow).TotalMilliseconds)
+        if (-not $lineTask.Wait($remaining)) {
+            $process.Kill()
+            throw "The sandbox did not start within $TimeoutSec s."
+        }
+        $line = $lineTask.Result
+        if ($null -eq $line) {
+            $stderr = $process.StandardError.ReadToEnd()
+            throw "The sandbox exited before it was ready: $stderr"
+        }
+        if ($line -match '^SANDBOX_HTTPS_(\w+)=(.+)$') { $https[$Matches[1].ToLowerInvariant()] = $Matches[2] }
+        if ($line -match '^SANDBOX_URL=(.+)$') { $url = $Matches[1] }
+    }
+    # The https lines come after SANDBOX_URL; read them too when asked for.
+    if ($Https -or $CaOut) {
+        while ($https.Count -lt 4) {
+            $line = $process.StandardOutput.ReadLine()
+            if ($null -eq $line) { break }
+            if ($line -match '^SANDBOX_HTTPS_(\w+)=(.+)$') { $https[$Matches[1].ToLowerInvariant()] = $Matches[2] }
+        }
+    }
+    $info = Invoke-RestMethod -Uri "$url/_sandbox/info" -TimeoutSec 10
+    [pscustomobject]@{
+        Process         = $process
+        Url             = $url
+        AutodiscoverUri = "$url/autodiscover/autodiscover.svc"
+        Ports           = @($info.ports)
+        HttpsUrls       = $https
+        Tenants         = @($info.tenants)
+    }
+}
+
+function Stop-CFSandbox {
+    [CmdletBinding()]
+    param([Parameter(Mandatory, Position = 0)] $Sandbox)
+    if (-not $Sandbox -or -not $Sandbox.Process) { return }
+    try { $Sandbox.Process.StandardInput.Close() } catch { }
+    if (-not $Sandbox.Process.WaitForExit(10000)) {
+        try { $Sandbox.Process.Kill() } catch { }
+    }
+}
+
+function Add-CFSandboxFault {
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] $Sandbox, [Parameter(Mandatory)] [hashtable] $Rule)
+    $body = $Rule | ConvertTo-Json -Depth 5 -Compress
+    (Invoke-RestMethod -Method Post -Uri "$($Sandbox.Url)/_sandbox/faults" -Body $body -ContentType 'application/json').id
+}
+
+function Reset-CFSandbox {
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] $Sandbox)
+    Invoke-RestMethod -Method Post -Uri "$($Sandbox.Url)/_sandbox/reset" | Out-Null
+}
+
+function Get-CFSandboxRequests {
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] $Sandbox)
+    @(Invoke-RestMethod -Uri "$($Sandbox.Url)/_sandbox/requests")
+}
+
+function Get-CFSandboxViolations {
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] $Sandbox)
+    @(Invoke-RestMethod -Uri "$($Sandbox.Url)/_sandbox/violations")
+}
+
+Export-ModuleMember -Function Start-CFSandbox, Stop-CFSandbox, Add-CFSandboxFault, Reset-CFSandbox, Get-CFSandboxRequests, Get-CFSandboxViolations
