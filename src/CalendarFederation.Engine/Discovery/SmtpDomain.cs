@@ -43,12 +43,6 @@ namespace CalendarFederation.Engine.Discovery
                     error = $"'{Printable(value)}' contains white space. A domain name has none.";
                     return null;
                 }
-                if (char.IsControl(c) || c == '<' || c == '>' || c == '&' || c == '"' || c == '\'' || c == '{' || c == '}'
-                    || c == '[' || c == ']' || c == '\\' || c == '/' || c == ':' || c == ';' || c == ',' || c == '=')
-                {
-                    error = $"'{Printable(value)}' contains the character '{Printable(c.ToString())}', which is not allowed in a domain name.";
-                    return null;
-                }
             }
 
             // One trailing dot is the fully-qualified spelling of the same name.
@@ -59,20 +53,46 @@ namespace CalendarFederation.Engine.Discovery
                 return null;
             }
 
-            string ascii;
-            try
+            if (value.Length > MaxLength)
             {
-                ascii = Idn.GetAscii(value).ToLowerInvariant();
-            }
-            catch (ArgumentException)
-            {
-                error = $"'{Printable(value)}' is not a valid internationalised domain name.";
+                error = $"The domain name is {value.Length} characters long; the limit is {MaxLength}.";
                 return null;
+            }
+
+            bool unicode = false;
+            foreach (char c in value)
+            {
+                if (c > 0x7F)
+                {
+                    unicode = true;
+                    continue;
+                }
+                // ASCII must be letters, digits, hyphens and dots: this also refuses XML and JSON metacharacters.
+                bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.';
+                if (!ok)
+                {
+                    error = $"'{Printable(value)}' contains the character '{Printable(c.ToString())}', which is not allowed in a domain name.";
+                    return null;
+                }
+            }
+
+            string ascii = value.ToLowerInvariant();
+            if (unicode)
+            {
+                try
+                {
+                    ascii = Idn.GetAscii(value).ToLowerInvariant();
+                }
+                catch (ArgumentException)
+                {
+                    error = $"'{Printable(value)}' is not a valid internationalised domain name.";
+                    return null;
+                }
             }
 
             if (ascii.Length > MaxLength)
             {
-                error = $"The domain name is {ascii.Length} characters long; the limit is {MaxLength}.";
+                error = $"The domain name is {ascii.Length} characters long in its ASCII form; the limit is {MaxLength}.";
                 return null;
             }
 
@@ -93,15 +113,6 @@ namespace CalendarFederation.Engine.Discovery
                 {
                     error = $"The label '{label}' in '{Printable(value)}' starts or ends with a hyphen.";
                     return null;
-                }
-                foreach (char c in label)
-                {
-                    bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
-                    if (!ok)
-                    {
-                        error = $"'{Printable(value)}' contains the character '{Printable(c.ToString())}', which is not allowed in a domain name.";
-                        return null;
-                    }
                 }
             }
             return ascii;

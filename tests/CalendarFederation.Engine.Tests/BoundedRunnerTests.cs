@@ -1,0 +1,68 @@
+using CalendarFederation.Engine.Concurrency;
+using Xunit;
+
+namespace CalendarFederation.Engine.Tests;
+
+public class BoundedRunnerTests
+{
+    [Fact]
+    public void Never_runs_more_than_the_limit_and_returns_every_result()
+    {
+        int running = 0, peak = 0;
+        var runner = new BoundedRunner<int>(4, CancellationToken.None);
+        var results = new List<int>();
+        for (int i = 0; i < 40; i++)
+        {
+            int n = i;
+            results.AddRange(runner.Add(async ct =>
+            {
+                int now = Interlocked.Increment(ref running);
+                InterlockedMax(ref peak, now);
+                await Task.Delay(5, ct);
+                Interlocked.Decrement(ref running);
+                return n;
+            }));
+            Assert.True(runner.InFlight <= 4);
+        }
+        results.AddRange(runner.Drain());
+        Assert.Equal(Enumerable.Range(0, 40), results.OrderBy(x => x));
+        Assert.InRange(peak, 2, 4);
+    }
+
+    [Fact]
+    public void Streams_results_in_completion_order()
+    {
+        var runner = new BoundedRunner<string>(2, CancellationToken.None);
+        var gate = new TaskCompletionSource();
+        var early = new List<string>();
+        early.AddRange(runner.Add(async _ => { await gate.Task; return "slow"; }));
+        early.AddRange(runner.Add(_ => Task.FromResult("fast")));
+        SpinWait.SpinUntil(() => runner.TakeCompleted().Any(r => { early.Add(r); return true; }), 2000);
+        Assert.Equal(new[] { "fast" }, early);
+        gate.SetResult();
+        Assert.Equal(new[] { "slow" }, runner.Drain().ToArray());
+    }
+
+    [Fact]
+    public void Cancellation_unblocks_a_full_runner_and_in_flight_work_observes_it()
+    {
+        using var cts = new CancellationTokenSource();
+        var runner = new BoundedRunner<int>(1, cts.Token);
+        runner.Add(ct => Task.Delay(Timeout.Infinite, ct).ContinueWith(_ => 1, TaskScheduler.Default)).ToList();
+        cts.CancelAfter(100);
+        Assert.ThrowsAny<OperationCanceledException>(() => runner.Add(_ => Task.FromResult(2)).ToList());
+        Assert.True(runner.WaitForShutdown(TimeSpan.FromSeconds(5)));
+    }
+
+    [Fact]
+    public void Rejects_a_limit_below_one()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new BoundedRunner<int>(0, CancellationToken.None));
+    }
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        int current;
+        while (value > (current = Volatile.Read(ref target)) && Interlocked.CompareExchange(ref target, value, current) != current) { }
+    }
+}
