@@ -13,6 +13,13 @@
     DotNetFrameworkVersion = '4.7.2'
     CmdletsToExport        = @(
         'Get-FederationInformation'
+        'Connect-CalendarFederation'
+        'Disconnect-CalendarFederation'
+        'Get-CalendarFederationConnection'
+        'Add-CalendarFederationEnvironment'
+        'Get-CalendarFederationEnvironment'
+        'Remove-CalendarFederationEnvironment'
+        'Get-OrganizationConfig'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()

@@ -5,16 +5,18 @@ namespace CalendarFederation.Engine.Environments
 {
     /// <summary>
     /// A cloud: where its Microsoft-hosted Autodiscover answers (protocol notes 1.3), where sign-in happens
-    /// and where the admin API lives (notes 4).
+    /// and where the admin API lives (notes 4). Built-in clouds, or named custom ones (a private cloud, the sandbox).
     /// </summary>
     public sealed class ExchangeEnvironment
     {
-        public ExchangeEnvironment(string name, Uri? autodiscoverEndpoint, Uri authority, Uri adminApi)
+        public ExchangeEnvironment(string name, Uri? autodiscoverEndpoint, Uri authority, Uri adminApi, bool isCustom = false, string? scope = null)
         {
             Name = name ?? throw new ArgumentNullException(nameof(name));
             AutodiscoverEndpoint = autodiscoverEndpoint;
-            Authority = authority;
-            AdminApi = adminApi;
+            Authority = authority ?? throw new ArgumentNullException(nameof(authority));
+            AdminApi = adminApi ?? throw new ArgumentNullException(nameof(adminApi));
+            IsCustom = isCustom;
+            Scope = scope ?? AdminApi.GetLeftPart(UriPartial.Authority) + "/.default";
         }
 
         public string Name { get; }
@@ -27,6 +29,15 @@ namespace CalendarFederation.Engine.Environments
 
         /// <summary>The Exchange admin API host (ConnectionUri), e.g. https://outlook.office365.com.</summary>
         public Uri AdminApi { get; }
+
+        /// <summary>The OAuth scope for the admin API, "{admin host}/.default" (notes 4; for the sovereign clouds UNCONFIRMED).</summary>
+        public string Scope { get; }
+
+        /// <summary>The resource a managed identity asks for: the scope without "/.default".</summary>
+        public string Resource => Scope.EndsWith("/.default", StringComparison.Ordinal) ? Scope.Substring(0, Scope.Length - "/.default".Length) : Scope;
+
+        /// <summary>True for environments added at run time; MSAL then skips Microsoft's instance discovery.</summary>
+        public bool IsCustom { get; }
 
         public const string O365Default = "O365Default";
         public const string O365USGovGCCHigh = "O365USGovGCCHigh";
@@ -57,5 +68,7 @@ namespace CalendarFederation.Engine.Environments
             }
             return null;
         }
+
+        public override string ToString() => Name;
     }
 }

@@ -86,12 +86,12 @@ namespace CalendarFederation.Commands
             }
             else
             {
-                ExchangeEnvironment? environment = ExchangeEnvironment.FindBuiltIn(ExchangeEnvironmentName);
+                ExchangeEnvironment? environment = EnvironmentRegistry.Find(ExchangeEnvironmentName);
                 if (environment == null)
                 {
                     ThrowTerminatingError(new ErrorRecord(
                         new ArgumentException(string.Format(CultureInfo.CurrentCulture, Messages.UnknownEnvironment, ExchangeEnvironmentName,
-                            string.Join(", ", ExchangeEnvironment.BuiltIn.Select(e => e.Name)))),
+                            string.Join(", ", EnvironmentRegistry.All.Select(e => e.Name)))),
                         "UnknownExchangeEnvironment", ErrorCategory.InvalidArgument, ExchangeEnvironmentName));
                 }
                 options.CloudEndpoint = environment!.AutodiscoverEndpoint;

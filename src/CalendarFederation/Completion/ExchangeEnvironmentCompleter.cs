@@ -8,14 +8,14 @@ using CalendarFederation.Engine.Environments;
 
 namespace CalendarFederation.Completion
 {
-    /// <summary>Completes -ExchangeEnvironmentName with the known clouds.</summary>
+    /// <summary>Completes -ExchangeEnvironmentName with the built-in clouds and any custom environments.</summary>
     public sealed class ExchangeEnvironmentCompleter : IArgumentCompleter
     {
         public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
             CommandAst commandAst, IDictionary fakeBoundParameters)
         {
             string prefix = (wordToComplete ?? "").Trim('\'', '"');
-            return ExchangeEnvironment.BuiltIn
+            return EnvironmentRegistry.All
                 .Where(e => e.Name.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
                 .Select(e => new CompletionResult(e.Name, e.Name, CompletionResultType.ParameterValue, e.AdminApi.Host));
         }

@@ -1,0 +1,379 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using CalendarFederation.Engine.Auth;
+using CalendarFederation.Engine.Http;
+using Polly;
+using Polly.Retry;
+using Polly.Timeout;
+
+namespace CalendarFederation.Engine.AdminApi
+{
+    public sealed class AdminApiOptions
+    {
+        /// <summary>Scheme and host of the admin API, e.g. https://outlook.office365.com.</summary>
+        public Uri BaseUri { get; set; } = new Uri("https://outlook.office365.com");
+
+        /// <summary>The route tenant: GUID or *.onmicrosoft.com domain.</summary>
+        public string Tenant { get; set; } = "";
+
+        /// <summary>Key for the per-tenant gate; the tenant id when known.</summary>
+        public string? GateKey { get; set; }
+
+        /// <summary>UPN:&lt;user&gt; for delegated sign-in, APP:SystemMailbox{...}@&lt;tenant&gt; for app-only.</summary>
+        public string AnchorMailbox { get; set; } = "";
+
+        public int PageSize { get; set; } = 1000;
+
+        public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(100);
+
+        /// <summary>Exchange's REST cmdlets give up after 15 minutes.</summary>
+        public TimeSpan OverallTimeout { get; set; } = TimeSpan.FromMinutes(15);
+
+        public int MaxRetries { get; set; } = 10;
+
+        public TimeSpan BaseDelay { get; set; } = TimeSpan.FromSeconds(2);
+
+        public TimeSpan MaxDelay { get; set; } = TimeSpan.FromSeconds(120);
+
+        public int MaxConcurrencyPerTenant { get; set; } = 6;
+
+        public int MaxResponseBytes { get; set; } = 64 * 1024 * 1024;
+
+        public string UserAgent { get; set; } = "CalendarFederation";
+    }
+
+    /// <summary>The result of one InvokeCommand: every page's values, and the service's warnings.</summary>
+    public sealed class AdminApiResult
+    {
+        public AdminApiResult(List<AdminObject> values, List<string> warnings, int pages)
+        {
+            Values = values;
+            Warnings = warnings;
+            Pages = pages;
+        }
+
+        public List<AdminObject> Values { get; }
+        public List<string> Warnings { get; }
+        public int Pages { get; }
+    }
+
+    /// <summary>
+    /// The Exchange Online admin API (POST {ConnectionUri}/adminapi/beta/{tenant}/InvokeCommand), as
+    /// ExchangeOnlineManagement v3 uses it: a fresh token before every request, paging, warnings, Exchange's error
+    /// shape, retries for 429/503/504/408 honouring Retry-After (Polly.Core), a per-tenant concurrency cap,
+    /// per-attempt and overall timeouts, and cancellation.
+    /// </summary>
+    public sealed class AdminApiClient : IDisposable
+    {
+        private readonly AdminApiOptions _options;
+        private readonly ITokenSource _tokens;
+        private readonly HttpMessageInvoker _http;
+        private readonly bool _ownsHttp;
+        private readonly TimeProvider _time;
+        private readonly TenantGate _gate;
+        private readonly IEngineEvents _events;
+        private readonly ResiliencePipeline<Attempt> _pipeline;
+
+        public AdminApiClient(AdminApiOptions options, ITokenSource tokens, HttpMessageHandler handler, bool disposeHandler,
+            IEngineEvents? events = null, TimeProvider? time = null, TenantGateRegistry? gates = null)
+        {
+            _options = options ?? throw new ArgumentNullException(nameof(options));
+            _tokens = tokens ?? throw new ArgumentNullException(nameof(tokens));
+            _http = new HttpMessageInvoker(handler, disposeHandler);
+            _ownsHttp = true;
+            _time = time ?? TimeProvider.System;
+            _events = events ?? NullEngineEvents.Instance;
+            _gate = (gates ?? (time == null ? TenantGateRegistry.Shared : new TenantGateRegistry(_time)))
+                .For(options.BaseUri, options.GateKey ?? options.Tenant, options.MaxConcurrencyPerTenant);
+            _pipeline = BuildPipeline();
+        }
+
+        public AdminApiOptions Options => _options;
+
+        public TenantGate Gate => _gate;
+
+        public Uri CommandUri => new Uri(_options.BaseUri, "/adminapi/beta/" + Uri.EscapeDataString(_options.Tenant) + "/InvokeCommand");
+
+        /// <summary>Runs one Exchange cmdlet and returns all its output, following @odata.nextLink.</summary>
+        public async Task<AdminApiResult> InvokeAsync(string cmdletName, IEnumerable<KeyValuePair<string, object?>> parameters, CancellationToken cancellationToken)
+        {
+            byte[] body = AdminApiJson.BuildRequest(cmdletName, parameters);
+            var values = new List<AdminObject>();
+            var warnings = new List<string>();
+            int pages = 0;
+            DateTimeOffset deadline = _time.GetUtcNow() + _options.OverallTimeout;
+            using CancellationTokenSource overall = _time.CreateCancellationTokenSource(_options.OverallTimeout);
+            using CancellationTokenSource linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, overall.Token);
+            Uri url = CommandUri;
+            while (true)
+            {
+                Attempt attempt;
+                try
+                {
+                    var context = new CallContext(url, cmdletName, body, deadline);
+                    attempt = await _pipeline.ExecuteAsync(
+                        static async (state, token) => await state.Client.SendWithRefreshAsync(state.Context, token).ConfigureAwait(false),
+                        (Client: this, Context: context), linked.Token).ConfigureAwait(false);
+                }
+                catch (TimeoutRejectedException ex)
+                {
+                    throw new AdminApiException(AdminApiErrorKind.Timeout,
+                        $"{cmdletName}: no answer within {_options.AttemptTimeout.TotalSeconds:0} s, after {_options.MaxRetries + 1} attempt(s).", inner: ex);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && overall.IsCancellationRequested)
+                {
+                    throw new AdminApiException(AdminApiErrorKind.Timeout,
+                        $"{cmdletName} did not complete within {_options.OverallTimeout.TotalSeconds:0} s (the overall timeout).");
+                }
+
+                pages++;
+                AdminPage page = Interpret(attempt, cmdletName);
+                values.AddRange(page.Values);
+                foreach (string w in page.Warnings)
+                {
+                    if (!warnings.Contains(w)) warnings.Add(w);
+                }
+                if (string.IsNullOrEmpty(page.NextLink)) break;
+                url = CheckNextLink(page.NextLink!);
+            }
+            return new AdminApiResult(values, warnings, pages);
+        }
+
+        private AdminPage Interpret(Attempt attempt, string cmdletName)
+        {
+            if (attempt.Exception != null)
+            {
+                if (attempt.Exception is SignInException) throw attempt.Exception;
+                bool timedOut = attempt.Exception is TimeoutRejectedException;
+                throw new AdminApiException(timedOut ? AdminApiErrorKind.Timeout : AdminApiErrorKind.ConnectionFailed,
+                    timedOut
+                        ? $"{cmdletName}: no answer within {_options.AttemptTimeout.TotalSeconds:0} s, after {attempt.Number} attempt(s)."
+                        : $"{cmdletName}: {NetworkErrors.Describe(attempt.Exception)} (after {attempt.Number} attempt(s)).",
+                    clientRequestId: attempt.RequestId, inner: attempt.Exception);
+            }
+            if (attempt.Status == 200 || attempt.Status == 204)
+            {
+                try
+                {
+                    return AdminApiJson.ParsePage(attempt.Body, attempt.Length);
+                }
+                catch (JsonException ex)
+                {
+                    throw new AdminApiException(AdminApiErrorKind.MalformedResponse,
+                        $"{cmdletName}: the admin API's answer is not the expected JSON ({ex.Message}).", attempt.Status, clientRequestId: attempt.RequestId, inner: ex);
+                }
+            }
+            AdminApiException error = AdminApiErrorParser.Parse(attempt.Status, attempt.Text, attempt.RequestId);
+            if (error.Kind == AdminApiErrorKind.Throttled && attempt.GaveUpReason != null)
+            {
+                throw new AdminApiException(AdminApiErrorKind.Throttled, attempt.GaveUpReason + " " + error.Message, attempt.Status,
+                    error.ErrorId, error.ExceptionType, attempt.RequestId);
+            }
+            if (error.Kind == AdminApiErrorKind.Throttled && attempt.Number > 1)
+            {
+                throw new AdminApiException(AdminApiErrorKind.Throttled, $"Still throttled after {attempt.Number} attempts: {error.Message}", attempt.Status,
+                    error.ErrorId, error.ExceptionType, attempt.RequestId);
+            }
+            throw error;
+        }
+
+        // Never send the token to a host other than the one we connected to.
+        private Uri CheckNextLink(string next)
+        {
+            if (!Uri.TryCreate(next, UriKind.Absolute, out Uri? uri)
+                || !string.Equals(uri.GetLeftPart(UriPartial.Authority), _options.BaseUri.GetLeftPart(UriPartial.Authority), StringComparison.OrdinalIgnoreCase))
+            {
+                throw new AdminApiException(AdminApiErrorKind.MalformedResponse, $"The admin API's next-page link points elsewhere and was not followed: {next}");
+            }
+            return uri;
+        }
+
+        private ResiliencePipeline<Attempt> BuildPipeline()
+        {
+            var builder = new ResiliencePipelineBuilder<Attempt> { TimeProvider = _time };
+            builder.AddRetry(new RetryStrategyOptions<Attempt>
+            {
+                MaxRetryAttempts = Math.Max(0, _options.MaxRetries),
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = _options.BaseDelay,
+                MaxDelay = _options.MaxDelay,
+                ShouldHandle = args => new ValueTask<bool>(ShouldRetry(args.Outcome, args.Context)),
+                // Retry-After, when the service sent one, replaces the back-off.
+                DelayGenerator = args => new ValueTask<TimeSpan?>(args.Outcome.Result?.RetryAfter),
+                OnRetry = args =>
+                {
+                    Attempt? a = args.Outcome.Result;
+                    string why = a?.Exception != null ? (a.Exception is TimeoutRejectedException ? "no answer in time" : NetworkErrors.Describe(a.Exception))
+                        : a?.Status == 429 || a?.IsConcurrencyLimit == true ? "throttled" : "HTTP " + a?.Status;
+                    _events.Verbose(string.Format(CultureInfo.InvariantCulture, "{0}: {1}; retry {2} of {3} in {4:0.#} s{5}.",
+                        a?.Cmdlet, why, args.AttemptNumber + 1, _options.MaxRetries, args.RetryDelay.TotalSeconds,
+                        a?.RetryAfter != null ? " (Retry-After)" : ""));
+                    return default;
+                },
+            });
+            builder.AddTimeout(new TimeoutStrategyOptions { Timeout = _options.AttemptTimeout });
+            return builder.Build();
+        }
+
+        private bool ShouldRetry(Outcome<Attempt> outcome, ResilienceContext context)
+        {
+            if (outcome.Exception != null)
+            {
+                return outcome.Exception is TimeoutRejectedException || outcome.Exception is HttpRequestException;
+            }
+            Attempt? a = outcome.Result;
+            if (a == null) return false;
+            if (a.Exception != null) return a.Exception is TimeoutRejectedException || (a.Exception is HttpRequestException);
+            bool transient = a.Status == 429 || a.Status == 503 || a.Status == 504 || a.Status == 408 || a.IsConcurrencyLimit;
+            if (!transient) return false;
+            // A wait the service asks for that outlasts our deadline: give up now with a clear error, rather than sleep and fail.
+            TimeSpan remaining = a.Deadline - _time.GetUtcNow();
+            if (a.RetryAfter != null && a.RetryAfter.Value > remaining)
+            {
+                a.GaveUpReason = string.Format(CultureInfo.InvariantCulture,
+                    "The service asked to wait {0:0} s before the next request, more than the {1:0} s left of the timeout; gave up without retrying.",
+                    a.RetryAfter.Value.TotalSeconds, Math.Max(0, remaining.TotalSeconds));
+                return false;
+            }
+            return true;
+        }
+
+        // One HTTP exchange; a 401 gets one forced token refresh and an immediate resend.
+        private async ValueTask<Attempt> SendWithRefreshAsync(CallContext context, CancellationToken cancellationToken)
+        {
+            context.Number++;
+            try
+            {
+                Attempt attempt = await SendOnceAsync(context, forceRefresh: false, cancellationToken).ConfigureAwait(false);
+                if (attempt.Status == 401)
+                {
+                    _events.Verbose($"{context.Cmdlet}: the service refused the token (401); refreshing it and trying again.");
+                    attempt = await SendOnceAsync(context, forceRefresh: true, cancellationToken).ConfigureAwait(false);
+                }
+                return attempt;
+            }
+            catch (HttpRequestException ex)
+            {
+                return new Attempt(context) { Exception = ex };
+            }
+            catch (SignInException ex)
+            {
+                return new Attempt(context) { Exception = ex };
+            }
+        }
+
+        private async Task<Attempt> SendOnceAsync(CallContext context, bool forceRefresh, CancellationToken cancellationToken)
+        {
+            using IDisposable slot = await _gate.EnterAsync(cancellationToken).ConfigureAwait(false);
+            AccessTokenResult token = await _tokens.GetTokenAsync(forceRefresh, cancellationToken).ConfigureAwait(false);
+            string requestId = Guid.NewGuid().ToString("D");
+            using var request = new HttpRequestMessage(HttpMethod.Post, context.Url)
+            {
+                Content = new ByteArrayContent(context.Body),
+            };
+            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token.Token);
+            request.Headers.TryAddWithoutValidation("X-AnchorMailbox", _options.AnchorMailbox);
+            request.Headers.TryAddWithoutValidation("Prefer", "odata.maxpagesize=" + _options.PageSize.ToString(CultureInfo.InvariantCulture));
+            request.Headers.TryAddWithoutValidation("client-request-id", requestId);
+            request.Headers.TryAddWithoutValidation("X-CmdletName", context.Cmdlet);
+            request.Headers.TryAddWithoutValidation("X-ResponseFormat", "json");
+            request.Headers.TryAddWithoutValidation("User-Agent", _options.UserAgent);
+            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+
+            var stopwatch = Stopwatch.StartNew();
+            using HttpResponseMessage response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            var attempt = new Attempt(context) { Status = (int)response.StatusCode, RequestId = requestId };
+            if (response.Content != null)
+            {
+                var stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
+                BodyRead read = await BoundedBody.ReadAsync(stream, _options.MaxResponseBytes, cancellationToken).ConfigureAwait(false);
+                if (read.TooLarge)
+                {
+                    throw new AdminApiException(AdminApiErrorKind.MalformedResponse, $"The admin API's answer is larger than {_options.MaxResponseBytes} bytes.", attempt.Status, clientRequestId: requestId);
+                }
+                attempt.Body = read.Buffer;
+                attempt.Length = read.Length;
+            }
+            attempt.RetryAfter = ParseRetryAfter(response);
+            if (attempt.Status == 429 || attempt.Status == 503 || attempt.IsConcurrencyLimit)
+            {
+                // Hold every other request to this tenant back for as long as the service asked.
+                if (attempt.RetryAfter != null) _gate.Block(attempt.RetryAfter.Value);
+            }
+            _events.Verbose(string.Format(CultureInfo.InvariantCulture, "POST {0} {1} -> {2} in {3} ms (client-request-id {4})",
+                context.Url.AbsolutePath, context.Cmdlet, attempt.Status, stopwatch.ElapsedMilliseconds, requestId));
+            return attempt;
+        }
+
+        private TimeSpan? ParseRetryAfter(HttpResponseMessage response)
+        {
+            RetryConditionHeaderValue? header = response.Headers.RetryAfter;
+            if (header == null) return null;
+            if (header.Delta != null) return header.Delta.Value < TimeSpan.Zero ? TimeSpan.Zero : header.Delta.Value;
+            if (header.Date != null)
+            {
+                TimeSpan wait = header.Date.Value - _time.GetUtcNow();
+                return wait < TimeSpan.Zero ? TimeSpan.Zero : wait;
+            }
+            return null;
+        }
+
+        public void Dispose()
+        {
+            if (_ownsHttp) _http.Dispose();
+        }
+
+        private sealed class CallContext
+        {
+            public CallContext(Uri url, string cmdlet, byte[] body, DateTimeOffset deadline)
+            {
+                Url = url;
+                Cmdlet = cmdlet;
+                Body = body;
+                Deadline = deadline;
+            }
+
+            public Uri Url { get; }
+            public string Cmdlet { get; }
+            public byte[] Body { get; }
+            public DateTimeOffset Deadline { get; }
+            public int Number { get; set; }
+        }
+
+        private sealed class Attempt
+        {
+            public Attempt(CallContext context)
+            {
+                Cmdlet = context.Cmdlet;
+                Deadline = context.Deadline;
+                Number = context.Number;
+            }
+
+            public string Cmdlet { get; }
+            public DateTimeOffset Deadline { get; }
+            public int Number { get; }
+            public int Status { get; set; }
+            public byte[] Body { get; set; } = Array.Empty<byte>();
+            public int Length { get; set; }
+            public TimeSpan? RetryAfter { get; set; }
+            public Exception? Exception { get; set; }
+            public string? RequestId { get; set; }
+            public string? GaveUpReason { get; set; }
+
+            public string Text => Encoding.UTF8.GetString(Body, 0, Length);
+
+            public bool IsConcurrencyLimit => Status >= 400 && Length > 0 && Length < 64 * 1024
+                && Text.IndexOf(AdminApiErrorParser.ConcurrencyLimitText, StringComparison.OrdinalIgnoreCase) >= 0;
+        }
+    }
+}

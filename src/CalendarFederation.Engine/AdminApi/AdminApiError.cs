@@ -1,0 +1,169 @@
+using System;
+using System.Text.Json;
+
+namespace CalendarFederation.Engine.AdminApi
+{
+    /// <summary>What kind of failure the admin API reported, so the cmdlets can give each its own error id and category.</summary>
+    public enum AdminApiErrorKind
+    {
+        Other,
+        NotFound,
+        AlreadyExists,
+        DomainInUse,
+        Dehydrated,
+        AccessDenied,
+        Unauthorized,
+        Throttled,
+        Timeout,
+        InvalidArgument,
+        ServiceUnavailable,
+        MalformedResponse,
+        ConnectionFailed,
+    }
+
+    /// <summary>A failed admin API call: Exchange's ErrorId|ExceptionType|Message, the HTTP status and the request id.</summary>
+    public sealed class AdminApiException : Exception
+    {
+        public AdminApiException(AdminApiErrorKind kind, string message, int? statusCode = null, string? errorId = null,
+            string? exceptionType = null, string? clientRequestId = null, Exception? inner = null)
+            : base(message, inner)
+        {
+            Kind = kind;
+            StatusCode = statusCode;
+            ErrorId = errorId;
+            ExceptionType = exceptionType;
+            ClientRequestId = clientRequestId;
+        }
+
+        public AdminApiErrorKind Kind { get; }
+        public int? StatusCode { get; }
+        /// <summary>Exchange's own error id (the first part of details[0].message), when it sent one.</summary>
+        public string? ErrorId { get; }
+        /// <summary>Exchange's exception type, e.g. ManagementObjectNotFoundException.</summary>
+        public string? ExceptionType { get; }
+        public string? ClientRequestId { get; }
+    }
+
+    /// <summary>
+    /// Parses the admin API's failure bodies: {"error":{"code","message","details":[{"message":"ErrorId|ExceptionType|Message"}]}},
+    /// or plain text. Never throws: anything unreadable becomes its text.
+    /// </summary>
+    public static class AdminApiErrorParser
+    {
+        public const string ConcurrencyLimitText = "maximum number of concurrent requests";
+
+        public static AdminApiException Parse(int statusCode, string? body, string? clientRequestId)
+        {
+            string? errorId = null;
+            string? exceptionType = null;
+            string message = "";
+            string text = body ?? "";
+            if (LooksLikeJson(text))
+            {
+                try
+                {
+                    using JsonDocument doc = JsonDocument.Parse(text, new JsonDocumentOptions { MaxDepth = 64 });
+                    if (doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("error", out JsonElement error))
+                    {
+                        if (error.ValueKind == JsonValueKind.Object)
+                        {
+                            message = GetString(error, "message") ?? "";
+                            if (error.TryGetProperty("details", out JsonElement details) && details.ValueKind == JsonValueKind.Array)
+                            {
+                                foreach (JsonElement detail in details.EnumerateArray())
+                                {
+                                    string? detailMessage = detail.ValueKind == JsonValueKind.Object ? GetString(detail, "message") : null;
+                                    if (string.IsNullOrEmpty(detailMessage)) continue;
+                                    string[] parts = detailMessage!.Split(new[] { '|' }, 3);
+                                    if (parts.Length == 3)
+                                    {
+                                        errorId = parts[0].Trim();
+                                        exceptionType = parts[1].Trim();
+                                        message = parts[2].Trim();
+                                    }
+                                    else
+                                    {
+                                        message = detailMessage;
+                                    }
+                                    break;
+                                }
+                            }
+                            if (exceptionType == null && error.TryGetProperty("innererror", out JsonElement inner) && inner.ValueKind == JsonValueKind.Object)
+                            {
+                                exceptionType = GetString(inner, "type");
+                                if (string.IsNullOrEmpty(message) || message == "Error executing cmdlet") message = GetString(inner, "message") ?? message;
+                            }
+                        }
+                        else if (error.ValueKind == JsonValueKind.String)
+                        {
+                            message = error.GetString() ?? "";
+                        }
+                    }
+                    else if (doc.RootElement.ValueKind == JsonValueKind.Object)
+                    {
+                        message = GetString(doc.RootElement, "Message") ?? GetString(doc.RootElement, "message") ?? text;
+                    }
+                }
+                catch (JsonException)
+                {
+                    message = text;
+                }
+            }
+            else
+            {
+                message = text;
+            }
+            message = Clip(message.Trim());
+            if (message.Length == 0) message = $"The admin API answered HTTP {statusCode} with no explanation.";
+
+            AdminApiErrorKind kind = Classify(statusCode, errorId, exceptionType, message);
+            return new AdminApiException(kind, message, statusCode, errorId, exceptionType, clientRequestId);
+        }
+
+        public static AdminApiErrorKind Classify(int statusCode, string? errorId, string? exceptionType, string message)
+        {
+            string type = exceptionType ?? "";
+            string id = errorId ?? "";
+            if (message.IndexOf(ConcurrencyLimitText, StringComparison.OrdinalIgnoreCase) >= 0 || statusCode == 429) return AdminApiErrorKind.Throttled;
+            if (type.IndexOf("DehydratedContext", StringComparison.OrdinalIgnoreCase) >= 0
+                || message.IndexOf("Enable-OrganizationCustomization", StringComparison.OrdinalIgnoreCase) >= 0)
+                return AdminApiErrorKind.Dehydrated;
+            if (message.IndexOf("already exist in another organization relationship", StringComparison.OrdinalIgnoreCase) >= 0) return AdminApiErrorKind.DomainInUse;
+            if (type.IndexOf("NotFound", StringComparison.OrdinalIgnoreCase) >= 0 || id.IndexOf("NotFound", StringComparison.OrdinalIgnoreCase) >= 0
+                || message.IndexOf("couldn't be found", StringComparison.OrdinalIgnoreCase) >= 0)
+                return AdminApiErrorKind.NotFound;
+            if (type.IndexOf("AlreadyExists", StringComparison.OrdinalIgnoreCase) >= 0 || message.IndexOf("already exists", StringComparison.OrdinalIgnoreCase) >= 0)
+                return AdminApiErrorKind.AlreadyExists;
+            if (statusCode == 401) return AdminApiErrorKind.Unauthorized;
+            if (statusCode == 403 || type.IndexOf("AccessDenied", StringComparison.OrdinalIgnoreCase) >= 0
+                || message.IndexOf("isn't authorized", StringComparison.OrdinalIgnoreCase) >= 0
+                || message.IndexOf("access denied", StringComparison.OrdinalIgnoreCase) >= 0)
+                return AdminApiErrorKind.AccessDenied;
+            if (statusCode == 408 || statusCode == 504) return AdminApiErrorKind.Timeout;
+            if (statusCode == 503) return AdminApiErrorKind.ServiceUnavailable;
+            if (statusCode == 400 || type.IndexOf("ParameterBinding", StringComparison.OrdinalIgnoreCase) >= 0
+                || type.IndexOf("Argument", StringComparison.OrdinalIgnoreCase) >= 0)
+                return AdminApiErrorKind.InvalidArgument;
+            return AdminApiErrorKind.Other;
+        }
+
+        private static bool LooksLikeJson(string text)
+        {
+            foreach (char c in text)
+            {
+                if (char.IsWhiteSpace(c)) continue;
+                return c == '{' || c == '[';
+            }
+            return false;
+        }
+
+        private static string? GetString(JsonElement element, string name) =>
+            element.TryGetProperty(name, out JsonElement value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+        private static string Clip(string s)
+        {
+            s = s.Replace("\r", " ").Replace("\n", " ");
+            return s.Length > 2000 ? s.Substring(0, 2000) + "..." : s;
+        }
+    }
+}

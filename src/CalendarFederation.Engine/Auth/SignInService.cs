@@ -1,0 +1,193 @@
+using System;
+using System.Security;
+using System.Threading;
+using System.Threading.Tasks;
+using CalendarFederation.Engine.AdminApi;
+using Microsoft.Identity.Client;
+using Microsoft.Identity.Client.AppConfig;
+
+namespace CalendarFederation.Engine.Auth
+{
+    /// <summary>Signs in with one of the six modes and returns a session that can call the tenant's admin API.</summary>
+    public static class SignInService
+    {
+        public static async Task<TenantSession> SignInAsync(SignInRequest request, CancellationToken cancellationToken)
+        {
+            if (request == null) throw new ArgumentNullException(nameof(request));
+            Validate(request);
+
+            var msalHttp = new MsalHttpClientFactory(request.Http);
+            ITokenSource tokens;
+            AccessTokenResult first;
+            TokenCacheBinding? cache = null;
+            try
+            {
+                switch (request.Mode)
+                {
+                    case SignInMode.Interactive:
+                    case SignInMode.DeviceCode:
+                    {
+                        IPublicClientApplication app = ConfigureCommon(PublicClientApplicationBuilder.Create(request.ClientId ?? SignInRequest.DefaultPublicClientId)
+                                .WithAuthority(request.Authority.AbsoluteUri, validateAuthority: !request.Environment.IsCustom && request.AuthorityOverride == null)
+                                .WithRedirectUri("http://localhost"), request, msalHttp)
+                            .Build();
+                        if (request.Cache != TokenCacheMode.Memory) cache = await TokenCacheBinding.TryAttachAsync(app.UserTokenCache, request).ConfigureAwait(false);
+                        var source = new PublicClientTokenSource(app, request.Scope);
+                        first = await source.SignInAsync(request, cancellationToken).ConfigureAwait(false);
+                        tokens = source;
+                        break;
+                    }
+                    case SignInMode.Certificate:
+                    case SignInMode.ClientSecret:
+                    {
+                        ConfidentialClientApplicationBuilder builder = ConfidentialClientApplicationBuilder.Create(request.ClientId)
+                            .WithAuthority(request.Authority.AbsoluteUri, validateAuthority: !request.Environment.IsCustom && request.AuthorityOverride == null);
+                        builder = request.Mode == SignInMode.Certificate
+                            ? builder.WithCertificate(request.Certificate)
+                            : builder.WithClientSecret(StaticTokenSource.Reveal(request.ClientSecret!));
+                        IConfidentialClientApplication app = ConfigureCommon(builder, request, msalHttp).Build();
+                        var source = new ConfidentialClientTokenSource(app, request.Scope);
+                        first = await source.GetTokenAsync(false, cancellationToken).ConfigureAwait(false);
+                        tokens = source;
+                        break;
+                    }
+                    case SignInMode.ManagedIdentity:
+                    {
+                        ManagedIdentityId id = ToManagedIdentityId(request.ManagedIdentityAccountId);
+                        IManagedIdentityApplication app = ManagedIdentityApplicationBuilder.Create(id)
+                            .WithHttpClientFactory(msalHttp)
+                            .WithLogging(MsalLog(request.Events), request.DiagnosticLogging ? LogLevel.Info : LogLevel.Warning, enablePiiLogging: false, enableDefaultPlatformLogging: false)
+                            .Build();
+                        var source = new ManagedIdentityTokenSource(app, request.Environment.Resource);
+                        first = await source.GetTokenAsync(false, cancellationToken).ConfigureAwait(false);
+                        tokens = source;
+                        break;
+                    }
+                    case SignInMode.AccessToken:
+                    {
+                        var source = new StaticTokenSource(request.AccessToken!);
+                        if (source.Claims == null)
+                        {
+                            throw new SignInException("InvalidAccessToken", "-AccessToken is not a JWT access token: its claims cannot be read.");
+                        }
+                        first = await source.GetTokenAsync(false, cancellationToken).ConfigureAwait(false);
+                        tokens = source;
+                        break;
+                    }
+                    default:
+                        throw new ArgumentOutOfRangeException(nameof(request), request.Mode, "Unknown sign-in mode.");
+                }
+            }
+            catch (MsalException ex)
+            {
+                throw Translate(ex, request);
+            }
+
+            JwtClaims? claims = JwtClaims.TryParse(first.Token);
+            string? tenantId = first.TenantId ?? claims?.TenantId;
+            string routeTenant = request.DelegatedOrganization ?? request.Organization ?? tenantId
+                ?? throw new SignInException("TenantUnknown", "The token does not say which tenant it is for; give -Organization.");
+            string? upn = request.IsAppOnly ? null : first.Account ?? claims?.UserPrincipalName ?? request.UserPrincipalName;
+            bool appOnly = request.IsAppOnly || (request.Mode == SignInMode.AccessToken && claims?.IsAppOnly == true);
+            string anchor = appOnly
+                ? "APP:SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}@" + (request.Organization ?? routeTenant)
+                : "UPN:" + (upn ?? "");
+
+            var options = new AdminApiOptions
+            {
+                BaseUri = request.AdminApiBase,
+                Tenant = routeTenant,
+                GateKey = request.DelegatedOrganization ?? tenantId ?? routeTenant,
+                AnchorMailbox = anchor,
+                UserAgent = "CalendarFederation/" + typeof(SignInService).Assembly.GetName().Version,
+            };
+            if (request.OverallTimeout != null) options.OverallTimeout = request.OverallTimeout.Value;
+            var adminApi = new AdminApiClient(options, tokens, request.Http.CreateHandler(), disposeHandler: true, request.Events);
+            return new TenantSession(request, tokens, adminApi, tenantId, routeTenant, upn, appOnly ? (request.ClientId ?? claims?.AppId) : request.ClientId ?? claims?.AppId,
+                appOnly, first.ExpiresOn, cache);
+        }
+
+        private static void Validate(SignInRequest request)
+        {
+            switch (request.Mode)
+            {
+                case SignInMode.Certificate:
+                    if (request.Certificate == null) throw new SignInException("CertificateRequired", "Certificate sign-in needs a certificate.");
+                    if (!request.Certificate.HasPrivateKey)
+                    {
+                        throw new SignInException("CertificatePrivateKeyMissing",
+                            $"The certificate {request.Certificate.Thumbprint} has no private key available to this session, so it cannot sign in.");
+                    }
+                    goto case SignInMode.ClientSecret;
+                case SignInMode.ClientSecret:
+                    if (string.IsNullOrWhiteSpace(request.ClientId)) throw new SignInException("AppIdRequired", "App-only sign-in needs -AppId.");
+                    if (string.IsNullOrWhiteSpace(request.Organization))
+                    {
+                        throw new SignInException("OrganizationRequired", "App-only sign-in needs -Organization, the tenant's primary .onmicrosoft.com domain.");
+                    }
+                    if (request.Mode == SignInMode.ClientSecret && (request.ClientSecret == null || request.ClientSecret.Length == 0))
+                    {
+                        throw new SignInException("ClientSecretRequired", "-ClientSecret is empty.");
+                    }
+                    break;
+                case SignInMode.AccessToken:
+                    if (request.AccessToken == null || request.AccessToken.Length == 0) throw new SignInException("InvalidAccessToken", "-AccessToken is empty.");
+                    break;
+            }
+        }
+
+        private static T ConfigureCommon<T>(T builder, SignInRequest request, IMsalHttpClientFactory http) where T : AbstractApplicationBuilder<T>
+        {
+            builder = builder.WithHttpClientFactory(http)
+                .WithClientName("CalendarFederation")
+                .WithClientVersion(typeof(SignInService).Assembly.GetName().Version?.ToString() ?? "0")
+                .WithLogging(MsalLog(request.Events), request.DiagnosticLogging ? LogLevel.Info : LogLevel.Warning, enablePiiLogging: false, enableDefaultPlatformLogging: false);
+            // Custom environments are not known to Microsoft's instance discovery.
+            if (request.Environment.IsCustom || request.AuthorityOverride != null) builder = builder.WithInstanceDiscovery(false);
+            return builder;
+        }
+
+        private static ManagedIdentityId ToManagedIdentityId(string? accountId)
+        {
+            if (string.IsNullOrWhiteSpace(accountId)) return ManagedIdentityId.SystemAssigned;
+            if (accountId!.StartsWith("/", StringComparison.Ordinal)) return ManagedIdentityId.WithUserAssignedResourceId(accountId);
+            return ManagedIdentityId.WithUserAssignedClientId(accountId);
+        }
+
+        private static SignInException Translate(MsalException ex, SignInRequest request)
+        {
+            string detail = Redaction.Apply(FirstLine(ex.Message));
+            switch (ex)
+            {
+                case MsalServiceException service when service.ErrorCode == "invalid_client" || service.ErrorCode == "unauthorized_client":
+                    return new SignInException("InvalidClientCredentials",
+                        $"Sign-in of app {request.ClientId} to {request.AuthorityTenant} was refused: {detail}", ex);
+                case MsalServiceException service when service.ErrorCode == "authorization_declined" || service.ErrorCode == "access_denied":
+                    return new SignInException("AuthenticationDeclined", $"The sign-in was declined: {detail}", ex);
+                case MsalServiceException service when service.ErrorCode == "code_expired" || service.ErrorCode == "expired_token":
+                    return new SignInException("DeviceCodeExpired", $"The device code expired before anyone signed in: {detail}", ex);
+                case MsalClientException client when client.ErrorCode == "authentication_canceled":
+                    return new SignInException("AuthenticationCanceled", "The sign-in was canceled.", ex);
+                case MsalServiceException service when request.Mode == SignInMode.ManagedIdentity || service.Source == "ManagedIdentity":
+                    return new SignInException("ManagedIdentityUnavailable", $"No managed identity answered: {detail}", ex);
+                case MsalClientException client when request.Mode == SignInMode.ManagedIdentity:
+                    return new SignInException("ManagedIdentityUnavailable",
+                        $"No managed identity is available here ({client.ErrorCode}): {detail} Managed identity works in Azure Automation, Functions, App Service and VMs.", ex);
+                default:
+                    return new SignInException("AuthenticationFailed", $"Sign-in failed ({ex.ErrorCode}): {detail}", ex);
+            }
+        }
+
+        private static string FirstLine(string s)
+        {
+            int i = s.IndexOfAny(new[] { '\r', '\n' });
+            return i < 0 ? s : s.Substring(0, i);
+        }
+
+        // MSAL's log, without personal data, into the debug stream; secrets are scrubbed again on the way.
+        private static LogCallback MsalLog(IEngineEvents events) => (level, message, containsPii) =>
+        {
+            if (!containsPii) events.Debug("MSAL " + level + ": " + Redaction.Apply(message));
+        };
+    }
+}

@@ -1,0 +1,53 @@
+using System;
+using CalendarFederation.Engine.AdminApi;
+using CalendarFederation.Engine.Environments;
+
+namespace CalendarFederation.Engine.Auth
+{
+    /// <summary>One signed-in tenant: who signed in, where the admin API is, and the client that calls it.</summary>
+    public sealed class TenantSession : IDisposable
+    {
+        internal TenantSession(SignInRequest request, ITokenSource tokens, AdminApiClient adminApi, string? tenantId, string organization,
+            string? userPrincipalName, string? appId, bool isAppOnly, DateTimeOffset tokenExpiresOn, TokenCacheBinding? cache)
+        {
+            Mode = request.Mode;
+            Environment = request.Environment;
+            AdminApiBase = request.AdminApiBase;
+            Authority = request.Authority;
+            Tokens = tokens;
+            AdminApi = adminApi;
+            TenantId = tenantId;
+            Organization = organization;
+            DelegatedOrganization = request.DelegatedOrganization;
+            UserPrincipalName = userPrincipalName;
+            AppId = appId;
+            IsAppOnly = isAppOnly;
+            TokenExpiresOn = tokenExpiresOn;
+            ConnectedAt = DateTimeOffset.UtcNow;
+            Cache = cache;
+        }
+
+        public SignInMode Mode { get; }
+        public ExchangeEnvironment Environment { get; }
+        public Uri AdminApiBase { get; }
+        public Uri Authority { get; }
+        public ITokenSource Tokens { get; }
+        public AdminApiClient AdminApi { get; }
+        public string? TenantId { get; }
+        /// <summary>The tenant the admin API calls go to (the delegated organization for GDAP).</summary>
+        public string Organization { get; }
+        public string? DelegatedOrganization { get; }
+        public string? UserPrincipalName { get; }
+        public string? AppId { get; }
+        public bool IsAppOnly { get; }
+        public DateTimeOffset TokenExpiresOn { get; }
+        public DateTimeOffset ConnectedAt { get; }
+        public string? TokenCacheDescription => Cache?.Description;
+        internal TokenCacheBinding? Cache { get; }
+
+        public void Dispose()
+        {
+            AdminApi.Dispose();
+        }
+    }
+}

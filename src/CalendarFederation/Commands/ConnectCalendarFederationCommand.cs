@@ -1,0 +1,343 @@
+using System;
+using System.Linq;
+using System.Management.Automation;
+using System.Net;
+using System.Security;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using CalendarFederation.Completion;
+using CalendarFederation.Engine.AdminApi;
+using CalendarFederation.Engine.Auth;
+using CalendarFederation.Engine.Environments;
+using CalendarFederation.Engine.Http;
+using CalendarFederation.Infrastructure;
+
+namespace CalendarFederation.Commands
+{
+    /// <summary>
+    /// Signs in to a tenant's Exchange admin API with one of six modes, with the parameter names of
+    /// Connect-ExchangeOnline, and makes the connection this session's default.
+    /// </summary>
+    [Cmdlet(VerbsCommunications.Connect, "CalendarFederation", DefaultParameterSetName = InteractiveSet)]
+    [OutputType(typeof(CalendarFederationConnection))]
+    public sealed class ConnectCalendarFederationCommand : PSCmdlet, IDisposable
+    {
+        private const string InteractiveSet = "Interactive";
+        private const string DeviceSet = "Device";
+        private const string ThumbprintSet = "CertificateThumbprint";
+        private const string CertificateFileSet = "CertificateFile";
+        private const string CertificateSet = "Certificate";
+        private const string ClientSecretSet = "ClientSecret";
+        private const string ManagedIdentitySet = "ManagedIdentity";
+        private const string AccessTokenSet = "AccessToken";
+
+        private static int s_secretWarningShown;
+        private readonly System.Threading.CancellationTokenSource _cancellation = new System.Threading.CancellationTokenSource();
+
+        [Parameter(ParameterSetName = InteractiveSet, HelpMessage = "The account to sign in with; a hint for the sign-in page.")]
+        [Parameter(ParameterSetName = DeviceSet)]
+        [Parameter(ParameterSetName = AccessTokenSet)]
+        [ValidateNotNullOrEmpty]
+        public string? UserPrincipalName { get; set; }
+
+        [Parameter(Mandatory = true, ParameterSetName = DeviceSet, HelpMessage = "Sign in with a code entered in a browser on any device.")]
+        public SwitchParameter Device { get; set; }
+
+        [Parameter(ParameterSetName = InteractiveSet, HelpMessage = "The app registration (client id). Delegated sign-in defaults to ExchangeOnlineManagement's public client.")]
+        [Parameter(ParameterSetName = DeviceSet)]
+        [Parameter(Mandatory = true, ParameterSetName = ThumbprintSet)]
+        [Parameter(Mandatory = true, ParameterSetName = CertificateFileSet)]
+        [Parameter(Mandatory = true, ParameterSetName = CertificateSet)]
+        [Parameter(Mandatory = true, ParameterSetName = ClientSecretSet)]
+        [ValidateNotNullOrEmpty]
+        public string? AppId { get; set; }
+
+        [Parameter(Mandatory = true, ParameterSetName = ThumbprintSet, HelpMessage = "The tenant's primary .onmicrosoft.com domain (or its GUID).")]
+        [Parameter(Mandatory = true, ParameterSetName = CertificateFileSet)]
+        [Parameter(Mandatory = true, ParameterSetName = CertificateSet)]
+        [Parameter(Mandatory = true, ParameterSetName = ClientSecretSet)]
+        [Parameter(ParameterSetName = ManagedIdentitySet)]
+        [Parameter(ParameterSetName = AccessTokenSet)]
+        [Parameter(ParameterSetName = InteractiveSet)]
+        [Parameter(ParameterSetName = DeviceSet)]
+        [ValidateNotNullOrEmpty]
+        public string? Organization { get; set; }
+
+        [Parameter(Mandatory = true, ParameterSetName = ThumbprintSet, HelpMessage = "A certificate in the CurrentUser or LocalMachine 'My' store.")]
+        [ValidateNotNullOrEmpty]
+        public string? CertificateThumbprint { get; set; }
+
+        [Parameter(Mandatory = true, ParameterSetName = CertificateFileSet, HelpMessage = "A .pfx file with the certificate and its private key.")]
+        [ValidateNotNullOrEmpty]
+        public string? CertificateFilePath { get; set; }
+
+        [Parameter(ParameterSetName = CertificateFileSet, HelpMessage = "The .pfx file's password.")]
+        public SecureString? CertificatePassword { get; set; }
+
+        [Parameter(Mandatory = true, ParameterSetName = CertificateSet, HelpMessage = "A certificate object with its private key.")]
+        [ValidateNotNull]
+        public X509Certificate2? Certificate { get; set; }
+
+        [Parameter(Mandatory = true, ParameterSetName = ClientSecretSet, HelpMessage = "The app's client secret. Certificates are preferred.")]
+        [ValidateNotNull]
+        public SecureString? ClientSecret { get; set; }
+
+        [Parameter(Mandatory = true, ParameterSetName = ManagedIdentitySet, HelpMessage = "Sign in as this Azure resource's managed identity.")]
+        public SwitchParameter ManagedIdentity { get; set; }
+
+        [Parameter(ParameterSetName = ManagedIdentitySet, HelpMessage = "A user-assigned identity's client id (or resource id); omit for the system-assigned identity.")]
+        [ValidateNotNullOrEmpty]
+        public string? ManagedIdentityAccountId { get; set; }
+
+        [Parameter(Mandatory = true, ParameterSetName = AccessTokenSet, HelpMessage = "An access token for the admin API, as a string or SecureString.")]
+        [ValidateNotNull]
+        public object? AccessToken { get; set; }
+
+        [Parameter(HelpMessage = "O365Default, O365USGovGCCHigh, O365USGovDoD, O365China, or a custom environment's name.")]
+        [ArgumentCompleter(typeof(ExchangeEnvironmentCompleter))]
+        [ValidateNotNullOrEmpty]
+        public string ExchangeEnvironmentName { get; set; } = ExchangeEnvironment.O365Default;
+
+        [Parameter(HelpMessage = "The admin API host, overriding the environment's.")]
+        [ValidateNotNull]
+        public Uri? ConnectionUri { get; set; }
+
+        [Parameter(HelpMessage = "The sign-in authority, overriding the environment's.")]
+        [ValidateNotNull]
+        public Uri? AzureADAuthorizationEndpointUri { get; set; }
+
+        [Parameter(ParameterSetName = InteractiveSet, HelpMessage = "A customer tenant to manage with a partner (GDAP) sign-in.")]
+        [Parameter(ParameterSetName = DeviceSet)]
+        [Parameter(ParameterSetName = AccessTokenSet)]
+        [ValidateNotNullOrEmpty]
+        public string? DelegatedOrganization { get; set; }
+
+        [Parameter(ParameterSetName = InteractiveSet, HelpMessage = "Keep delegated tokens in a cache protected by the operating system, across sessions.")]
+        [Parameter(ParameterSetName = DeviceSet)]
+        public SwitchParameter PersistTokenCache { get; set; }
+
+        [Parameter(ParameterSetName = InteractiveSet, HelpMessage = "With -PersistTokenCache: a plain file with owner-only permissions where no OS protection exists.")]
+        [Parameter(ParameterSetName = DeviceSet)]
+        public SwitchParameter AllowUnprotectedTokenCache { get; set; }
+
+        [Parameter(HelpMessage = "An explicit proxy for sign-in and the admin API; by default the system's.")]
+        [ValidateNotNull]
+        public Uri? Proxy { get; set; }
+
+        [Parameter(HelpMessage = "Credentials for -Proxy.")]
+        [Credential]
+        public PSCredential? ProxyCredential { get; set; }
+
+        [Parameter(HelpMessage = "Seconds an admin API call may take in all, retries included. Default: 900 (Exchange's).")]
+        [ValidateRange(1, 86400)]
+        public int TimeoutSec { get; set; } = 900;
+
+        [Parameter(HelpMessage = "Do not make this connection the session's default.")]
+        public SwitchParameter NotDefault { get; set; }
+
+        [Parameter(HelpMessage = "Do not call the admin API to check the connection.")]
+        public SwitchParameter SkipConnectionCheck { get; set; }
+
+        [Parameter(HelpMessage = "Return the connection.")]
+        public SwitchParameter PassThru { get; set; }
+
+        protected override void EndProcessing()
+        {
+            ExchangeEnvironment? environment = EnvironmentRegistry.Find(ExchangeEnvironmentName);
+            if (environment == null)
+            {
+                Fail(new ArgumentException($"'{ExchangeEnvironmentName}' is not a known Exchange environment. Use one of: " +
+                    string.Join(", ", EnvironmentRegistry.All.Select(e => e.Name)) + ", or add one with Add-CalendarFederationEnvironment."),
+                    "UnknownExchangeEnvironment", ErrorCategory.InvalidArgument, ExchangeEnvironmentName);
+            }
+            RequireSecure(ConnectionUri, nameof(ConnectionUri), allowLoopbackHttp: true);
+            RequireSecure(AzureADAuthorizationEndpointUri, nameof(AzureADAuthorizationEndpointUri), allowLoopbackHttp: false);
+
+            SignInMode mode = ParameterSetName switch
+            {
+                DeviceSet => SignInMode.DeviceCode,
+                ThumbprintSet or CertificateFileSet or CertificateSet => SignInMode.Certificate,
+                ClientSecretSet => SignInMode.ClientSecret,
+                ManagedIdentitySet => SignInMode.ManagedIdentity,
+                AccessTokenSet => SignInMode.AccessToken,
+                _ => SignInMode.Interactive,
+            };
+
+            if (mode == SignInMode.Interactive || mode == SignInMode.DeviceCode)
+            {
+                string? why = TestHooks.Browser != null && mode == SignInMode.Interactive ? null : HostInteractivity.WhyNotInteractive(Host);
+                if (why != null)
+                {
+                    Fail(new InvalidOperationException(
+                        $"{(mode == SignInMode.DeviceCode ? "Device code" : "Interactive")} sign-in needs a person at the keyboard, but {why}. " +
+                        "Unattended scripts sign in with a certificate (-AppId -Organization -CertificateThumbprint, -CertificateFilePath or -Certificate), " +
+                        "-ManagedIdentity, -ClientSecret, or -AccessToken."),
+                        "InteractiveSignInNotPossible", ErrorCategory.AuthenticationError, mode.ToString());
+                }
+            }
+
+            var request = new SignInRequest
+            {
+                Mode = mode,
+                Environment = environment!,
+                ConnectionUriOverride = ConnectionUri,
+                AuthorityOverride = AzureADAuthorizationEndpointUri,
+                ClientId = AppId,
+                Organization = Organization,
+                DelegatedOrganization = DelegatedOrganization,
+                UserPrincipalName = UserPrincipalName,
+                ManagedIdentityAccountId = ManagedIdentityAccountId,
+                ClientSecret = ClientSecret,
+                Cache = !PersistTokenCache ? TokenCacheMode.Memory : AllowUnprotectedTokenCache ? TokenCacheMode.PersistentUnprotected : TokenCacheMode.Persistent,
+                Http = new HttpSettings { Proxy = CreateProxy(), HandlerFactory = TestHooks.HandlerFactory },
+                Browser = TestHooks.Browser,
+                Events = AmbientEvents.Relay,
+                DiagnosticLogging = MyInvocation.BoundParameters.ContainsKey("Debug"),
+                OverallTimeout = TimeSpan.FromSeconds(TimeoutSec),
+            };
+
+            if (mode == SignInMode.Certificate) request.Certificate = LoadCertificate();
+            if (mode == SignInMode.AccessToken) request.AccessToken = ToSecureString(AccessToken!);
+            if (mode == SignInMode.ClientSecret && System.Threading.Interlocked.Exchange(ref s_secretWarningShown, 1) == 0)
+            {
+                WriteWarning("Client secrets can leak and expire silently; Microsoft recommends a certificate for app-only sign-in (-CertificateThumbprint, -CertificateFilePath or -Certificate).");
+            }
+
+            WriteVerbose($"Signing in to {request.AuthorityTenant} at {request.Authority.GetLeftPart(UriPartial.Authority)} ({mode}); admin API {request.AdminApiBase}.");
+            var events = new EngineEventQueue();
+            TenantSession session;
+            try
+            {
+                session = events.Run(this, token => SignInService.SignInAsync(request, token), _cancellation.Token);
+            }
+            catch (OperationCanceledException) when (_cancellation.IsCancellationRequested)
+            {
+                throw new PipelineStoppedException();
+            }
+            catch (SignInException ex)
+            {
+                Fail(ex, ex.ErrorId, ErrorCategory.AuthenticationError, Organization ?? DelegatedOrganization);
+                return;
+            }
+
+            string? organizationName = null;
+            if (!SkipConnectionCheck)
+            {
+                try
+                {
+                    AdminApiResult config = events.Run(this, token => session.AdminApi.InvokeAsync("Get-OrganizationConfig",
+                        Array.Empty<System.Collections.Generic.KeyValuePair<string, object?>>(), token), _cancellation.Token);
+                    organizationName = config.Values.FirstOrDefault()?.GetString("DisplayName") ?? config.Values.FirstOrDefault()?.GetString("Name");
+                }
+                catch (OperationCanceledException) when (_cancellation.IsCancellationRequested)
+                {
+                    session.Dispose();
+                    throw new PipelineStoppedException();
+                }
+                catch (Exception ex) when (ex is AdminApiException || ex is SignInException)
+                {
+                    session.Dispose();
+                    string advice = ex is AdminApiException api && (api.Kind == AdminApiErrorKind.AccessDenied || api.Kind == AdminApiErrorKind.Unauthorized)
+                        ? (session.IsAppOnly
+                            ? " App-only access needs the application permission Exchange.ManageAsApp with admin consent, and an Entra role such as Exchange Administrator for the app's service principal."
+                            : " The account needs an Exchange admin role, such as Exchange Administrator.")
+                        : "";
+                    Fail(new InvalidOperationException($"Signed in, but the admin API of {session.Organization} refused the connection check: {ex.Message}{advice}", ex),
+                        ex is AdminApiException a2 && (a2.Kind == AdminApiErrorKind.AccessDenied) ? "AccessDenied" : "ConnectionCheckFailed",
+                        ErrorCategory.AuthenticationError, session.Organization);
+                    return;
+                }
+            }
+
+            var connection = new CalendarFederationConnection(session, organizationName);
+            ConnectionStore.Add(connection, makeDefault: !NotDefault);
+            WriteVerbose($"Connected to {connection}.");
+            if (PassThru) WriteObject(connection);
+        }
+
+        protected override void StopProcessing() => _cancellation.Cancel();
+
+        public void Dispose() => _cancellation.Dispose();
+
+        private X509Certificate2 LoadCertificate()
+        {
+            if (Certificate != null) return Certificate;
+            if (CertificateFilePath != null)
+            {
+                string path = GetUnresolvedProviderPathFromPSPath(CertificateFilePath);
+                try
+                {
+                    return CertificatePassword != null
+                        ? new X509Certificate2(path, CertificatePassword, X509KeyStorageFlags.DefaultKeySet)
+                        : new X509Certificate2(path, (string?)null, X509KeyStorageFlags.DefaultKeySet);
+                }
+                catch (CryptographicException ex)
+                {
+                    // The message never includes the password.
+                    Fail(new InvalidOperationException($"The certificate file '{path}' could not be read: {ex.Message} Check the file and -CertificatePassword.", ex),
+                        "CertificateLoadFailed", ErrorCategory.InvalidData, path);
+                }
+                catch (System.IO.IOException ex)
+                {
+                    Fail(ex, "CertificateLoadFailed", ErrorCategory.ReadError, path);
+                }
+            }
+            string thumbprint = CertificateThumbprint!.Replace(" ", "").Replace(":", "").ToUpperInvariant();
+            foreach (StoreLocation location in new[] { StoreLocation.CurrentUser, StoreLocation.LocalMachine })
+            {
+                try
+                {
+                    using var store = new X509Store(StoreName.My, location);
+                    store.Open(OpenFlags.ReadOnly | OpenFlags.OpenExistingOnly);
+                    X509Certificate2Collection found = store.Certificates.Find(X509FindType.FindByThumbprint, thumbprint, validOnly: false);
+                    if (found.Count > 0) return found[0];
+                }
+                catch (CryptographicException)
+                {
+                    // That store does not exist on this platform (LocalMachine\My on Linux): try the next.
+                }
+            }
+            Fail(new ItemNotFoundException($"No certificate with thumbprint {thumbprint} is in the CurrentUser or LocalMachine 'My' store."),
+                "CertificateNotFound", ErrorCategory.ObjectNotFound, thumbprint);
+            return null!;
+        }
+
+        private IWebProxy? CreateProxy()
+        {
+            if (Proxy == null) return null;
+            var proxy = new WebProxy(Proxy);
+            if (ProxyCredential != null) proxy.Credentials = ProxyCredential.GetNetworkCredential();
+            return proxy;
+        }
+
+        private static SecureString ToSecureString(object value)
+        {
+            object raw = value is PSObject pso ? pso.BaseObject : value;
+            if (raw is SecureString secure) return secure;
+            if (raw is string text)
+            {
+                var result = new SecureString();
+                foreach (char c in text.Trim()) result.AppendChar(c);
+                result.MakeReadOnly();
+                return result;
+            }
+            throw new PSArgumentException("-AccessToken takes a string or a SecureString.", nameof(AccessToken));
+        }
+
+        private void RequireSecure(Uri? uri, string parameter, bool allowLoopbackHttp)
+        {
+            if (uri == null) return;
+            bool ok = uri.IsAbsoluteUri && (uri.Scheme == Uri.UriSchemeHttps || (allowLoopbackHttp && Loopback.IsAllowedScheme(uri)));
+            if (!ok)
+            {
+                Fail(new ArgumentException($"-{parameter} must be an absolute https URL{(allowLoopbackHttp ? " (plain http only to a loopback host)" : "")}: '{uri}'."),
+                    "InsecureEndpoint", ErrorCategory.InvalidArgument, uri);
+            }
+        }
+
+        private void Fail(Exception exception, string id, ErrorCategory category, object? target)
+        {
+            ThrowTerminatingError(new ErrorRecord(exception, id, category, target));
+        }
+    }
+}

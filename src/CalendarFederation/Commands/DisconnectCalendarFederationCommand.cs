@@ -1,0 +1,41 @@
+using System.Management.Automation;
+using CalendarFederation.Infrastructure;
+
+namespace CalendarFederation.Commands
+{
+    /// <summary>Forgets a connection (by default the session's default one, or all of them) and drops its tokens.</summary>
+    [Cmdlet(VerbsCommunications.Disconnect, "CalendarFederation", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, DefaultParameterSetName = "Connection")]
+    [OutputType(typeof(void))]
+    public sealed class DisconnectCalendarFederationCommand : PSCmdlet
+    {
+        [Parameter(ParameterSetName = "Connection", Position = 0, ValueFromPipeline = true, HelpMessage = "The connection to close; by default the session's default.")]
+        [ValidateNotNull]
+        public CalendarFederationConnection? Connection { get; set; }
+
+        [Parameter(ParameterSetName = "All", Mandatory = true, HelpMessage = "Close every connection of this session.")]
+        public SwitchParameter All { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            if (All)
+            {
+                foreach (CalendarFederationConnection c in ConnectionStore.All) Close(c);
+                return;
+            }
+            CalendarFederationConnection? connection = Connection ?? ConnectionStore.Default;
+            if (connection == null)
+            {
+                WriteVerbose("There is no connection to close.");
+                return;
+            }
+            Close(connection);
+        }
+
+        private void Close(CalendarFederationConnection connection)
+        {
+            if (!ShouldProcess(connection.ToString(), "Disconnect")) return;
+            if (ConnectionStore.Remove(connection)) connection.Session.Dispose();
+            WriteVerbose($"Disconnected from {connection}.");
+        }
+    }
+}

@@ -1,0 +1,412 @@
+using System.Collections;
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using CalendarFederation.Engine.AdminApi;
+using CalendarFederation.Engine.Auth;
+using Microsoft.Extensions.Time.Testing;
+using Xunit;
+
+namespace CalendarFederation.Engine.Tests;
+
+public class AdminApiClientTests
+{
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero));
+    private readonly ScriptedHandler _handler;
+    private readonly FakeTokens _tokens = new();
+
+    public AdminApiClientTests()
+    {
+        _handler = new ScriptedHandler(_time);
+    }
+
+    private AdminApiClient Client(Action<AdminApiOptions>? configure = null)
+    {
+        var options = new AdminApiOptions
+        {
+            BaseUri = new Uri("https://outlook.office365.com"),
+            Tenant = "contoso.onmicrosoft.com",
+            AnchorMailbox = "UPN:admin@contoso.onmicrosoft.com",
+            MaxRetries = 5,
+            BaseDelay = TimeSpan.FromSeconds(2),
+            MaxDelay = TimeSpan.FromSeconds(60),
+        };
+        configure?.Invoke(options);
+        return new AdminApiClient(options, _tokens, _handler, disposeHandler: false, time: _time);
+    }
+
+    // Polly and the gate wait on the fake clock; move it forward until the call completes.
+    private async Task<T> Run<T>(Task<T> task)
+    {
+        for (int i = 0; i < 20_000 && !task.IsCompleted; i++)
+        {
+            await Task.Delay(1);
+            _time.Advance(TimeSpan.FromMilliseconds(250));
+        }
+        return await task;
+    }
+
+    private static readonly KeyValuePair<string, object?>[] NoParameters = Array.Empty<KeyValuePair<string, object?>>();
+
+    private static string Ok(string values = "[{\"Name\":\"x\"}]", string? next = null, string warnings = "[]") =>
+        "{\"@odata.context\":\"https://outlook.office365.com/adminapi/beta/contoso/$metadata\",\"@adminapi.warnings\":" + warnings + ",\"value\":" + values
+        + (next != null ? ",\"@odata.nextLink\":\"" + next + "\"" : "") + "}";
+
+    [Fact]
+    public void Request_body_is_the_cmdlet_input_envelope()
+    {
+        var addRemove = new Hashtable { ["Add"] = new[] { "a.com" }, ["Remove"] = "b.com" };
+        byte[] body = AdminApiJson.BuildRequest("New-OrganizationRelationship", new[]
+        {
+            new KeyValuePair<string, object?>("Name", "Fabrikam"),
+            new KeyValuePair<string, object?>("DomainNames", new[] { "fabrikam.com", "fabrikam.onmicrosoft.com" }),
+            new KeyValuePair<string, object?>("FreeBusyAccessEnabled", true),
+            new KeyValuePair<string, object?>("FreeBusyAccessLevel", DayOfWeek.Monday),
+            new KeyValuePair<string, object?>("Count", 3),
+            new KeyValuePair<string, object?>("Scope", null),
+            new KeyValuePair<string, object?>("Target", new Uri("https://autodiscover-s.outlook.com/autodiscover/autodiscover.svc/WSSecurity")),
+            new KeyValuePair<string, object?>("Domains", addRemove),
+        });
+        using JsonDocument doc = JsonDocument.Parse(body);
+        JsonElement input = doc.RootElement.GetProperty("CmdletInput");
+        Assert.Equal("New-OrganizationRelationship", input.GetProperty("CmdletName").GetString());
+        JsonElement p = input.GetProperty("Parameters");
+        Assert.Equal("Fabrikam", p.GetProperty("Name").GetString());
+        Assert.Equal(new[] { "fabrikam.com", "fabrikam.onmicrosoft.com" }, p.GetProperty("DomainNames").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(JsonValueKind.True, p.GetProperty("FreeBusyAccessEnabled").ValueKind);
+        Assert.Equal("Monday", p.GetProperty("FreeBusyAccessLevel").GetString());
+        Assert.Equal(3, p.GetProperty("Count").GetInt32());
+        Assert.Equal(JsonValueKind.Null, p.GetProperty("Scope").ValueKind);
+        Assert.Equal("https://autodiscover-s.outlook.com/autodiscover/autodiscover.svc/WSSecurity", p.GetProperty("Target").GetString());
+        JsonElement domains = p.GetProperty("Domains");
+        Assert.Equal("#Exchange.GenericHashTable", domains.GetProperty("@odata.type").GetString());
+        Assert.Equal("a.com", domains.GetProperty("Add")[0].GetString());
+        Assert.Equal("b.com", domains.GetProperty("Remove").GetString());
+    }
+
+    [Fact]
+    public async Task Sends_the_headers_exchange_expects()
+    {
+        _handler.Respond(200, Ok());
+        using AdminApiClient client = Client();
+        await Run(client.InvokeAsync("Get-OrganizationConfig", NoParameters, CancellationToken.None));
+        Recorded r = Assert.Single(_handler.Requests);
+        Assert.Equal("https://outlook.office365.com/adminapi/beta/contoso.onmicrosoft.com/InvokeCommand", r.Url);
+        Assert.Equal("Bearer token-1", r.Headers["Authorization"]);
+        Assert.Equal("UPN:admin@contoso.onmicrosoft.com", r.Headers["X-AnchorMailbox"]);
+        Assert.Equal("odata.maxpagesize=1000", r.Headers["Prefer"]);
+        Assert.True(Guid.TryParse(r.Headers["client-request-id"], out _));
+        Assert.Equal("Get-OrganizationConfig", r.Headers["X-CmdletName"]);
+        Assert.StartsWith("application/json", r.Headers["Content-Type"]);
+    }
+
+    [Fact]
+    public async Task Follows_next_links_collects_values_and_warnings()
+    {
+        _handler.Respond(200, Ok("[{\"Name\":\"a\",\"Name@odata.type\":\"#String\"}]", "https://outlook.office365.com/adminapi/beta/contoso/InvokeCommand?$skiptoken=1", "[\"Micro delay applied\"]"));
+        _handler.Respond(200, Ok("[{\"Name\":\"b\"}]", "https://outlook.office365.com/adminapi/beta/contoso/InvokeCommand?$skiptoken=2", "[\"Micro delay applied\"]"));
+        _handler.Respond(200, Ok("[{\"Name\":\"c\",\"Nested\":{\"X\":1},\"List\":[1,\"two\",true]}]"));
+        using AdminApiClient client = Client();
+        AdminApiResult result = await Run(client.InvokeAsync("Get-AcceptedDomain", NoParameters, CancellationToken.None));
+
+        Assert.Equal(new[] { "a", "b", "c" }, result.Values.Select(v => v.GetString("Name")));
+        Assert.False(result.Values[0].Has("Name@odata.type"));
+        Assert.Equal(new[] { "Micro delay applied" }, result.Warnings);
+        Assert.Equal(3, result.Pages);
+        Assert.Equal(3, _handler.Requests.Count);
+        Assert.EndsWith("$skiptoken=2", _handler.Requests[2].Url);
+        Assert.Equal(_handler.Requests[0].Body, _handler.Requests[2].Body);
+        Assert.Equal(1, ((AdminObject)result.Values[2]["Nested"]!)["X"]);
+        Assert.Equal(new object[] { 1, "two", true }, (object?[])result.Values[2]["List"]!);
+        Assert.Equal(3, _handler.Requests.Select(r => r.Headers["client-request-id"]).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task Never_follows_a_next_link_to_another_host()
+    {
+        _handler.Respond(200, Ok(next: "https://evil.example/steal"));
+        using AdminApiClient client = Client();
+        var ex = await Assert.ThrowsAsync<AdminApiException>(() => Run(client.InvokeAsync("Get-X", NoParameters, CancellationToken.None)));
+        Assert.Equal(AdminApiErrorKind.MalformedResponse, ex.Kind);
+        Assert.Single(_handler.Requests);
+    }
+
+    [Fact]
+    public async Task Honours_retry_after_and_sends_nothing_early()
+    {
+        _handler.Respond(429, "Too many requests", retryAfter: 41);
+        _handler.Respond(200, Ok());
+        using AdminApiClient client = Client();
+        AdminApiResult result = await Run(client.InvokeAsync("Get-X", NoParameters, CancellationToken.None));
+        Assert.Single(result.Values);
+        Assert.Equal(2, _handler.Requests.Count);
+        Assert.True(_handler.Requests[1].At - _handler.Requests[0].At >= TimeSpan.FromSeconds(41),
+            $"second request after {(_handler.Requests[1].At - _handler.Requests[0].At).TotalSeconds} s");
+    }
+
+    [Fact]
+    public async Task Backs_off_exponentially_without_retry_after()
+    {
+        for (int i = 0; i < 3; i++) _handler.Respond(503, "");
+        _handler.Respond(200, Ok());
+        using AdminApiClient client = Client();
+        await Run(client.InvokeAsync("Get-X", NoParameters, CancellationToken.None));
+        Assert.Equal(4, _handler.Requests.Count);
+        TimeSpan[] gaps = Enumerable.Range(1, 3).Select(i => _handler.Requests[i].At - _handler.Requests[i - 1].At).ToArray();
+        Assert.All(gaps, g => Assert.True(g > TimeSpan.Zero));
+        Assert.True(gaps.Sum(g => g.TotalSeconds) >= 4, string.Join(", ", gaps)); // 2 s base, doubling, with jitter
+    }
+
+    [Theory]
+    [InlineData(429, true)]
+    [InlineData(503, true)]
+    [InlineData(504, true)]
+    [InlineData(408, true)]
+    [InlineData(500, false)]
+    [InlineData(400, false)]
+    [InlineData(404, false)]
+    public async Task Retries_only_transient_statuses(int status, bool retried)
+    {
+        _handler.Respond(status, "{\"error\":{\"code\":\"x\",\"message\":\"Error executing cmdlet\",\"details\":[{\"message\":\"E1|SomeException|Something failed\"}]}}", retryAfter: status == 429 ? 1 : null);
+        _handler.Respond(200, Ok());
+        using AdminApiClient client = Client();
+        Task<AdminApiResult> call = client.InvokeAsync("Get-X", NoParameters, CancellationToken.None);
+        if (retried)
+        {
+            await Run(call);
+            Assert.Equal(2, _handler.Requests.Count);
+        }
+        else
+        {
+            var ex = await Assert.ThrowsAsync<AdminApiException>(() => Run(call));
+            Assert.Equal("Something failed", ex.Message);
+            Assert.Equal("E1", ex.ErrorId);
+            Assert.Single(_handler.Requests);
+        }
+    }
+
+    [Fact]
+    public async Task The_concurrent_requests_per_tenant_message_means_wait()
+    {
+        _handler.Respond(500, "You have reached the maximum number of concurrent requests per tenant. Please wait and try again");
+        _handler.Respond(200, Ok());
+        using AdminApiClient client = Client();
+        await Run(client.InvokeAsync("Get-X", NoParameters, CancellationToken.None));
+        Assert.Equal(2, _handler.Requests.Count);
+    }
+
+    [Fact]
+    public async Task Gives_up_at_once_when_retry_after_outlasts_the_timeout()
+    {
+        _handler.Respond(429, "slow down", retryAfter: 3600);
+        using AdminApiClient client = Client(o => o.OverallTimeout = TimeSpan.FromSeconds(600));
+        DateTimeOffset start = _time.GetUtcNow();
+        var ex = await Assert.ThrowsAsync<AdminApiException>(() => Run(client.InvokeAsync("Get-X", NoParameters, CancellationToken.None)));
+        Assert.Equal(AdminApiErrorKind.Throttled, ex.Kind);
+        Assert.Contains("asked to wait 3600 s", ex.Message);
+        Assert.Single(_handler.Requests);
+        Assert.True(_time.GetUtcNow() - start < TimeSpan.FromSeconds(60));
+    }
+
+    [Fact]
+    public async Task Says_when_it_is_still_throttled_after_every_retry()
+    {
+        for (int i = 0; i < 6; i++) _handler.Respond(429, "", retryAfter: 1);
+        using AdminApiClient client = Client();
+        var ex = await Assert.ThrowsAsync<AdminApiException>(() => Run(client.InvokeAsync("Get-X", NoParameters, CancellationToken.None)));
+        Assert.Equal(AdminApiErrorKind.Throttled, ex.Kind);
+        Assert.Contains("after 6 attempts", ex.Message);
+        Assert.Equal(6, _handler.Requests.Count);
+    }
+
+    [Fact]
+    public async Task A_401_refreshes_the_token_once()
+    {
+        _handler.Respond(401, "");
+        _handler.Respond(200, Ok());
+        using AdminApiClient client = Client();
+        await Run(client.InvokeAsync("Get-X", NoParameters, CancellationToken.None));
+        Assert.Equal(new[] { false, true }, _tokens.Calls.ToArray());
+        Assert.Equal("Bearer token-2", _handler.Requests[1].Headers["Authorization"]);
+    }
+
+    [Fact]
+    public async Task A_second_401_is_an_authentication_error()
+    {
+        _handler.Respond(401, "{\"error\":{\"code\":\"InvalidToken\",\"message\":\"The token is expired.\"}}");
+        _handler.Respond(401, "{\"error\":{\"code\":\"InvalidToken\",\"message\":\"The token is expired.\"}}");
+        using AdminApiClient client = Client();
+        var ex = await Assert.ThrowsAsync<AdminApiException>(() => Run(client.InvokeAsync("Get-X", NoParameters, CancellationToken.None)));
+        Assert.Equal(AdminApiErrorKind.Unauthorized, ex.Kind);
+        Assert.Equal(2, _handler.Requests.Count);
+    }
+
+    [Fact]
+    public async Task A_throttled_tenant_holds_back_every_caller()
+    {
+        _handler.Respond(429, "", retryAfter: 30);
+        for (int i = 0; i < 5; i++) _handler.Respond(200, Ok());
+        using AdminApiClient client = Client();
+        Task<AdminApiResult> first = client.InvokeAsync("Get-A", NoParameters, CancellationToken.None);
+        await Task.Delay(50); // the first call has been answered 429 and blocked the tenant
+        Task<AdminApiResult>[] others = Enumerable.Range(0, 3).Select(_ => client.InvokeAsync("Get-B", NoParameters, CancellationToken.None)).ToArray();
+        await Run(Task.WhenAll(others.Append(first)).ContinueWith(t => 0));
+        DateTimeOffset throttledAt = _handler.Requests[0].At;
+        Assert.All(_handler.Requests.Skip(1), r => Assert.True(r.At - throttledAt >= TimeSpan.FromSeconds(30), $"sent {(r.At - throttledAt).TotalSeconds} s after the 429"));
+        Assert.Equal(5, _handler.Requests.Count);
+    }
+
+    [Fact]
+    public async Task Caps_requests_in_flight_per_tenant()
+    {
+        _handler.Hold = true;
+        for (int i = 0; i < 10; i++) _handler.Respond(200, Ok());
+        using AdminApiClient client = Client(o => o.MaxConcurrencyPerTenant = 2);
+        Task<AdminApiResult>[] calls = Enumerable.Range(0, 10).Select(_ => client.InvokeAsync("Get-X", NoParameters, CancellationToken.None)).ToArray();
+        await Task.Delay(200);
+        Assert.Equal(2, _handler.InFlight);
+        _handler.Release();
+        await Task.WhenAll(calls);
+        Assert.Equal(2, _handler.MaxInFlight);
+    }
+
+    [Fact]
+    public async Task Cancellation_during_a_retry_wait_stops_promptly()
+    {
+        _handler.Respond(429, "", retryAfter: 120);
+        using AdminApiClient client = Client();
+        using var cts = new CancellationTokenSource();
+        Task<AdminApiResult> call = client.InvokeAsync("Get-X", NoParameters, cts.Token);
+        await Task.Delay(50);
+        cts.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
+        Assert.Single(_handler.Requests);
+    }
+
+    [Fact]
+    public async Task An_attempt_that_hangs_times_out_and_is_retried()
+    {
+        _handler.Respond(hang: true);
+        _handler.Respond(200, Ok());
+        using AdminApiClient client = Client(o => o.AttemptTimeout = TimeSpan.FromSeconds(10));
+        AdminApiResult result = await Run(client.InvokeAsync("Get-X", NoParameters, CancellationToken.None));
+        Assert.Single(result.Values);
+        Assert.Equal(2, _handler.Requests.Count);
+    }
+
+    [Fact]
+    public async Task Overall_timeout_ends_a_call_with_a_clear_error()
+    {
+        for (int i = 0; i < 20; i++) _handler.Respond(hang: true);
+        using AdminApiClient client = Client(o =>
+        {
+            o.AttemptTimeout = TimeSpan.FromSeconds(30);
+            o.OverallTimeout = TimeSpan.FromSeconds(45);
+        });
+        var ex = await Assert.ThrowsAsync<AdminApiException>(() => Run(client.InvokeAsync("Get-X", NoParameters, CancellationToken.None)));
+        Assert.Equal(AdminApiErrorKind.Timeout, ex.Kind);
+    }
+
+    [Theory]
+    [InlineData(200, "{not json", AdminApiErrorKind.MalformedResponse)]
+    [InlineData(200, "{\"value\":", AdminApiErrorKind.MalformedResponse)]
+    [InlineData(200, "{\"value\":5}", AdminApiErrorKind.MalformedResponse)]
+    [InlineData(200, "[1,2]", AdminApiErrorKind.MalformedResponse)]
+    public async Task Broken_success_bodies_are_malformed_responses(int status, string body, AdminApiErrorKind kind)
+    {
+        _handler.Respond(status, body);
+        using AdminApiClient client = Client();
+        var ex = await Assert.ThrowsAsync<AdminApiException>(() => Run(client.InvokeAsync("Get-X", NoParameters, CancellationToken.None)));
+        Assert.Equal(kind, ex.Kind);
+    }
+
+    [Fact]
+    public async Task Valid_json_with_missing_fields_and_204_are_empty_results()
+    {
+        _handler.Respond(200, "{}");
+        _handler.Respond(204, "");
+        using AdminApiClient client = Client();
+        Assert.Empty((await Run(client.InvokeAsync("Get-X", NoParameters, CancellationToken.None))).Values);
+        Assert.Empty((await Run(client.InvokeAsync("Get-X", NoParameters, CancellationToken.None))).Values);
+    }
+
+    [Fact]
+    public async Task A_token_failure_surfaces_as_a_sign_in_error_without_sending()
+    {
+        _tokens.Fail = true;
+        using AdminApiClient client = Client();
+        var ex = await Assert.ThrowsAsync<SignInException>(() => Run(client.InvokeAsync("Get-X", NoParameters, CancellationToken.None)));
+        Assert.Equal("AuthenticationRequired", ex.ErrorId);
+        Assert.Empty(_handler.Requests);
+    }
+
+    internal sealed record Recorded(string Url, Dictionary<string, string> Headers, string Body, DateTimeOffset At);
+
+    /// <summary>Answers from a script, records each request with the fake clock's time, and can hold answers back.</summary>
+    internal sealed class ScriptedHandler : HttpMessageHandler
+    {
+        private readonly FakeTimeProvider _time;
+        private readonly ConcurrentQueue<(int Status, string Body, int? RetryAfter, bool Hang)> _script = new();
+        private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly object _gate = new();
+        private int _inFlight;
+
+        public ScriptedHandler(FakeTimeProvider time) => _time = time;
+
+        public List<Recorded> Requests { get; } = new();
+        public bool Hold { get; set; }
+        public int InFlight => Volatile.Read(ref _inFlight);
+        public int MaxInFlight { get; private set; }
+
+        public void Respond(int status = 200, string body = "", int? retryAfter = null, bool hang = false) => _script.Enqueue((status, body, retryAfter, hang));
+
+        public void Release() => _release.TrySetResult();
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var headers = request.Headers.ToDictionary(h => h.Key, h => string.Join(",", h.Value), StringComparer.OrdinalIgnoreCase);
+            if (request.Content != null)
+            {
+                foreach (var h in request.Content.Headers) headers[h.Key] = string.Join(",", h.Value);
+            }
+            string body = request.Content == null ? "" : await request.Content.ReadAsStringAsync(cancellationToken);
+            lock (_gate)
+            {
+                Requests.Add(new Recorded(request.RequestUri!.ToString(), headers, body, _time.GetUtcNow()));
+                _inFlight++;
+                MaxInFlight = Math.Max(MaxInFlight, _inFlight);
+            }
+            try
+            {
+                if (Hold) await _release.Task.WaitAsync(cancellationToken);
+                if (!_script.TryDequeue(out var step)) step = (500, "script exhausted", null, false);
+                if (step.Hang) await Task.Delay(Timeout.Infinite, cancellationToken);
+                var response = new HttpResponseMessage((HttpStatusCode)step.Status) { Content = new StringContent(step.Body, Encoding.UTF8, "application/json") };
+                if (step.RetryAfter != null) response.Headers.RetryAfter = new System.Net.Http.Headers.RetryConditionHeaderValue(TimeSpan.FromSeconds(step.RetryAfter.Value));
+                return response;
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _inFlight);
+            }
+        }
+    }
+
+    internal sealed class FakeTokens : ITokenSource
+    {
+        private int _count;
+
+        public ConcurrentQueue<bool> Calls { get; } = new();
+        public bool Fail { get; set; }
+
+        public Task<AccessTokenResult> GetTokenAsync(bool forceRefresh, CancellationToken cancellationToken)
+        {
+            if (Fail) throw new SignInException("AuthenticationRequired", "The session expired.");
+            Calls.Enqueue(forceRefresh);
+            int n = forceRefresh ? Interlocked.Increment(ref _count) + 1 : Math.Max(1, Volatile.Read(ref _count));
+            if (forceRefresh) Interlocked.Exchange(ref _count, n);
+            return Task.FromResult(new AccessTokenResult("token-" + n, DateTimeOffset.UtcNow.AddHours(1), "tid", "admin@contoso.onmicrosoft.com"));
+        }
+    }
+}
