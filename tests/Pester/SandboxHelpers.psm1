@@ -92,13 +92,14 @@ function Reset-CFSandbox {
 function Get-CFSandboxRequests {
     [CmdletBinding()]
     param([Parameter(Mandatory)] $Sandbox)
-    @(Invoke-RestMethod -Uri "$($Sandbox.Url)/_sandbox/requests")
+    # Invoke-RestMethod emits a JSON array as one object; unroll it.
+    Invoke-RestMethod -Uri "$($Sandbox.Url)/_sandbox/requests" | ForEach-Object { $_ }
 }
 
 function Get-CFSandboxViolations {
     [CmdletBinding()]
     param([Parameter(Mandatory)] $Sandbox)
-    @(Invoke-RestMethod -Uri "$($Sandbox.Url)/_sandbox/violations")
+    Invoke-RestMethod -Uri "$($Sandbox.Url)/_sandbox/violations" | ForEach-Object { $_ }
 }
 
 Export-ModuleMember -Function Start-CFSandbox, Stop-CFSandbox, Add-CFSandboxFault, Reset-CFSandbox, Get-CFSandboxRequests, Get-CFSandboxViolations

@@ -123,7 +123,10 @@ namespace CalendarFederation.Engine.Discovery
         public CandidateKind Candidate { get; }
         public string TargetAutodiscoverEpr { get; }
         public IReadOnlyList<TokenIssuer> TokenIssuers { get; }
-        public IReadOnlyList<string> TokenIssuerUris => TokenIssuers.Where(t => !string.IsNullOrEmpty(t.Uri)).Select(t => t.Uri!).ToArray();
+        /// <summary>The issuers' URIs that are well-formed; a partner's malformed one is left out rather than failing the answer.</summary>
+        public IReadOnlyList<string> TokenIssuerUris => TokenIssuers
+            .Where(t => !string.IsNullOrEmpty(t.Uri) && Uri.TryCreate(t.Uri, UriKind.RelativeOrAbsolute, out _))
+            .Select(t => t.Uri!).ToArray();
         public string? ServerVersion { get; }
 
         /// <summary>

@@ -35,6 +35,9 @@ namespace CalendarFederation.Engine.Discovery
         /// <summary>How many other returned domains are re-discovered at once during additional validation.</summary>
         public int AdditionalValidationConcurrency { get; set; } = 4;
 
+        /// <summary>At most this many requests in flight for the whole call, additional validation included; null for no cap.</summary>
+        public int? MaxConcurrentRequests { get; set; }
+
         /// <summary>An explicit proxy; null uses the system proxy settings.</summary>
         public IWebProxy? Proxy { get; set; }
     }

@@ -21,11 +21,13 @@ namespace CalendarFederation.Engine.Discovery
         private readonly DiscoveryOptions _options;
         private readonly HttpMessageInvoker _http;
         private readonly bool _ownsHttp;
+        private readonly SemaphoreSlim? _requestSlots;
         private HostnameTrust _trust;
 
         public FederationDiscoveryClient(DiscoveryOptions options)
         {
             _options = options ?? throw new ArgumentNullException(nameof(options));
+            _requestSlots = options.MaxConcurrentRequests is int max ? new SemaphoreSlim(Math.Max(1, max)) : null;
             _trust = new HostnameTrust(options.TrustedHostnames);
             _http = new HttpMessageInvoker(DiscoveryHttp.CreateHandler(() => Trust, options.Proxy), disposeHandler: true);
             _ownsHttp = true;
@@ -35,6 +37,7 @@ namespace CalendarFederation.Engine.Discovery
         public FederationDiscoveryClient(DiscoveryOptions options, HttpMessageHandler handler)
         {
             _options = options ?? throw new ArgumentNullException(nameof(options));
+            _requestSlots = options.MaxConcurrentRequests is int max ? new SemaphoreSlim(Math.Max(1, max)) : null;
             _trust = new HostnameTrust(options.TrustedHostnames);
             _http = new HttpMessageInvoker(handler ?? throw new ArgumentNullException(nameof(handler)), disposeHandler: false);
             _ownsHttp = false;
@@ -124,6 +127,7 @@ namespace CalendarFederation.Engine.Discovery
 
             var keep = new bool[others.Length];
             var reasons = new string?[others.Length];
+            var trails = new List<DiscoveryAttempt>?[others.Length];
             using (var gate = new SemaphoreSlim(Math.Max(1, _options.AdditionalValidationConcurrency)))
             {
                 var tasks = new Task[others.Length];
@@ -150,6 +154,7 @@ namespace CalendarFederation.Engine.Discovery
                                     await SoapChainAsync(sub, kind, url, cancellationToken).ConfigureAwait(false);
                                 if (sub.Result != null) break;
                             }
+                            trails[index] = sub.Attempts;
                             if (sub.Result == null) reasons[index] = "it could not be discovered";
                             else if (!string.Equals(sub.Result.ApplicationUri, info.ApplicationUri, StringComparison.OrdinalIgnoreCase))
                                 reasons[index] = $"it has another ApplicationUri ({sub.Result.ApplicationUri})";
@@ -164,6 +169,13 @@ namespace CalendarFederation.Engine.Discovery
                 await Task.WhenAll(tasks).ConfigureAwait(false);
             }
 
+            for (int i = 0; i < others.Length; i++)
+            {
+                foreach (DiscoveryAttempt a in trails[i] ?? new List<DiscoveryAttempt>())
+                {
+                    state.Notes.Add($"Validating '{others[i]}': {a.Method} {a.Url}: {a.Result} ({(long)a.Elapsed.TotalMilliseconds} ms)");
+                }
+            }
             var kept = new List<string>();
             var dropped = new List<string>();
             foreach (string d in info.DomainNames)
@@ -278,6 +290,7 @@ namespace CalendarFederation.Engine.Discovery
             Uri endpoint;
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(_options.AttemptTimeout);
+            if (_requestSlots != null) await _requestSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
                 response = await _http.SendAsync(request, timeout.Token).ConfigureAwait(false);
@@ -291,6 +304,10 @@ namespace CalendarFederation.Engine.Discovery
             {
                 state.Add(kind, "GET", probe, null, DiscoveryFailureKind.ConnectionFailed, Capitalize(NetworkErrors.Describe(ex)) + ".", stopwatch.Elapsed);
                 return;
+            }
+            finally
+            {
+                _requestSlots?.Release();
             }
             using (response)
             {
@@ -400,6 +417,20 @@ namespace CalendarFederation.Engine.Discovery
 
         private async Task<SoapReply> PostAsync(Uri url, string domain, CancellationToken cancellationToken)
         {
+            if (_requestSlots == null) return await PostCoreAsync(url, domain, cancellationToken).ConfigureAwait(false);
+            await _requestSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                return await PostCoreAsync(url, domain, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                _requestSlots.Release();
+            }
+        }
+
+        private async Task<SoapReply> PostCoreAsync(Uri url, string domain, CancellationToken cancellationToken)
+        {
             var stopwatch = Stopwatch.StartNew();
             string body = AutodiscoverSoap.BuildRequest(url, domain, Guid.NewGuid());
             using var request = new HttpRequestMessage(HttpMethod.Post, url)
@@ -507,6 +538,7 @@ namespace CalendarFederation.Engine.Discovery
         public void Dispose()
         {
             if (_ownsHttp) _http.Dispose();
+            _requestSlots?.Dispose();
         }
 
         private sealed class SoapReply

@@ -72,6 +72,8 @@ namespace CalendarFederation.Commands
                 TrustedHostnames = TrustedHostnames,
                 AttemptTimeout = TimeSpan.FromSeconds(TimeoutSec),
                 BypassAdditionalDomainValidation = BypassAdditionalDomainValidation.IsPresent,
+                // -ThrottleLimit caps requests, not only domains: additional validation shares the same slots.
+                MaxConcurrentRequests = ThrottleLimit,
             };
 
             if (AutodiscoverUri != null)
@@ -147,6 +149,9 @@ namespace CalendarFederation.Commands
 
         public void Dispose()
         {
+            // The pipeline may end early (an error with -ErrorAction Stop, Select-Object -First): stop what is still in flight.
+            _cancellation?.Cancel();
+            _runner?.WaitForShutdown(TimeSpan.FromSeconds(2));
             _client?.Dispose();
             _cancellation?.Dispose();
         }
@@ -220,7 +225,17 @@ namespace CalendarFederation.Commands
 
             if (outcome.Succeeded)
             {
-                WriteObject(ToOutput(outcome));
+                FederationInformation output;
+                try
+                {
+                    output = ToOutput(outcome);
+                }
+                catch (UriFormatException ex)
+                {
+                    WriteError(new ErrorRecord(ex, "MalformedResponse", ErrorCategory.InvalidData, completed.Input));
+                    return;
+                }
+                WriteObject(output);
                 return;
             }
             WriteError(ToError(outcome, completed.Input));
@@ -271,7 +286,7 @@ namespace CalendarFederation.Commands
                 new Uri(info.ApplicationUri, UriKind.RelativeOrAbsolute),
                 info.DomainNames.ToArray(),
                 new Uri(info.TargetAutodiscoverEpr),
-                info.TokenIssuerUris.Select(u => new Uri(u, UriKind.RelativeOrAbsolute)).ToArray(),
+                info.TokenIssuerUris.Select(u => new Uri(u, UriKind.RelativeOrAbsolute)).ToArray(), // already checked well-formed
                 info.AnsweredBy,
                 info.Candidate.ToString(),
                 outcome.Elapsed,
