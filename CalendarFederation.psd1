@@ -20,6 +20,11 @@
         'Get-CalendarFederationEnvironment'
         'Remove-CalendarFederationEnvironment'
         'Get-OrganizationConfig'
+        'Enable-OrganizationCustomization'
+        'New-OrganizationRelationship'
+        'Get-OrganizationRelationship'
+        'Set-OrganizationRelationship'
+        'Remove-OrganizationRelationship'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()

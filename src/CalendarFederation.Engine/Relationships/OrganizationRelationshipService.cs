@@ -1,0 +1,254 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using CalendarFederation.Engine.AdminApi;
+using CalendarFederation.Engine.Discovery;
+
+namespace CalendarFederation.Engine.Relationships
+{
+    /// <summary>Exchange's limits and texts for organization relationships (protocol notes 3.1).</summary>
+    public static class RelationshipRules
+    {
+        public const int MaxNameLength = 64;
+
+        /// <summary>More domains in one request meets "subfilters exceeds maximum allowed number of 250" (seen with ~600).</summary>
+        public const int MaxDomainsPerRequest = 238;
+
+        public static string DomainInUseMessage(IEnumerable<string> domains, string otherRelationship) =>
+            $"The domains {string.Join(", ", domains)} already exist in another organization relationship. Domains can only exist in one organization relationship. " +
+            "To create an organization relationship with this domain, remove the domain from the other organization relationship." +
+            $" (They are in the organization relationship '{otherRelationship}'.)";
+
+        public static IEnumerable<string[]> Chunk(IReadOnlyList<string> domains)
+        {
+            for (int i = 0; i < domains.Count; i += MaxDomainsPerRequest)
+            {
+                yield return domains.Skip(i).Take(MaxDomainsPerRequest).ToArray();
+            }
+        }
+    }
+
+    /// <summary>A create or update that stopped part-way: what exists now, so nothing is left half-done unreported.</summary>
+    public sealed class PartialChangeException : Exception
+    {
+        public PartialChangeException(string message, AdminObject? current, Exception inner) : base(message, inner)
+        {
+            Current = current;
+        }
+
+        /// <summary>The relationship as it is now on the server, when it could be read back.</summary>
+        public AdminObject? Current { get; }
+    }
+
+    /// <summary>
+    /// Organization relationships through the admin API, with the checks Exchange makes and the ones admins need:
+    /// domains already used by another relationship are found before anything is written, more than 238 domains are
+    /// written in chunks, and a create that the service applied although our request timed out is recognised on retry.
+    /// </summary>
+    public sealed class OrganizationRelationshipService
+    {
+        private readonly AdminApiClient _api;
+
+        public OrganizationRelationshipService(AdminApiClient api) => _api = api ?? throw new ArgumentNullException(nameof(api));
+
+        public async Task<List<AdminObject>> GetAsync(string? identity, CancellationToken cancellationToken)
+        {
+            var parameters = new List<KeyValuePair<string, object?>>();
+            if (!string.IsNullOrEmpty(identity)) parameters.Add(new KeyValuePair<string, object?>("Identity", identity));
+            AdminApiResult result = await _api.InvokeAsync("Get-OrganizationRelationship", parameters, cancellationToken).ConfigureAwait(false);
+            LastWarnings.AddRange(result.Warnings);
+            return result.Values;
+        }
+
+        /// <summary>Warnings the service sent during the last operations, for the cmdlet to show.</summary>
+        public List<string> LastWarnings { get; } = new List<string>();
+
+        /// <summary>Finds which of <paramref name="domains"/> another relationship already holds (case-insensitive).</summary>
+        public static (string Relationship, string[] Domains)? FindConflict(IEnumerable<AdminObject> existing, IEnumerable<string> domains, string? exceptIdentity)
+        {
+            var wanted = new HashSet<string>(domains.Select(Normalize), StringComparer.OrdinalIgnoreCase);
+            foreach (AdminObject r in existing)
+            {
+                string name = r.GetString("Name") ?? r.GetString("Identity") ?? "";
+                if (exceptIdentity != null && IsSame(r, exceptIdentity)) continue;
+                string[] overlap = r.GetStrings("DomainNames").Where(d => wanted.Contains(Normalize(d))).ToArray();
+                if (overlap.Length > 0) return (name, overlap);
+            }
+            return null;
+        }
+
+        public static bool IsSame(AdminObject relationship, string identity) =>
+            string.Equals(relationship.GetString("Name"), identity, StringComparison.OrdinalIgnoreCase)
+            || string.Equals(relationship.GetString("Identity"), identity, StringComparison.OrdinalIgnoreCase)
+            || string.Equals(relationship.GetString("Guid"), identity, StringComparison.OrdinalIgnoreCase)
+            || string.Equals(relationship.GetString("ExchangeObjectId"), identity, StringComparison.OrdinalIgnoreCase);
+
+        /// <summary>
+        /// Creates a relationship: pre-flight, then New- with the first 238 domains and Set- @{Add=...} for the rest.
+        /// <paramref name="settings"/> are the other parameters, in Exchange's names.
+        /// </summary>
+        public async Task<AdminObject> CreateAsync(string name, IReadOnlyList<string> domains, IReadOnlyList<KeyValuePair<string, object?>> settings,
+            Action<string>? progress, CancellationToken cancellationToken)
+        {
+            List<AdminObject> existing = await GetAsync(null, cancellationToken).ConfigureAwait(false);
+            if (existing.Any(r => IsSame(r, name)))
+            {
+                throw new AdminApiException(AdminApiErrorKind.AlreadyExists, $"An organization relationship named '{name}' already exists. Use Set-OrganizationRelationship to change it.");
+            }
+            var conflict = FindConflict(existing, domains, null);
+            if (conflict != null)
+            {
+                throw new AdminApiException(AdminApiErrorKind.DomainInUse, RelationshipRules.DomainInUseMessage(conflict.Value.Domains, conflict.Value.Relationship));
+            }
+
+            string[][] chunks = RelationshipRules.Chunk(domains).ToArray();
+            var parameters = new List<KeyValuePair<string, object?>>
+            {
+                new KeyValuePair<string, object?>("Name", name),
+                new KeyValuePair<string, object?>("DomainNames", chunks[0]),
+            };
+            parameters.AddRange(settings);
+            progress?.Invoke($"Creating '{name}' with {chunks[0].Length} of {domains.Count} domains.");
+            try
+            {
+                AdminApiResult created = await _api.InvokeAsync("New-OrganizationRelationship", parameters, cancellationToken).ConfigureAwait(false);
+                LastWarnings.AddRange(created.Warnings);
+            }
+            catch (AdminApiException ex) when (ex.Kind == AdminApiErrorKind.AlreadyExists)
+            {
+                // The pre-flight saw no such relationship: most likely our own earlier attempt was applied although it timed out.
+                AdminObject? current = (await GetAsync(name, cancellationToken).ConfigureAwait(false)).FirstOrDefault();
+                var has = new HashSet<string>(current?.GetStrings("DomainNames").Select(Normalize) ?? Enumerable.Empty<string>(), StringComparer.OrdinalIgnoreCase);
+                if (current == null || !chunks[0].All(d => has.Contains(Normalize(d)))) throw;
+                progress?.Invoke($"'{name}' already exists with these domains: an earlier attempt was applied, so it was not created twice.");
+            }
+
+            for (int i = 1; i < chunks.Length; i++)
+            {
+                progress?.Invoke($"Adding domains {i * RelationshipRules.MaxDomainsPerRequest + 1}-{i * RelationshipRules.MaxDomainsPerRequest + chunks[i].Length} of {domains.Count} to '{name}'.");
+                try
+                {
+                    await AddDomainsAsync(name, chunks[i], cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is AdminApiException && !cancellationToken.IsCancellationRequested)
+                {
+                    AdminObject? current = await TryReadAsync(name, cancellationToken).ConfigureAwait(false);
+                    int have = current?.GetStrings("DomainNames").Length ?? 0;
+                    throw new PartialChangeException(
+                        $"'{name}' was created, but adding the rest of its domains failed: it now has {have} of {domains.Count} domains. " +
+                        $"Run Set-OrganizationRelationship -Identity '{name}' -DomainNames @{{Add=...}} with the missing ones, or remove it. Cause: {ex.Message}",
+                        current, ex);
+                }
+            }
+
+            return (await GetAsync(name, cancellationToken).ConfigureAwait(false)).FirstOrDefault()
+                ?? throw new AdminApiException(AdminApiErrorKind.NotFound, $"'{name}' was created but cannot be read back.");
+        }
+
+        /// <summary>Adds domains with Exchange's add syntax, first checking no other relationship holds them.</summary>
+        public async Task AddDomainsAsync(string identity, IReadOnlyList<string> domains, CancellationToken cancellationToken)
+        {
+            var parameters = new List<KeyValuePair<string, object?>>
+            {
+                new KeyValuePair<string, object?>("Identity", identity),
+                new KeyValuePair<string, object?>("DomainNames", new Hashtable { ["Add"] = domains.ToArray() }),
+            };
+            AdminApiResult result = await _api.InvokeAsync("Set-OrganizationRelationship", parameters, cancellationToken).ConfigureAwait(false);
+            LastWarnings.AddRange(result.Warnings);
+        }
+
+        /// <summary>
+        /// Changes a relationship. <paramref name="addDomains"/>, <paramref name="removeDomains"/> or <paramref name="replaceDomains"/>
+        /// use Exchange's syntax; added or replacing domains are checked against the other relationships first.
+        /// </summary>
+        public async Task<AdminObject> UpdateAsync(string identity, IReadOnlyList<KeyValuePair<string, object?>> settings,
+            IReadOnlyList<string>? replaceDomains, IReadOnlyList<string>? addDomains, IReadOnlyList<string>? removeDomains,
+            CancellationToken cancellationToken)
+        {
+            List<AdminObject> existing = await GetAsync(null, cancellationToken).ConfigureAwait(false);
+            AdminObject target = existing.FirstOrDefault(r => IsSame(r, identity))
+                ?? throw new AdminApiException(AdminApiErrorKind.NotFound, $"The operation couldn't be performed because object '{identity}' couldn't be found.");
+            string name = target.GetString("Name") ?? identity;
+
+            IEnumerable<string> incoming = (replaceDomains ?? Array.Empty<string>()).Concat(addDomains ?? Array.Empty<string>());
+            var conflict = FindConflict(existing, incoming, name);
+            if (conflict != null)
+            {
+                throw new AdminApiException(AdminApiErrorKind.DomainInUse, RelationshipRules.DomainInUseMessage(conflict.Value.Domains, conflict.Value.Relationship));
+            }
+
+            var parameters = new List<KeyValuePair<string, object?>> { new KeyValuePair<string, object?>("Identity", name) };
+            string[][] addChunks = addDomains != null ? RelationshipRules.Chunk(addDomains).ToArray() : Array.Empty<string[]>();
+            if (replaceDomains != null)
+            {
+                string[][] chunks = RelationshipRules.Chunk(replaceDomains).ToArray();
+                parameters.Add(new KeyValuePair<string, object?>("DomainNames", chunks.Length > 0 ? chunks[0] : Array.Empty<string>()));
+                addChunks = chunks.Skip(1).Concat(addChunks).ToArray();
+            }
+            else if (addChunks.Length > 0 || removeDomains != null)
+            {
+                var change = new Hashtable();
+                if (addChunks.Length > 0) change["Add"] = addChunks[0];
+                if (removeDomains != null && removeDomains.Count > 0) change["Remove"] = removeDomains.ToArray();
+                parameters.Add(new KeyValuePair<string, object?>("DomainNames", change));
+                addChunks = addChunks.Skip(1).ToArray();
+            }
+            parameters.AddRange(settings);
+            if (parameters.Count > 1)
+            {
+                AdminApiResult result = await _api.InvokeAsync("Set-OrganizationRelationship", parameters, cancellationToken).ConfigureAwait(false);
+                LastWarnings.AddRange(result.Warnings);
+            }
+            foreach (string[] chunk in addChunks)
+            {
+                try
+                {
+                    await AddDomainsAsync(name, chunk, cancellationToken).ConfigureAwait(false);
+                }
+                catch (AdminApiException ex) when (!cancellationToken.IsCancellationRequested)
+                {
+                    AdminObject? current = await TryReadAsync(name, cancellationToken).ConfigureAwait(false);
+                    throw new PartialChangeException(
+                        $"'{name}' was partly updated: adding its remaining domains failed, and it now has {current?.GetStrings("DomainNames").Length ?? 0} domains. Cause: {ex.Message}",
+                        current, ex);
+                }
+            }
+            return (await GetAsync(name, cancellationToken).ConfigureAwait(false)).FirstOrDefault() ?? target;
+        }
+
+        /// <summary>
+        /// Removes a relationship that exists now. If the service then says it is not found, an earlier attempt of ours
+        /// that timed out was applied: it is gone, which is what was asked.
+        /// </summary>
+        public async Task RemoveAsync(string identity, CancellationToken cancellationToken)
+        {
+            var parameters = new List<KeyValuePair<string, object?>> { new KeyValuePair<string, object?>("Identity", identity) };
+            try
+            {
+                AdminApiResult result = await _api.InvokeAsync("Remove-OrganizationRelationship", parameters, cancellationToken).ConfigureAwait(false);
+                LastWarnings.AddRange(result.Warnings);
+            }
+            catch (AdminApiException ex) when (ex.Kind == AdminApiErrorKind.NotFound)
+            {
+                if ((await GetAsync(null, cancellationToken).ConfigureAwait(false)).Any(r => IsSame(r, identity))) throw;
+            }
+        }
+
+        private async Task<AdminObject?> TryReadAsync(string name, CancellationToken cancellationToken)
+        {
+            try
+            {
+                return (await GetAsync(name, cancellationToken).ConfigureAwait(false)).FirstOrDefault();
+            }
+            catch (AdminApiException)
+            {
+                return null;
+            }
+        }
+
+        private static string Normalize(string domain) => SmtpDomain.TryNormalize(domain, out _) ?? domain.Trim().ToLowerInvariant();
+    }
+}

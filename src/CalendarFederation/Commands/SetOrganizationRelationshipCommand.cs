@@ -1,0 +1,188 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using CalendarFederation.Engine.AdminApi;
+using CalendarFederation.Engine.Discovery;
+using CalendarFederation.Engine.Relationships;
+using CalendarFederation.Infrastructure;
+
+namespace CalendarFederation.Commands
+{
+    /// <summary>
+    /// Changes an organization relationship. -DomainNames takes a list (replace) or Exchange's @{Add=...; Remove=...}.
+    /// Enabling or disabling asks for confirmation unless -Force.
+    /// </summary>
+    [Cmdlet(VerbsCommon.Set, "OrganizationRelationship", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [OutputType(typeof(OrganizationRelationship))]
+    public sealed class SetOrganizationRelationshipCommand : TenantCommandBase
+    {
+        private bool _yesToAll;
+        private bool _noToAll;
+
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, HelpMessage = "The relationship's name or GUID.")]
+        [ArgumentCompleter(typeof(Completion.RelationshipCompleter))]
+        [ValidateNotNullOrEmpty]
+        public string Identity { get; set; } = "";
+
+        [Parameter(HelpMessage = "A new name, at most 64 characters.")]
+        [ValidateNotNullOrEmpty]
+        public string? Name { get; set; }
+
+        [Parameter(HelpMessage = "The partner's domains: a list replaces them; @{Add='a.com'; Remove='b.com'} changes them.")]
+        [ValidateNotNull]
+        public object? DomainNames { get; set; }
+
+        [Parameter] public bool Enabled { get; set; }
+        [Parameter] public bool FreeBusyAccessEnabled { get; set; }
+        [Parameter] public FreeBusyAccessLevel FreeBusyAccessLevel { get; set; }
+        [Parameter] public string? FreeBusyAccessScope { get; set; }
+        [Parameter] public bool MailTipsAccessEnabled { get; set; }
+        [Parameter] public MailTipsAccessLevel MailTipsAccessLevel { get; set; }
+        [Parameter] public string? MailTipsAccessScope { get; set; }
+        [Parameter] public bool DeliveryReportEnabled { get; set; }
+        [Parameter] public bool ArchiveAccessEnabled { get; set; }
+        [Parameter] public bool PhotosEnabled { get; set; }
+        [Parameter] public bool MailboxMoveEnabled { get; set; }
+        [Parameter] public MailboxMoveCapability MailboxMoveCapability { get; set; }
+        [Parameter] public string[]? MailboxMovePublishedScopes { get; set; }
+        [Parameter] public string? OAuthApplicationId { get; set; }
+        [Parameter] public string? OrganizationContact { get; set; }
+        [Parameter] public Uri? TargetApplicationUri { get; set; }
+        [Parameter] public Uri? TargetAutodiscoverEpr { get; set; }
+        [Parameter] public Uri? TargetOwaURL { get; set; }
+        [Parameter] public Uri? TargetSharingEpr { get; set; }
+
+        [Parameter(HelpMessage = "Enable or disable without asking.")]
+        public SwitchParameter Force { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            var bound = MyInvocation.BoundParameters;
+            if (Name != null && Name.Length > RelationshipRules.MaxNameLength)
+            {
+                WriteError(new ErrorRecord(new ArgumentException($"The name '{Name}' is {Name.Length} characters long; an organization relationship's name has at most {RelationshipRules.MaxNameLength}."),
+                    "OrganizationRelationshipNameTooLong", ErrorCategory.InvalidArgument, Name));
+                return;
+            }
+            string? relative = RelationshipSettings.FindRelativeUri(bound);
+            if (relative != null)
+            {
+                WriteError(new ErrorRecord(new ArgumentException($"-{relative} must be an absolute URI."), "InvalidTargetUri", ErrorCategory.InvalidArgument, bound[relative]));
+                return;
+            }
+            if (!ParseDomainChange(out List<string>? replace, out List<string>? add, out List<string>? remove)) return;
+
+            var settings = RelationshipSettings.FromBound(bound);
+            if (Name != null) settings.Insert(0, new KeyValuePair<string, object?>("Name", Name));
+            if (settings.Count == 0 && replace == null && add == null && remove == null)
+            {
+                WriteWarning($"No setting was given, so '{Identity}' is unchanged.");
+                return;
+            }
+
+            CalendarFederationConnection connection = ResolveConnection();
+            var service = new OrganizationRelationshipService(connection.Session.AdminApi);
+            try
+            {
+                AdminObject? current = RunEngine(token => service.GetAsync(Identity, token)).FirstOrDefault();
+                if (current == null)
+                {
+                    WriteError(new ErrorRecord(new ItemNotFoundException($"The organization relationship '{Identity}' couldn't be found in {connection.Organization}."),
+                        "OrganizationRelationshipNotFound", ErrorCategory.ObjectNotFound, Identity));
+                    return;
+                }
+                string name = current.GetString("Name") ?? Identity;
+
+                if (bound.ContainsKey(nameof(Enabled)) && current.GetBool("Enabled") != Enabled && !Force)
+                {
+                    string query = Enabled
+                        ? $"You are about to enable an organization relationship with \"{name}\". Are you sure you want to continue?"
+                        : $"You are about to disable this organization relationship with \"{name}\". Are you sure you want to continue?";
+                    if (!AskToContinue(query, name)) return;
+                }
+                if (!ShouldProcess(name, "Set organization relationship")) return;
+
+                AdminObject updated = RunEngine(token => service.UpdateAsync(name, settings, replace, add, remove, token));
+                foreach (string w in service.LastWarnings.Distinct()) WriteWarning(w);
+                WriteObject(RelationshipMapper.ToPSObject(updated, connection.Organization));
+            }
+            catch (AdminApiException ex) when (ex.Kind == AdminApiErrorKind.NotFound)
+            {
+                WriteError(new ErrorRecord(ex, "OrganizationRelationshipNotFound", ErrorCategory.ObjectNotFound, Identity));
+            }
+            catch (PartialChangeException ex)
+            {
+                WriteError(new ErrorRecord(ex, "OrganizationRelationshipPartiallyUpdated", ErrorCategory.WriteError, Identity));
+                if (ex.Current != null) WriteObject(RelationshipMapper.ToPSObject(ex.Current, connection.Organization));
+            }
+            catch (Exception ex) when (ex is AdminApiException || ex is Engine.Auth.SignInException)
+            {
+                foreach (string w in service.LastWarnings.Distinct()) WriteWarning(w);
+                WriteError(ToErrorRecord(ex, Identity));
+            }
+        }
+
+        private bool AskToContinue(string query, string name)
+        {
+            try
+            {
+                return ShouldContinue(query, "Confirm", ref _yesToAll, ref _noToAll);
+            }
+            catch (Exception ex) when (ex is PSInvalidOperationException || ex is System.Management.Automation.Host.HostException || ex is NotImplementedException)
+            {
+                WriteError(new ErrorRecord(new InvalidOperationException($"Changing whether '{name}' is enabled needs confirmation, and this session cannot ask. Add -Force.", ex),
+                    "ConfirmationRequired", ErrorCategory.InvalidOperation, name));
+                return false;
+            }
+        }
+
+        // -DomainNames: a list replaces; a hashtable with Add and/or Remove changes.
+        private bool ParseDomainChange(out List<string>? replace, out List<string>? add, out List<string>? remove)
+        {
+            replace = add = remove = null;
+            if (DomainNames == null) return true;
+            object value = DomainNames is PSObject pso ? pso.BaseObject : DomainNames;
+            if (value is IDictionary change)
+            {
+                foreach (DictionaryEntry entry in change)
+                {
+                    string key = Convert.ToString(entry.Key, System.Globalization.CultureInfo.InvariantCulture) ?? "";
+                    List<string>? list = Normalize(entry.Value);
+                    if (list == null) return false;
+                    if (key.Equals("Add", StringComparison.OrdinalIgnoreCase)) add = list;
+                    else if (key.Equals("Remove", StringComparison.OrdinalIgnoreCase)) remove = list;
+                    else
+                    {
+                        WriteError(new ErrorRecord(new ArgumentException($"-DomainNames takes @{{Add=...; Remove=...}}; '{key}' is not a key it knows."),
+                            "InvalidDomainNamesChange", ErrorCategory.InvalidArgument, DomainNames));
+                        return false;
+                    }
+                }
+                return true;
+            }
+            replace = Normalize(value);
+            return replace != null;
+        }
+
+        private List<string>? Normalize(object? value)
+        {
+            object? raw = value is PSObject p ? p.BaseObject : value;
+            IEnumerable<object?> items = raw is string s ? new object?[] { s } : raw is IEnumerable e ? e.Cast<object?>() : new[] { raw };
+            var result = new List<string>();
+            foreach (object? item in items)
+            {
+                string text = Convert.ToString(item is PSObject ip ? ip.BaseObject : item, System.Globalization.CultureInfo.InvariantCulture) ?? "";
+                string? domain = SmtpDomain.TryNormalize(text, out string? error);
+                if (domain == null)
+                {
+                    WriteError(new ErrorRecord(new ArgumentException(error), "InvalidDomainName", ErrorCategory.InvalidArgument, text));
+                    return null;
+                }
+                if (!result.Contains(domain, StringComparer.OrdinalIgnoreCase)) result.Add(domain);
+            }
+            return result;
+        }
+    }
+}
