@@ -400,7 +400,7 @@ public class AdminApiClientTests
         public ConcurrentQueue<bool> Calls { get; } = new();
         public bool Fail { get; set; }
 
-        public Task<AccessTokenResult> GetTokenAsync(bool forceRefresh, CancellationToken cancellationToken)
+        public Task<AccessTokenResult> GetTokenAsync(string? scope, bool forceRefresh, CancellationToken cancellationToken)
         {
             if (Fail) throw new SignInException("AuthenticationRequired", "The session expired.");
             Calls.Enqueue(forceRefresh);

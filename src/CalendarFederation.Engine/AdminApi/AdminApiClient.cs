@@ -274,7 +274,7 @@ namespace CalendarFederation.Engine.AdminApi
         private async Task<Attempt> SendOnceAsync(CallContext context, bool forceRefresh, CancellationToken cancellationToken)
         {
             using IDisposable slot = await _gate.EnterAsync(cancellationToken).ConfigureAwait(false);
-            AccessTokenResult token = await _tokens.GetTokenAsync(forceRefresh, cancellationToken).ConfigureAwait(false);
+            AccessTokenResult token = await _tokens.GetTokenAsync(null, forceRefresh, cancellationToken).ConfigureAwait(false);
             string requestId = Guid.NewGuid().ToString("D");
             using var request = new HttpRequestMessage(HttpMethod.Post, context.Url)
             {

@@ -28,7 +28,8 @@ namespace CalendarFederation.Engine.Auth
     /// <summary>Hands out a valid token before every request, refreshing silently from MSAL's cache when it can.</summary>
     public interface ITokenSource
     {
-        Task<AccessTokenResult> GetTokenAsync(bool forceRefresh, CancellationToken cancellationToken);
+        /// <summary>A token for <paramref name="scope"/>, or for the admin API when it is null.</summary>
+        Task<AccessTokenResult> GetTokenAsync(string? scope, bool forceRefresh, CancellationToken cancellationToken);
     }
 
     /// <summary>Sign-in failed or the session can no longer get a token.</summary>

@@ -47,7 +47,7 @@ namespace CalendarFederation.Engine.Auth
                             : builder.WithClientSecret(StaticTokenSource.Reveal(request.ClientSecret!));
                         IConfidentialClientApplication app = ConfigureCommon(builder, request, msalHttp).Build();
                         var source = new ConfidentialClientTokenSource(app, request.Scope);
-                        first = await source.GetTokenAsync(false, cancellationToken).ConfigureAwait(false);
+                        first = await source.GetTokenAsync(null, false, cancellationToken).ConfigureAwait(false);
                         tokens = source;
                         break;
                     }
@@ -59,7 +59,7 @@ namespace CalendarFederation.Engine.Auth
                             .WithLogging(MsalLog(request.Events), request.DiagnosticLogging ? LogLevel.Info : LogLevel.Warning, enablePiiLogging: false, enableDefaultPlatformLogging: false)
                             .Build();
                         var source = new ManagedIdentityTokenSource(app, request.Environment.Resource);
-                        first = await source.GetTokenAsync(false, cancellationToken).ConfigureAwait(false);
+                        first = await source.GetTokenAsync(null, false, cancellationToken).ConfigureAwait(false);
                         tokens = source;
                         break;
                     }
@@ -70,7 +70,7 @@ namespace CalendarFederation.Engine.Auth
                         {
                             throw new SignInException("InvalidAccessToken", "-AccessToken is not a JWT access token: its claims cannot be read.");
                         }
-                        first = await source.GetTokenAsync(false, cancellationToken).ConfigureAwait(false);
+                        first = await source.GetTokenAsync(null, false, cancellationToken).ConfigureAwait(false);
                         tokens = source;
                         break;
                     }

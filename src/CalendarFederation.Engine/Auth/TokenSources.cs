@@ -50,8 +50,9 @@ namespace CalendarFederation.Engine.Auth
             return ToResult(result);
         }
 
-        public async Task<AccessTokenResult> GetTokenAsync(bool forceRefresh, CancellationToken cancellationToken)
+        public async Task<AccessTokenResult> GetTokenAsync(string? scope, bool forceRefresh, CancellationToken cancellationToken)
         {
+            string[] scopes = scope == null ? _scopes : new[] { scope };
             IAccount? account = _accountId == null ? null : await _app.GetAccountAsync(_accountId).ConfigureAwait(false);
             if (account == null)
             {
@@ -60,7 +61,7 @@ namespace CalendarFederation.Engine.Auth
             }
             try
             {
-                AuthenticationResult result = await _app.AcquireTokenSilent(_scopes, account).WithForceRefresh(forceRefresh)
+                AuthenticationResult result = await _app.AcquireTokenSilent(scopes, account).WithForceRefresh(forceRefresh)
                     .ExecuteAsync(cancellationToken).ConfigureAwait(false);
                 return ToResult(result);
             }
@@ -97,9 +98,9 @@ namespace CalendarFederation.Engine.Auth
             _scopes = new[] { scope };
         }
 
-        public async Task<AccessTokenResult> GetTokenAsync(bool forceRefresh, CancellationToken cancellationToken)
+        public async Task<AccessTokenResult> GetTokenAsync(string? scope, bool forceRefresh, CancellationToken cancellationToken)
         {
-            AuthenticationResult result = await _app.AcquireTokenForClient(_scopes).WithForceRefresh(forceRefresh)
+            AuthenticationResult result = await _app.AcquireTokenForClient(scope == null ? _scopes : new[] { scope }).WithForceRefresh(forceRefresh)
                 .ExecuteAsync(cancellationToken).ConfigureAwait(false);
             return PublicClientTokenSource.ToResult(result);
         }
@@ -117,9 +118,10 @@ namespace CalendarFederation.Engine.Auth
             _resource = resource;
         }
 
-        public async Task<AccessTokenResult> GetTokenAsync(bool forceRefresh, CancellationToken cancellationToken)
+        public async Task<AccessTokenResult> GetTokenAsync(string? scope, bool forceRefresh, CancellationToken cancellationToken)
         {
-            AuthenticationResult result = await _app.AcquireTokenForManagedIdentity(_resource).WithForceRefresh(forceRefresh)
+            string resource = scope == null ? _resource : scope.EndsWith("/.default", StringComparison.Ordinal) ? scope.Substring(0, scope.Length - "/.default".Length) : scope;
+            AuthenticationResult result = await _app.AcquireTokenForManagedIdentity(resource).WithForceRefresh(forceRefresh)
                 .ExecuteAsync(cancellationToken).ConfigureAwait(false);
             return PublicClientTokenSource.ToResult(result);
         }
@@ -140,8 +142,13 @@ namespace CalendarFederation.Engine.Auth
 
         public JwtClaims? Claims => _claims;
 
-        public Task<AccessTokenResult> GetTokenAsync(bool forceRefresh, CancellationToken cancellationToken)
+        public Task<AccessTokenResult> GetTokenAsync(string? scope, bool forceRefresh, CancellationToken cancellationToken)
         {
+            if (scope != null && !string.Equals(scope, _claims?.Audience + "/.default", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new SignInException("ScopeUnavailable",
+                    $"A connection made with -AccessToken holds one token (for {_claims?.Audience}); it cannot get one for {scope}. Connect with another mode for this.");
+            }
             DateTimeOffset expires = _claims?.ExpiresOn ?? DateTimeOffset.MaxValue;
             if (expires <= DateTimeOffset.UtcNow)
             {

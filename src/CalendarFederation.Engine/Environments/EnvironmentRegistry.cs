@@ -31,14 +31,15 @@ namespace CalendarFederation.Engine.Environments
         }
 
         /// <summary>Adds or replaces a custom environment. Endpoints must be https, or http to a loopback host.</summary>
-        public static ExchangeEnvironment Add(string name, Uri? autodiscoverEndpoint, Uri authority, Uri adminApi, string? scope)
+        public static ExchangeEnvironment Add(string name, Uri? autodiscoverEndpoint, Uri authority, Uri adminApi, string? scope, Uri? graph = null)
         {
             if (string.IsNullOrWhiteSpace(name)) throw new ArgumentException("The environment needs a name.", nameof(name));
             if (ExchangeEnvironment.FindBuiltIn(name) != null) throw new ArgumentException($"'{name}' is a built-in environment and cannot be replaced.", nameof(name));
             if (authority.Scheme != Uri.UriSchemeHttps) throw new ArgumentException($"The sign-in authority must use https: {authority}.", nameof(authority));
             RequireSecure(adminApi, nameof(adminApi));
             if (autodiscoverEndpoint != null) RequireSecure(autodiscoverEndpoint, nameof(autodiscoverEndpoint));
-            var environment = new ExchangeEnvironment(name.Trim(), autodiscoverEndpoint, authority, adminApi, isCustom: true, scope: scope);
+            if (graph != null) RequireSecure(graph, nameof(graph));
+            var environment = new ExchangeEnvironment(name.Trim(), autodiscoverEndpoint, authority, adminApi, isCustom: true, scope: scope, graph: graph);
             lock (Gate) Custom[environment.Name] = environment;
             return environment;
         }

@@ -9,8 +9,9 @@ namespace CalendarFederation.Engine.Environments
     /// </summary>
     public sealed class ExchangeEnvironment
     {
-        public ExchangeEnvironment(string name, Uri? autodiscoverEndpoint, Uri authority, Uri adminApi, bool isCustom = false, string? scope = null)
+        public ExchangeEnvironment(string name, Uri? autodiscoverEndpoint, Uri authority, Uri adminApi, bool isCustom = false, string? scope = null, Uri? graph = null)
         {
+            Graph = graph ?? new Uri(adminApi.GetLeftPart(UriPartial.Authority));
             Name = name ?? throw new ArgumentNullException(nameof(name));
             AutodiscoverEndpoint = autodiscoverEndpoint;
             Authority = authority ?? throw new ArgumentNullException(nameof(authority));
@@ -30,6 +31,11 @@ namespace CalendarFederation.Engine.Environments
         /// <summary>The Exchange admin API host (ConnectionUri), e.g. https://outlook.office365.com.</summary>
         public Uri AdminApi { get; }
 
+        /// <summary>Microsoft Graph for this cloud; Test-OrganizationRelationship's free/busy probe uses its getSchedule.</summary>
+        public Uri Graph { get; }
+
+        public string GraphScope => Graph.GetLeftPart(UriPartial.Authority) + "/.default";
+
         /// <summary>The OAuth scope for the admin API, "{admin host}/.default" (notes 4; for the sovereign clouds UNCONFIRMED).</summary>
         public string Scope { get; }
 
@@ -48,16 +54,16 @@ namespace CalendarFederation.Engine.Environments
         {
             new ExchangeEnvironment(O365Default,
                 new Uri("https://autodiscover-s.outlook.com/autodiscover/autodiscover.svc"),
-                new Uri("https://login.microsoftonline.com"), new Uri("https://outlook.office365.com")),
+                new Uri("https://login.microsoftonline.com"), new Uri("https://outlook.office365.com"), graph: new Uri("https://graph.microsoft.com")),
             new ExchangeEnvironment(O365USGovGCCHigh,
                 new Uri("https://autodiscover-s.office365.us/autodiscover/autodiscover.svc"),
-                new Uri("https://login.microsoftonline.us"), new Uri("https://outlook.office365.us")),
+                new Uri("https://login.microsoftonline.us"), new Uri("https://outlook.office365.us"), graph: new Uri("https://graph.microsoft.us")),
             new ExchangeEnvironment(O365USGovDoD,
                 new Uri("https://autodiscover-s-dod.office365.us/autodiscover/autodiscover.svc"),
-                new Uri("https://login.microsoftonline.us"), new Uri("https://outlook-dod.office365.us")),
+                new Uri("https://login.microsoftonline.us"), new Uri("https://outlook-dod.office365.us"), graph: new Uri("https://dod-graph.microsoft.us")),
             new ExchangeEnvironment(O365China,
                 new Uri("https://autodiscover-s.partner.outlook.cn/autodiscover/autodiscover.svc"),
-                new Uri("https://login.partner.microsoftonline.cn"), new Uri("https://partner.outlook.cn")),
+                new Uri("https://login.partner.microsoftonline.cn"), new Uri("https://partner.outlook.cn"), graph: new Uri("https://microsoftgraph.chinacloudapi.cn")),
         };
 
         public static ExchangeEnvironment? FindBuiltIn(string? name)

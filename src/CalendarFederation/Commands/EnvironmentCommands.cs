@@ -28,12 +28,15 @@ namespace CalendarFederation.Commands
         [Parameter(HelpMessage = "The admin API's OAuth scope; default '<ConnectionUri host>/.default'.")]
         public string? Scope { get; set; }
 
+        [Parameter(HelpMessage = "Microsoft Graph's host in this cloud, for the free/busy probe; default the ConnectionUri host.")]
+        public Uri? GraphEndpoint { get; set; }
+
         protected override void EndProcessing()
         {
             if (!ShouldProcess(Name, "Add environment")) return;
             try
             {
-                ExchangeEnvironment e = EnvironmentRegistry.Add(Name, AutodiscoverEndpoint, AzureADAuthorizationEndpointUri, ConnectionUri, Scope);
+                ExchangeEnvironment e = EnvironmentRegistry.Add(Name, AutodiscoverEndpoint, AzureADAuthorizationEndpointUri, ConnectionUri, Scope, GraphEndpoint);
                 WriteObject(GetCalendarFederationEnvironmentCommand.ToOutput(e));
             }
             catch (ArgumentException ex)
@@ -69,7 +72,7 @@ namespace CalendarFederation.Commands
         }
 
         internal static CalendarFederationEnvironment ToOutput(ExchangeEnvironment e) =>
-            new CalendarFederationEnvironment(e.Name, e.AutodiscoverEndpoint, e.Authority, e.AdminApi, e.Scope, !e.IsCustom);
+            new CalendarFederationEnvironment(e.Name, e.AutodiscoverEndpoint, e.Authority, e.AdminApi, e.Scope, e.Graph, !e.IsCustom);
     }
 
     /// <summary>Removes a custom environment.</summary>
