@@ -366,4 +366,24 @@ public sealed class AdminApiTests : IClassFixture<AuthSandbox>, IAsyncLifetime
         Assert.Equal("You have reached the maximum number of concurrent requests per tenant. Please wait and try again", refused.Text);
         await _sandbox.ControlAsync(HttpMethod.Delete, "/_sandbox/tenants/contoso/budget");
     }
+
+    [Fact]
+    public async Task A_virtual_host_is_answered_as_the_https_service_it_stands_for()
+    {
+        // As a test that routes outlook.office365.com to the sandbox over loopback http would send it.
+        string token = await _sandbox.ClientCredentialsTokenAsync(Known.ContosoDomain, Known.ContosoApp, Known.ContosoSecret, "https://outlook.office365.com");
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"{_sandbox.Control}/adminapi/beta/{Known.ContosoDomain}/InvokeCommand")
+        {
+            Content = new StringContent("{\"CmdletInput\":{\"CmdletName\":\"Get-AcceptedDomain\",\"Parameters\":{}}}", Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Host = "outlook.office365.com";
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        request.Headers.TryAddWithoutValidation("Prefer", "odata.maxpagesize=2");
+        using HttpResponseMessage response = await _sandbox.Http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        JsonObject body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsObject();
+        Assert.StartsWith("https://outlook.office365.com/adminapi/beta/contoso.onmicrosoft.com/$metadata", (string?)body["@odata.context"]);
+        Assert.StartsWith("https://outlook.office365.com/adminapi/beta/contoso.onmicrosoft.com/InvokeCommand?$skiptoken=", (string?)body["@odata.nextLink"]);
+        Assert.Equal("odata.maxpagesize=2", response.Headers.GetValues("Preference-Applied").Single());
+    }
 }

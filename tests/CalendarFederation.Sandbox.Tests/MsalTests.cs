@@ -422,4 +422,32 @@ public sealed class MsalTests : IClassFixture<AuthSandbox>
             Environment.SetEnvironmentVariable("IDENTITY_HEADER", oldHeader);
         }
     }
+
+    [Fact]
+    public async Task A_503_from_the_token_endpoint_surfaces_as_retryable_and_msal_does_not_retry_it()
+    {
+        await _sandbox.ControlAsync(HttpMethod.Post, "/_sandbox/faults", new StringContent(
+            $"{{\"service\":\"identity\",\"tenant\":\"{Known.FabrikamId}\",\"pathPrefix\":\"/fabrikam.com/oauth2/v2.0/token\",\"status\":503,\"retryAfterSeconds\":1,\"remaining\":1}}",
+            Encoding.UTF8, "application/json"));
+        long since = await _sandbox.LastSignInAsync();
+        using MsalHttp http = _sandbox.NewMsalHttp();
+        IConfidentialClientApplication app = ConfidentialClientApplicationBuilder.Create(Known.FabrikamApp)
+            .WithClientSecret(Known.FabrikamSecret)
+            .WithAuthority(Authority("fabrikam.com"), validateAuthority: false)
+            .WithInstanceDiscovery(false)
+            .WithHttpClientFactory(http)
+            .Build();
+        // MSAL 4.92 leaves this retry to its caller: one request, a retryable error carrying Retry-After.
+        MsalServiceException ex = await Assert.ThrowsAsync<MsalServiceException>(() => app.AcquireTokenForClient(Scopes).ExecuteAsync());
+        Assert.Equal(503, ex.StatusCode);
+        Assert.Equal("service_not_available", ex.ErrorCode);
+        Assert.True(ex.IsRetryable);
+        Assert.Equal(TimeSpan.FromSeconds(1), ex.Headers.RetryAfter?.Delta);
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        AuthenticationResult result = await app.AcquireTokenForClient(Scopes).ExecuteAsync();
+        Assert.False(string.IsNullOrEmpty(result.AccessToken));
+        await DumpAsync(http, since);
+        List<JsonObject> calls = (await _sandbox.SignInsAsync(since)).Where(r => (string?)r["endpoint"] == "token").ToList();
+        Assert.Equal(new[] { 503, 200 }, calls.Select(c => (int)c["status"]!));
+    }
 }

@@ -76,6 +76,8 @@ Console.Out.Flush();
 var stop = new TaskCompletionSource();
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.TrySetResult(); };
 AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.TrySetResult();
+// The host handles SIGTERM itself (and cancels the default exit), so its stopping signal ends us too.
+server.Stopping.Register(() => stop.TrySetResult());
 if (exitWithStdin)
 {
     // The parent holds our stdin open; when it goes away (even killed), so do we.

@@ -39,6 +39,9 @@ public sealed class SandboxServer : IAsyncDisposable
 
     public SandboxState State { get; }
 
+    /// <summary>Signalled when the host is asked to stop (SIGTERM, Ctrl+C), so Program can exit.</summary>
+    public CancellationToken Stopping => _app.Lifetime.ApplicationStopping;
+
     public SandboxCertificates? Certificates { get; }
 
     public Uri BaseUri => new($"http://127.0.0.1:{State.Ports[0]}");

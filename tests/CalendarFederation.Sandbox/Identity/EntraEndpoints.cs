@@ -41,7 +41,18 @@ public sealed class EntraEndpoints
         app.MapPost("/devicelogin", (Delegate)DeviceLoginSubmitAsync);
     }
 
-    public static string Origin(HttpContext ctx) => $"{ctx.Request.Scheme}://{ctx.Request.Host}";
+    /// <summary>
+    /// The origin URLs are built on: the request's scheme://host:port, except that a virtual host (a Host header
+    /// that is not loopback, as when a test routes login.microsoftonline.com or outlook.office365.com to the
+    /// sandbox over plain http) stands for the real https service.
+    /// </summary>
+    public static string Origin(HttpContext ctx)
+    {
+        string host = ctx.Request.Host.Host;
+        bool loopback = host.Equals("localhost", StringComparison.OrdinalIgnoreCase)
+            || (System.Net.IPAddress.TryParse(host.Trim('[', ']'), out System.Net.IPAddress? ip) && System.Net.IPAddress.IsLoopback(ip));
+        return $"{(loopback ? ctx.Request.Scheme : "https")}://{ctx.Request.Host}";
+    }
 
     private static bool IsMultiTenant(string key) =>
         key.Equals("common", StringComparison.OrdinalIgnoreCase) || key.Equals("organizations", StringComparison.OrdinalIgnoreCase);
@@ -166,7 +177,7 @@ public sealed class EntraEndpoints
             await WriteErrorAsync(ctx, record, error);
             return;
         }
-        (int status, JsonObject body) = grant switch
+        (int, JsonObject) Answer() => grant switch
         {
             "" => Fail(AadError.MissingParameter("grant_type")),
             "client_credentials" => ClientCredentials(ctx, record, form, t, multi),
@@ -175,7 +186,33 @@ public sealed class EntraEndpoints
             "refresh_token" => RefreshTokenRedeem(ctx, record, form, t, multi),
             _ => Fail(AadError.UnsupportedGrant(grant)),
         };
+        if (await ApplyFaultAsync(ctx, record, t, () => Answer())) return;
+        (int status, JsonObject body) = Answer();
         await WriteJsonAsync(ctx, record, status, body);
+    }
+
+    /// <summary>
+    /// A fault rule for the "identity" service (or with a matching PathPrefix) replaces or slows the answer. The real
+    /// answer is computed only when the fault is built from it (truncated, missing fields, slow body).
+    /// </summary>
+    private async Task<bool> ApplyFaultAsync(HttpContext ctx, SignInRecord record, TenantConfig? tenant, Func<(int, JsonObject)> answer)
+    {
+        Faults.FaultRule? fault = _state.MatchFault("identity", ctx.Request.Method, ctx.Request.Host.Host, ctx.Connection.LocalPort, ctx.Request.Path, null, tenant, null);
+        if (fault == null) return false;
+        record.Error = "fault:" + fault.Id;
+        bool handled = await Faults.JsonFaultWriter.ApplyAsync(ctx, fault, () =>
+        {
+            (int status, JsonObject body) = answer();
+            return Task.FromResult((status, body.ToJsonString(Jwt.WireJson)));
+        }, null);
+        if (!handled)
+        {
+            record.Error = null;
+            return false;
+        }
+        record.Status = ctx.Response.StatusCode;
+        Id.Record(record);
+        return true;
     }
 
     private static (int, JsonObject) Fail(AadError error) => (error.Status, error.ToJson());
@@ -626,6 +663,7 @@ public sealed class EntraEndpoints
             await WriteErrorAsync(ctx, record, AadError.CredentialRequired());
             return;
         }
+        if (await ApplyFaultAsync(ctx, record, t, () => (500, new JsonObject()))) return;
         ScopeRequest? scope = ScopeRequest.Parse(form["scope"], Config, lookup.Name, clientCredentials: false, out error);
         if (scope == null)
         {

@@ -40,6 +40,22 @@ public sealed class ManagedIdentityEndpoint
         {
             if (ctx.Request.Headers.TryGetValue(h, out var v)) record.Headers[h] = v.ToString();
         }
+        Faults.FaultRule? fault = _state.MatchFault("identity", ctx.Request.Method, ctx.Request.Host.Host, ctx.Connection.LocalPort, ctx.Request.Path, null, null, null);
+        if (fault != null)
+        {
+            bool handled = await Faults.JsonFaultWriter.ApplyAsync(ctx, fault, () =>
+            {
+                (int s, JsonObject b) = Answer(ctx, q, record);
+                return Task.FromResult((s, b.ToJsonString(Jwt.WireJson)));
+            }, null);
+            if (handled)
+            {
+                record.Status = ctx.Response.StatusCode;
+                record.Error = "fault:" + fault.Id;
+                _state.Identity.Record(record);
+                return;
+            }
+        }
         (int status, JsonObject body) = Answer(ctx, q, record);
         record.Status = status;
         if (status != 200) record.Error = body["message"]?.GetValue<string>();
