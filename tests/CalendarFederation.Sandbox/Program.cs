@@ -1,13 +1,19 @@
 using CalendarFederation.Sandbox;
 using CalendarFederation.Sandbox.Model;
 
-// Usage: CalendarFederation.Sandbox [--config sandbox.json] [--latency-ms N] [--https] [--ca-out root.pem] [--exit-with-stdin]
-// Prints SANDBOX_URL=http://127.0.0.1:<port> once it listens; binds 127.0.0.1 only.
+// Usage: CalendarFederation.Sandbox [--config sandbox.json] [--latency-ms N] [--https] [--ca <dir>] [--ca-out root.pem] [--exit-with-stdin]
+//        CalendarFederation.Sandbox --make-ca <dir>
+// Prints SANDBOX_URL=http://127.0.0.1:<port> once it listens, then SANDBOX_HTTPS_<KIND>=https://localhost:<port>
+// per https listener; binds 127.0.0.1 only.
+// --make-ca <dir> writes a new root CA to <dir>/root.pem (certificate) and <dir>/root.pfx (with key, no password), then exits.
+// --ca <dir> issues the https leaves from <dir>/root.pfx instead of a new root (and implies --https).
 string configPath = Path.Combine(AppContext.BaseDirectory, "sandbox.json");
 int? latency = null;
 bool https = false;
 bool exitWithStdin = false;
 string? caOut = null;
+string? caDir = null;
+string? makeCa = null;
 for (int i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -16,10 +22,34 @@ for (int i = 0; i < args.Length; i++)
         case "--latency-ms": latency = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture); break;
         case "--https": https = true; break;
         case "--ca-out": caOut = args[++i]; break;
+        case "--ca": caDir = args[++i]; break;
+        case "--make-ca": makeCa = args[++i]; break;
         case "--exit-with-stdin": exitWithStdin = true; break;
         default:
             Console.Error.WriteLine($"Unknown argument '{args[i]}'.");
             return 2;
+    }
+}
+
+if (makeCa != null)
+{
+    using System.Security.Cryptography.X509Certificates.X509Certificate2 newRoot = SandboxCertificates.CreateRoot();
+    SandboxCertificates.SaveRoot(newRoot, makeCa);
+    Console.WriteLine($"SANDBOX_CA={Path.GetFullPath(Path.Combine(makeCa, "root.pem"))}");
+    return 0;
+}
+
+System.Security.Cryptography.X509Certificates.X509Certificate2? root = null;
+if (caDir != null)
+{
+    try
+    {
+        root = SandboxCertificates.LoadRoot(caDir);
+    }
+    catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is System.Security.Cryptography.CryptographicException || ex is InvalidDataException)
+    {
+        Console.Error.WriteLine($"Cannot load the sandbox root CA from '{caDir}': {ex.Message}");
+        return 2;
     }
 }
 
@@ -35,7 +65,7 @@ catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessExceptio
 }
 if (latency != null) config.LatencyMs = latency.Value;
 
-await using SandboxServer server = await SandboxServer.StartAsync(config, new SandboxServerOptions { Https = https || caOut != null });
+await using SandboxServer server = await SandboxServer.StartAsync(config, new SandboxServerOptions { Https = https || caOut != null || root != null, RootCertificate = root });
 if (caOut != null && server.Certificates != null) File.WriteAllText(caOut, server.Certificates.RootPem);
 
 Console.WriteLine($"SANDBOX_URL={server.BaseUri.ToString().TrimEnd('/')}");
@@ -46,6 +76,8 @@ Console.Out.Flush();
 var stop = new TaskCompletionSource();
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.TrySetResult(); };
 AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.TrySetResult();
+// The host handles SIGTERM itself (and cancels the default exit), so its stopping signal ends us too.
+server.Stopping.Register(() => stop.TrySetResult());
 if (exitWithStdin)
 {
     // The parent holds our stdin open; when it goes away (even killed), so do we.

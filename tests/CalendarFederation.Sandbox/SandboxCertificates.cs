@@ -23,24 +23,54 @@ public sealed class SandboxCertificates
 
     public string RootPem => Root.ExportCertificatePem();
 
-    public static SandboxCertificates Create()
+    /// <summary>Issues the leaves from <paramref name="root"/> (which must carry its private key), or from a new root.</summary>
+    public static SandboxCertificates Create(X509Certificate2? root = null)
+    {
+        root ??= CreateRoot();
+        using RSA rootKey = root.GetRSAPrivateKey()
+            ?? throw new ArgumentException("The sandbox root certificate must carry its RSA private key.", nameof(root));
+        DateTimeOffset now = DateTimeOffset.UtcNow;
+        var leaves = new Dictionary<string, X509Certificate2>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["good"] = Issue(root, rootKey, "localhost", new[] { "localhost" }, now.AddDays(-1), Min(now.AddDays(30), root.NotAfter)),
+            ["expired"] = Issue(root, rootKey, "localhost", new[] { "localhost" }, now.AddDays(-30), now.AddDays(-1)),
+            ["mismatch"] = Issue(root, rootKey, "wrong.example", new[] { "wrong.example", "*.wrong.example" }, now.AddDays(-1), Min(now.AddDays(30), root.NotAfter), includeLoopbackIp: false),
+            ["selfsigned"] = SelfSigned("localhost", now),
+        };
+        return new SandboxCertificates(root, leaves);
+    }
+
+    /// <summary>A new private root CA (with its key), valid for ten years so a saved one stays usable.</summary>
+    public static X509Certificate2 CreateRoot()
     {
         using RSA rootKey = RSA.Create(2048);
         var rootRequest = new CertificateRequest("CN=CalendarFederation Sandbox Root", rootKey, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         rootRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
         rootRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+        rootRequest.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(rootRequest.PublicKey, false));
         DateTimeOffset now = DateTimeOffset.UtcNow;
-        X509Certificate2 root = rootRequest.CreateSelfSigned(now.AddDays(-2), now.AddYears(1));
-
-        var leaves = new Dictionary<string, X509Certificate2>(StringComparer.OrdinalIgnoreCase)
-        {
-            ["good"] = Issue(root, rootKey, "localhost", new[] { "localhost" }, now.AddDays(-1), now.AddDays(30)),
-            ["expired"] = Issue(root, rootKey, "localhost", new[] { "localhost" }, now.AddDays(-30), now.AddDays(-1)),
-            ["mismatch"] = Issue(root, rootKey, "wrong.example", new[] { "wrong.example", "*.wrong.example" }, now.AddDays(-1), now.AddDays(30), includeLoopbackIp: false),
-            ["selfsigned"] = SelfSigned("localhost", now),
-        };
-        return new SandboxCertificates(root, leaves);
+        using X509Certificate2 created = rootRequest.CreateSelfSigned(now.AddDays(-60), now.AddYears(10));
+        return X509CertificateLoader.LoadPkcs12(created.Export(X509ContentType.Pfx), null, X509KeyStorageFlags.Exportable);
     }
+
+    /// <summary>Writes &lt;dir&gt;/root.pem (public certificate) and &lt;dir&gt;/root.pfx (with its key, no password).</summary>
+    public static void SaveRoot(X509Certificate2 root, string directory)
+    {
+        Directory.CreateDirectory(directory);
+        File.WriteAllText(Path.Combine(directory, "root.pem"), root.ExportCertificatePem() + "\n");
+        File.WriteAllBytes(Path.Combine(directory, "root.pfx"), root.Export(X509ContentType.Pfx));
+    }
+
+    /// <summary>Loads &lt;dir&gt;/root.pfx as written by <see cref="SaveRoot"/>.</summary>
+    public static X509Certificate2 LoadRoot(string directory)
+    {
+        string pfx = Path.Combine(directory, "root.pfx");
+        X509Certificate2 root = X509CertificateLoader.LoadPkcs12FromFile(pfx, null, X509KeyStorageFlags.Exportable);
+        if (!root.HasPrivateKey) throw new InvalidDataException($"{pfx} holds no private key.");
+        return root;
+    }
+
+    private static DateTimeOffset Min(DateTimeOffset a, DateTime b) => a < new DateTimeOffset(b.ToUniversalTime()) ? a : new DateTimeOffset(b.ToUniversalTime());
 
     private static X509Certificate2 Issue(X509Certificate2 root, RSA rootKey, string cn, string[] dnsNames, DateTimeOffset notBefore, DateTimeOffset notAfter, bool includeLoopbackIp = true)
     {
@@ -52,6 +82,11 @@ public sealed class SandboxCertificates
         foreach (string d in dnsNames) san.AddDnsName(d);
         if (includeLoopbackIp) san.AddIpAddress(System.Net.IPAddress.Loopback);
         request.CertificateExtensions.Add(san.Build());
+        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
+        if (root.Extensions.OfType<X509SubjectKeyIdentifierExtension>().Any())
+        {
+            request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(root, true, false));
+        }
         byte[] serial = RandomNumberGenerator.GetBytes(12);
         using X509Certificate2 issued = request.Create(root.SubjectName, X509SignatureGenerator.CreateForRSA(rootKey, RSASignaturePadding.Pkcs1), notBefore, notAfter, serial);
         using X509Certificate2 withKey = issued.CopyWithPrivateKey(key);

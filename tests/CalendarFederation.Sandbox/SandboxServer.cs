@@ -1,6 +1,8 @@
 using System.Net;
+using CalendarFederation.Sandbox.AdminApi;
 using CalendarFederation.Sandbox.Autodiscover;
 using CalendarFederation.Sandbox.Control;
+using CalendarFederation.Sandbox.Identity;
 using CalendarFederation.Sandbox.Model;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -15,6 +17,12 @@ public sealed class SandboxServerOptions
 
     /// <summary>Also listen with HTTPS, one port per certificate kind (good, expired, mismatch, selfsigned).</summary>
     public bool Https { get; set; }
+
+    /// <summary>
+    /// The root CA (with its private key) to issue the HTTPS leaves from, so a client can trust a known root;
+    /// setting it implies <see cref="Https"/>. Null: a new root per start.
+    /// </summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2? RootCertificate { get; set; }
 }
 
 /// <summary>The sandbox, started in-process (xunit) or from Program (Pester, the demo). Binds 127.0.0.1 only.</summary>
@@ -31,6 +39,9 @@ public sealed class SandboxServer : IAsyncDisposable
 
     public SandboxState State { get; }
 
+    /// <summary>Signalled when the host is asked to stop (SIGTERM, Ctrl+C), so Program can exit.</summary>
+    public CancellationToken Stopping => _app.Lifetime.ApplicationStopping;
+
     public SandboxCertificates? Certificates { get; }
 
     public Uri BaseUri => new($"http://127.0.0.1:{State.Ports[0]}");
@@ -39,11 +50,16 @@ public sealed class SandboxServer : IAsyncDisposable
 
     public Uri HttpsUri(string kind) => new($"https://localhost:{State.HttpsPorts[kind]}");
 
+    /// <summary>The https origin clients sign in at and call the admin API on ("https://localhost:&lt;good port&gt;").</summary>
+    public Uri GoodHttpsUri => HttpsUri("good");
+
     public static async Task<SandboxServer> StartAsync(SandboxConfig config, SandboxServerOptions? options = null)
     {
         options ??= new SandboxServerOptions();
         var state = new SandboxState(config);
-        SandboxCertificates? certificates = options.Https ? SandboxCertificates.Create() : null;
+        SandboxCertificates? certificates = options.Https || options.RootCertificate != null
+            ? SandboxCertificates.Create(options.RootCertificate)
+            : null;
 
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = Array.Empty<string>() });
         builder.Logging.ClearProviders();
@@ -88,7 +104,12 @@ public sealed class SandboxServer : IAsyncDisposable
             }
         });
         new AutodiscoverEndpoint(state).Map(app);
+        var entra = new EntraEndpoints(state);
+        entra.Map(app);
+        new ManagedIdentityEndpoint(state).Map(app);
+        new AdminApiEndpoint(state).Map(app);
         ControlEndpoints.Map(app, state);
+        IdentityControlEndpoints.Map(app, state, entra);
         await app.StartAsync();
 
         // Kestrel reports addresses in listen order: the http ones first, then one per https kind.

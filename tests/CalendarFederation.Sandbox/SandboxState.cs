@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
+using CalendarFederation.Sandbox.AdminApi;
 using CalendarFederation.Sandbox.Faults;
+using CalendarFederation.Sandbox.Identity;
 using CalendarFederation.Sandbox.Model;
 
 namespace CalendarFederation.Sandbox;
@@ -20,9 +22,17 @@ public sealed class SandboxState
         Config = config;
         LatencyMs = config.LatencyMs;
         foreach (FaultRule rule in config.Faults) AddFault(rule);
+        Identity = new IdentityState(config);
+        AdminApi = new AdminApiState(this);
     }
 
     public SandboxConfig Config { get; }
+
+    /// <summary>The Entra ID stand-in: signing key, knobs, codes, refresh tokens, sign-in log.</summary>
+    public IdentityState Identity { get; }
+
+    /// <summary>The Exchange admin API: cmdlet registry, per-tenant Exchange state, budgets and load.</summary>
+    public AdminApiState AdminApi { get; }
 
     public int LatencyMs { get; set; }
 
@@ -55,12 +65,26 @@ public sealed class SandboxState
     }
 
     /// <summary>The first rule that matches, with its Remaining count taken down; exhausted rules are removed.</summary>
-    public FaultRule? MatchFault(string method, string host, int port, string path, string? domain)
+    public FaultRule? MatchFault(string method, string host, int port, string path, string? domain) =>
+        MatchFault("autodiscover", method, host, port, path, domain, null, null);
+
+    /// <summary>The first rule for <paramref name="service"/> that matches; see <see cref="FaultRule.Service"/>.</summary>
+    public FaultRule? MatchFault(string service, string method, string host, int port, string path, string? domain, TenantConfig? tenant, string? cmdlet)
     {
         lock (_faultGate)
         {
             foreach (FaultRule rule in _faults)
             {
+                if (rule.Service != null)
+                {
+                    if (!string.Equals(rule.Service, service, StringComparison.OrdinalIgnoreCase)) continue;
+                }
+                else if (rule.PathPrefix == null && service != "autodiscover")
+                {
+                    continue;
+                }
+                if (rule.Tenant != null && (tenant == null || Config.FindTenant(rule.Tenant)?.Id != tenant.Id)) continue;
+                if (rule.Cmdlet != null && !string.Equals(rule.Cmdlet, cmdlet, StringComparison.OrdinalIgnoreCase)) continue;
                 if (rule.Method != null && !string.Equals(rule.Method, method, StringComparison.OrdinalIgnoreCase)) continue;
                 if (rule.Host != null && !string.Equals(rule.Host, host, StringComparison.OrdinalIgnoreCase)) continue;
                 if (rule.Port != null && rule.Port != port) continue;
@@ -131,4 +155,23 @@ public sealed class RequestRecord
     public bool HasClientCertificate { get; set; }
     public int Status { get; set; }
     public string? Fault { get; set; }
+
+    // Admin API requests
+    /// <summary>"adminapi" for InvokeCommand; null for Autodiscover.</summary>
+    public string? Service { get; set; }
+    public string? Tenant { get; set; }
+    /// <summary>CmdletName from the body.</summary>
+    public string? CmdletName { get; set; }
+    /// <summary>The X-CmdletName header.</summary>
+    public string? CmdletNameHeader { get; set; }
+    public string? AnchorMailbox { get; set; }
+    public string? ClientRequestId { get; set; }
+    public string? Prefer { get; set; }
+    public string? Query { get; set; }
+    /// <summary>The caller's UPN (delegated) or app id (app-only).</summary>
+    public string? Caller { get; set; }
+    /// <summary>Retry-After sent back, in seconds.</summary>
+    public int? RetryAfter { get; set; }
+    /// <summary>error.code or the auth failure, when the answer was not a success.</summary>
+    public string? Error { get; set; }
 }

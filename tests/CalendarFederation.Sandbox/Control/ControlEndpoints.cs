@@ -15,11 +15,22 @@ public static class ControlEndpoints
             Ports = state.Ports,
             HttpsPorts = state.HttpsPorts,
             Tenants = state.Config.Tenants.Select(t => new { t.Name, t.Id, t.InitialDomain, t.Domains, t.Federated }),
+            SigningKeyId = state.Identity.Tokens.KeyId,
         }, SandboxJson));
         g.MapGet("/requests", (long? since) => Results.Json(state.Requests.Where(r => since == null || r.Sequence > since), SandboxJson));
         g.MapDelete("/requests", () => { state.ClearRequests(); return Results.NoContent(); });
-        g.MapGet("/load", () => Results.Json(new { state.InFlight, state.MaxInFlight }, SandboxJson));
-        g.MapDelete("/load", () => { state.ResetMaxInFlight(); return Results.NoContent(); });
+        g.MapGet("/load", () => Results.Json(new
+        {
+            state.InFlight,
+            state.MaxInFlight,
+            Tenants = state.AdminApi.Throttles.ToDictionary(t => t.Tenant, t => new { t.InFlight, t.MaxInFlight, t.Throttled }),
+        }, SandboxJson));
+        g.MapDelete("/load", () =>
+        {
+            state.ResetMaxInFlight();
+            state.AdminApi.ResetMaxInFlight();
+            return Results.NoContent();
+        });
         g.MapGet("/violations", () => Results.Json(state.Violations, SandboxJson));
         g.MapDelete("/violations", () => { state.ClearViolations(); return Results.NoContent(); });
         g.MapGet("/faults", () => Results.Json(state.Faults, SandboxJson));
@@ -39,6 +50,9 @@ public static class ControlEndpoints
             state.ClearViolations();
             state.ResetMaxInFlight();
             state.LatencyMs = state.Config.LatencyMs;
+            state.Identity.ResetKnobs();
+            state.Identity.ClearSignIns();
+            state.AdminApi.Reset();
             return Results.NoContent();
         });
     }

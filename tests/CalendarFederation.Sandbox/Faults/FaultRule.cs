@@ -30,6 +30,12 @@ public enum FaultBody
     WrongDomain,
     /// <summary>A NoError answer with no ApplicationUri.</summary>
     MissingApplicationUri,
+    /// <summary>Admin API: valid JSON that lacks the fields a client needs (no "value", no "error").</summary>
+    MissingFields,
+    /// <summary>Admin API: the plain-text "You have reached the maximum number of concurrent requests per tenant..." (429 unless Status says otherwise).</summary>
+    ConcurrencyLimit,
+    /// <summary>Admin API: the same text inside an Exchange error body (500 unless Status says otherwise).</summary>
+    ConcurrencyLimitJson,
 }
 
 /// <summary>
@@ -47,6 +53,15 @@ public sealed class FaultRule
     public string? PathPrefix { get; set; }
     /// <summary>"POST" or "GET"; null for both.</summary>
     public string? Method { get; set; }
+    /// <summary>
+    /// "autodiscover", "adminapi" or "identity". A rule without it and without PathPrefix applies to Autodiscover
+    /// only (as before the other services existed); with a PathPrefix, the path decides.
+    /// </summary>
+    public string? Service { get; set; }
+    /// <summary>Admin API and identity: the tenant (GUID, domain or name) the request is for.</summary>
+    public string? Tenant { get; set; }
+    /// <summary>Admin API: the CmdletName in the body.</summary>
+    public string? Cmdlet { get; set; }
     public int? Remaining { get; set; }
 
     // Effects, applied in this order
@@ -60,6 +75,8 @@ public sealed class FaultRule
     public string? Redirect { get; set; }
     public int RedirectStatus { get; set; } = 302;
     public int? Status { get; set; }
+    /// <summary>Adds a Retry-After header with this many seconds.</summary>
+    public int? RetryAfterSeconds { get; set; }
     public Dictionary<string, string>? Headers { get; set; }
     public FaultBody Body { get; set; }
     public int OversizeBytes { get; set; } = 50 * 1024 * 1024;

@@ -20,6 +20,22 @@ public sealed class SandboxConfig
     /// <summary>Latency added to every request (the benchmark's knob).</summary>
     public int LatencyMs { get; set; }
 
+    /// <summary>Lifetime of the access tokens the Entra ID stand-in issues; PUT /_sandbox/token-lifetime changes it at run time.</summary>
+    public int TokenLifetimeSeconds { get; set; } = 3600;
+
+    /// <summary>The Azure App Service managed identity endpoint (GET /msi/token); null answers 404.</summary>
+    public ManagedIdentityConfig? ManagedIdentity { get; set; }
+
+    /// <summary>
+    /// Resources (token audiences) the sign-in service knows besides its own origins. Any http(s) URL on a loopback
+    /// host is known too, so a client can ask for "https://localhost:&lt;port&gt;/.default".
+    /// </summary>
+    public List<string> Resources { get; set; } = new()
+    {
+        "https://outlook.office365.com", "https://outlook.office.com", "https://outlook.office365.us",
+        "https://outlook-dod.office365.us", "https://partner.outlook.cn", "https://graph.microsoft.com",
+    };
+
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         WriteIndented = true,
@@ -40,18 +56,41 @@ public sealed class SandboxConfig
     public void Validate()
     {
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var ids = new HashSet<Guid>();
+        var upns = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (TenantConfig t in Tenants)
         {
             if (string.IsNullOrWhiteSpace(t.Name)) throw new InvalidDataException("Every tenant needs a name.");
+            if (!ids.Add(t.Id)) throw new InvalidDataException($"Tenant id {t.Id} is used twice.");
             foreach (string d in t.Domains)
             {
                 if (!seen.Add(d)) throw new InvalidDataException($"Domain {d} belongs to two tenants.");
+            }
+            foreach (UserConfig u in t.Users)
+            {
+                if (string.IsNullOrWhiteSpace(u.Upn)) throw new InvalidDataException($"A user of tenant {t.Name} has no upn.");
+                if (!upns.Add(u.Upn)) throw new InvalidDataException($"User {u.Upn} is listed twice.");
+            }
+            var appIds = new HashSet<Guid>();
+            foreach (AppConfig a in t.Apps)
+            {
+                if (!appIds.Add(a.AppId)) throw new InvalidDataException($"App {a.AppId} is registered twice in tenant {t.Name}.");
             }
         }
     }
 
     public TenantConfig? FindTenantByDomain(string domain) =>
         Tenants.FirstOrDefault(t => t.Domains.Any(d => string.Equals(d, domain, StringComparison.OrdinalIgnoreCase)));
+
+    /// <summary>A tenant by its GUID, any of its domains (the initial one included) or its name.</summary>
+    public TenantConfig? FindTenant(string? key)
+    {
+        if (string.IsNullOrWhiteSpace(key)) return null;
+        if (Guid.TryParse(key, out Guid id)) return Tenants.FirstOrDefault(t => t.Id == id);
+        return FindTenantByDomain(key)
+            ?? Tenants.FirstOrDefault(t => string.Equals(t.InitialDomain, key, StringComparison.OrdinalIgnoreCase))
+            ?? Tenants.FirstOrDefault(t => string.Equals(t.Name, key, StringComparison.OrdinalIgnoreCase));
+    }
 }
 
 public sealed class TenantConfig
@@ -72,6 +111,72 @@ public sealed class TenantConfig
     /// <summary>Forces this ErrorCode for every query about the tenant's domains.</summary>
     public string? ErrorCode { get; set; }
     public int LatencyMs { get; set; }
+
+    // Entra ID and Exchange Online
+
+    /// <summary>Shown as the organization's display name; the tenant name when absent.</summary>
+    public string? DisplayName { get; set; }
+    /// <summary>The accepted domain marked Default; InitialDomain (or the first domain) when absent.</summary>
+    public string? DefaultDomain { get; set; }
+    /// <summary>(Get-OrganizationConfig).IsDehydrated: true until Enable-OrganizationCustomization has run.</summary>
+    public bool IsDehydrated { get; set; }
+    public List<UserConfig> Users { get; set; } = new();
+    public List<AppConfig> Apps { get; set; } = new();
+    /// <summary>Partner tenants (GUID, domain or name) whose users may administer this tenant (GDAP).</summary>
+    public List<string> DelegatedAdmins { get; set; } = new();
+
+    public string OrganizationDomain => InitialDomain ?? Domains.FirstOrDefault() ?? Name;
+}
+
+public sealed class UserConfig
+{
+    public string Upn { get; set; } = "";
+    public string? DisplayName { get; set; }
+    public Guid ObjectId { get; set; } = Guid.NewGuid();
+    /// <summary>Entra roles, e.g. "Exchange Administrator", "Global Administrator".</summary>
+    public List<string> Roles { get; set; } = new();
+}
+
+public sealed class AppConfig
+{
+    public Guid AppId { get; set; } = Guid.NewGuid();
+    public string? DisplayName { get; set; }
+    /// <summary>The service principal's object id in the tenant (the app-only token's oid).</summary>
+    public Guid ObjectId { get; set; } = Guid.NewGuid();
+    /// <summary>A client secret; never logged nor echoed.</summary>
+    public string? Secret { get; set; }
+    /// <summary>Public certificates (base64 DER) whose keys may sign client assertions.</summary>
+    public List<string> Certificates { get; set; } = new();
+    /// <summary>Application permissions with admin consent, e.g. "Exchange.ManageAsApp".</summary>
+    public List<string> Roles { get; set; } = new();
+    /// <summary>"Allow public client flows": device code and interactive sign-in without a credential.</summary>
+    public bool PublicClient { get; set; }
+    public List<string> RedirectUris { get; set; } = new();
+}
+
+/// <summary>The Azure App Service managed identity (IDENTITY_ENDPOINT / IDENTITY_HEADER).</summary>
+public sealed class ManagedIdentityConfig
+{
+    /// <summary>The value the caller must send in X-IDENTITY-HEADER.</summary>
+    public string IdentityHeader { get; set; } = "";
+    public ManagedIdentityPrincipal? SystemAssigned { get; set; }
+    public List<ManagedIdentityPrincipal> UserAssigned { get; set; } = new();
+    public List<string> Roles { get; set; } = new() { "Exchange.ManageAsApp" };
+}
+
+public sealed class ManagedIdentityPrincipal
+{
+    /// <summary>The tenant (GUID, domain or name) the identity lives in.</summary>
+    public string Tenant { get; set; } = "";
+    public Guid PrincipalId { get; set; } = Guid.NewGuid();
+    /// <summary>The system-assigned identity's application id.</summary>
+    public Guid AppId { get; set; } = Guid.NewGuid();
+    /// <summary>The user-assigned identity's client id (its application id).</summary>
+    public Guid ClientId { get; set; }
+    /// <summary>The user-assigned identity's Azure resource id (mi_res_id).</summary>
+    public string? ResourceId { get; set; }
+
+    public Guid EffectiveAppId => ClientId != Guid.Empty ? ClientId : AppId;
 }
 
 public sealed class TokenIssuerConfig

@@ -1,0 +1,172 @@
+using System.Collections.Concurrent;
+using System.Reflection;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using CalendarFederation.Sandbox.Model;
+
+namespace CalendarFederation.Sandbox.AdminApi;
+
+/// <summary>
+/// One Exchange cmdlet served by InvokeCommand. Put each in its own file under AdminApi/Cmdlets: every public
+/// non-abstract class implementing this with a parameterless constructor is registered at start-up.
+/// </summary>
+public interface IAdminCmdlet
+{
+    /// <summary>The cmdlet name, e.g. "Get-AcceptedDomain" (matched case-insensitively).</summary>
+    string Name { get; }
+
+    /// <summary>The parameters it binds; any other (bar PowerShell's common parameters) fails as Exchange does.</summary>
+    IReadOnlyCollection<string> Parameters { get; }
+
+    /// <summary>
+    /// Runs the cmdlet. Return the output objects (an empty list answers "value":[]), or null for no output at all
+    /// (204 unless there are warnings). Throw <see cref="ExchangeErrorException"/> to fail in Exchange's shape.
+    /// </summary>
+    Task<IReadOnlyList<JsonObject>?> InvokeAsync(CmdletContext context, CancellationToken cancellationToken);
+}
+
+/// <summary>Who called: a user (delegated) or an application (app-only), as the token says.</summary>
+public sealed record AdminCaller(bool IsApp, Guid TenantId, Guid ObjectId, string? Upn, string? AppId, UserConfig? User);
+
+/// <summary>What a handler gets: the tenant, its mutable Exchange state, the caller, the parameters and a warnings list.</summary>
+public sealed class CmdletContext
+{
+    private static readonly HashSet<string> Common = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "Verbose", "Debug", "ErrorAction", "WarningAction", "InformationAction", "ErrorVariable", "WarningVariable",
+        "InformationVariable", "OutVariable", "OutBuffer", "PipelineVariable", "ProgressAction",
+    };
+
+    public required string CmdletName { get; init; }
+    public required TenantConfig Tenant { get; init; }
+    public required ExchangeTenantState Exchange { get; init; }
+    public required AdminCaller Caller { get; init; }
+    public required IReadOnlyDictionary<string, JsonElement> Parameters { get; init; }
+    public required SandboxState State { get; init; }
+
+    /// <summary>Texts returned in "@adminapi.warnings".</summary>
+    public List<string> Warnings { get; } = new();
+
+    public static bool IsCommonParameter(string name) => Common.Contains(name);
+
+    public bool Has(string name) => Parameters.ContainsKey(name);
+
+    public string? GetString(string name) =>
+        Parameters.TryGetValue(name, out JsonElement v) ? (v.ValueKind == JsonValueKind.String ? v.GetString() : v.ValueKind == JsonValueKind.Null ? null : v.GetRawText()) : null;
+
+    public bool? GetBool(string name)
+    {
+        if (!Parameters.TryGetValue(name, out JsonElement v)) return null;
+        return v.ValueKind switch
+        {
+            JsonValueKind.True => true,
+            JsonValueKind.False => false,
+            JsonValueKind.String when bool.TryParse(v.GetString(), out bool b) => b,
+            _ => null,
+        };
+    }
+
+    public IReadOnlyList<string> GetStrings(string name)
+    {
+        if (!Parameters.TryGetValue(name, out JsonElement v)) return Array.Empty<string>();
+        if (v.ValueKind == JsonValueKind.Array) return v.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.String ? e.GetString()! : e.GetRawText()).ToArray();
+        if (v.ValueKind == JsonValueKind.String) return new[] { v.GetString()! };
+        return new[] { v.GetRawText() };
+    }
+}
+
+/// <summary>The cmdletName → handler dictionary InvokeCommand dispatches on.</summary>
+public sealed class CmdletRegistry
+{
+    private readonly ConcurrentDictionary<string, IAdminCmdlet> _cmdlets = new(StringComparer.OrdinalIgnoreCase);
+
+    public CmdletRegistry()
+    {
+        foreach (Type type in typeof(CmdletRegistry).Assembly.GetTypes())
+        {
+            if (type.IsAbstract || type.IsInterface || !typeof(IAdminCmdlet).IsAssignableFrom(type)) continue;
+            if (type.GetConstructor(BindingFlags.Public | BindingFlags.Instance, Type.EmptyTypes) == null) continue;
+            Register((IAdminCmdlet)Activator.CreateInstance(type)!);
+        }
+    }
+
+    /// <summary>Adds or replaces a handler (tests may add their own).</summary>
+    public void Register(IAdminCmdlet cmdlet) => _cmdlets[cmdlet.Name] = cmdlet;
+
+    public IAdminCmdlet? Find(string name) => _cmdlets.GetValueOrDefault(name);
+
+    public IReadOnlyCollection<string> Names => _cmdlets.Keys.OrderBy(n => n, StringComparer.OrdinalIgnoreCase).ToArray();
+}
+
+/// <summary>A tenant's Exchange Online state that cmdlets change (IsDehydrated, and a bag for later cmdlets).</summary>
+public sealed class ExchangeTenantState
+{
+    public ExchangeTenantState(TenantConfig tenant)
+    {
+        IsDehydrated = tenant.IsDehydrated;
+        // A stable creation date per tenant, derived from its id.
+        WhenCreated = new DateTimeOffset(2019, 1, 1, 0, 0, 0, TimeSpan.Zero).AddMinutes(Math.Abs(tenant.Id.GetHashCode() % 1_000_000));
+    }
+
+    public bool IsDehydrated { get; set; }
+
+    public DateTimeOffset WhenCreated { get; }
+
+    public DateTimeOffset WhenChanged { get; set; } = DateTimeOffset.UtcNow.AddDays(-3);
+
+    /// <summary>Free-form state for later cmdlets (e.g. "OrganizationRelationships"), keyed by name.</summary>
+    public ConcurrentDictionary<string, object> Items { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>A stable GUID for a named object of this tenant (the same name always gives the same GUID).</summary>
+    public static Guid StableGuid(Guid tenantId, string name)
+    {
+        byte[] hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(tenantId.ToString("N") + "|" + name.ToLowerInvariant()));
+        byte[] bytes = hash.AsSpan(0, 16).ToArray();
+        bytes[7] = (byte)((bytes[7] & 0x0F) | 0x50);
+        bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80);
+        return new Guid(bytes);
+    }
+}
+
+/// <summary>Helpers for building output objects the way the REST API serialises them.</summary>
+public static class ExchangeObjects
+{
+    public const string Partition = "EURPR01A001.prod.outlook.com";
+
+    public static string ConfigurationDn(TenantConfig tenant) =>
+        $"CN=Configuration,CN={tenant.OrganizationDomain},CN=ConfigurationUnits,DC=EURPR01A001,DC=PROD,DC=OUTLOOK,DC=COM";
+
+    public static string OrganizationId(TenantConfig tenant) =>
+        $"{Partition}/Microsoft Exchange Hosted Organizations/{tenant.OrganizationDomain} - {Partition}/ConfigurationUnits/{tenant.OrganizationDomain}/Configuration";
+
+    public static void Annotate(JsonObject o, string property, string odataType) => o[property + "@odata.type"] = odataType;
+
+    public static JsonArray Strings(IEnumerable<string> values) => new(values.Select(v => (JsonNode?)JsonValue.Create(v)).ToArray());
+
+    public static string Date(DateTimeOffset value) => value.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffffffZ", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The properties every Exchange configuration object carries.</summary>
+    public static void AddCommon(JsonObject o, ExchangeTenantState exchange, Guid guid, string identity, string dn, string[] objectClass)
+    {
+        o["Identity"] = identity;
+        o["Id"] = identity;
+        o["DistinguishedName"] = dn;
+        o["Guid"] = guid.ToString();
+        Annotate(o, "Guid", "#Guid");
+        o["ExchangeObjectId"] = guid.ToString();
+        Annotate(o, "ExchangeObjectId", "#Guid");
+        o["ObjectClass"] = Strings(objectClass);
+        Annotate(o, "ObjectClass", "#Collection(String)");
+        o["WhenChanged"] = Date(exchange.WhenChanged.ToLocalTime());
+        Annotate(o, "WhenChanged", "#DateTime");
+        o["WhenCreated"] = Date(exchange.WhenCreated.ToLocalTime());
+        Annotate(o, "WhenCreated", "#DateTime");
+        o["WhenChangedUTC"] = Date(exchange.WhenChanged);
+        Annotate(o, "WhenChangedUTC", "#DateTime");
+        o["WhenCreatedUTC"] = Date(exchange.WhenCreated);
+        Annotate(o, "WhenCreatedUTC", "#DateTime");
+        o["OrganizationId"] = null;
+        o["IsValid"] = true;
+        o["ObjectState"] = "Unchanged";
+    }
+}

@@ -1,0 +1,259 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using CalendarFederation.Sandbox.Model;
+
+namespace CalendarFederation.Sandbox.Identity;
+
+public enum DeviceFlowMode
+{
+    /// <summary>The code is approved after the client's first poll, as the tenant's first user (or the chosen one).</summary>
+    Auto,
+    /// <summary>Pending until POST /_sandbox/device/approve.</summary>
+    Manual,
+    /// <summary>Declined after the client's first poll.</summary>
+    Deny,
+}
+
+public enum AuthorizeMode
+{
+    /// <summary>The user signs in at once and the code comes back.</summary>
+    Auto,
+    /// <summary>The user declines consent: error=access_denied.</summary>
+    Deny,
+    /// <summary>The user closes the page: error=access_denied with error_subcode=cancel.</summary>
+    Cancel,
+}
+
+/// <summary>What the Entra ID stand-in remembers: knobs, pending codes, refresh tokens, and the sign-ins it saw.</summary>
+public sealed class IdentityState
+{
+    /// <summary>ExchangeOnlineManagement's public client; every sandbox tenant accepts it.</summary>
+    public static readonly Guid DefaultPublicClientId = Guid.Parse("fb78d390-0c51-40cd-8e17-fdbfab77341b");
+
+    private readonly SandboxConfig _config;
+    private readonly ConcurrentQueue<SignInRecord> _signIns = new();
+    private long _sequence;
+
+    public IdentityState(SandboxConfig config)
+    {
+        _config = config;
+        TokenLifetimeSeconds = config.TokenLifetimeSeconds;
+    }
+
+    public TokenService Tokens { get; } = new();
+
+    public int TokenLifetimeSeconds { get; set; }
+
+    public DeviceFlowMode DeviceFlowMode { get; set; }
+
+    /// <summary>In Auto mode, approve as this user instead of the tenant's first one.</summary>
+    public string? DeviceFlowUpn { get; set; }
+
+    public int DeviceCodeLifetimeSeconds { get; set; } = 900;
+
+    public AuthorizeMode AuthorizeMode { get; set; }
+
+    /// <summary>Sign in interactively as this user when the request has no usable login_hint.</summary>
+    public string? AuthorizeUpn { get; set; }
+
+    public ConcurrentDictionary<string, DeviceCodeEntry> DeviceCodes { get; } = new(StringComparer.Ordinal);
+
+    public ConcurrentDictionary<string, AuthorizationCodeEntry> AuthorizationCodes { get; } = new(StringComparer.Ordinal);
+
+    public ConcurrentDictionary<string, RefreshTokenEntry> RefreshTokens { get; } = new(StringComparer.Ordinal);
+
+    public void ResetKnobs()
+    {
+        TokenLifetimeSeconds = _config.TokenLifetimeSeconds;
+        DeviceFlowMode = DeviceFlowMode.Auto;
+        DeviceFlowUpn = null;
+        DeviceCodeLifetimeSeconds = 900;
+        AuthorizeMode = AuthorizeMode.Auto;
+        AuthorizeUpn = null;
+    }
+
+    public void RevokeRefreshTokens(Guid? userObjectId = null)
+    {
+        foreach (RefreshTokenEntry entry in RefreshTokens.Values)
+        {
+            if (userObjectId == null || entry.Subject.ObjectId == userObjectId) entry.Revoked = true;
+        }
+    }
+
+    public SignInRecord Record(SignInRecord record)
+    {
+        record.Sequence = Interlocked.Increment(ref _sequence);
+        _signIns.Enqueue(record);
+        while (_signIns.Count > 5000 && _signIns.TryDequeue(out _)) { }
+        return record;
+    }
+
+    public IReadOnlyList<SignInRecord> SignIns => _signIns.ToArray();
+
+    public void ClearSignIns() => _signIns.Clear();
+
+    public static string NewOpaque(int bytes = 32) => Jwt.Base64UrlEncode(RandomNumberGenerator.GetBytes(bytes));
+
+    // ---- directory look-ups (apps can be registered at run time, so lists are read under their lock) ----
+
+    public static AppConfig? FindApp(TenantConfig tenant, string? clientId)
+    {
+        if (!Guid.TryParse(clientId, out Guid id)) return null;
+        lock (tenant.Apps)
+        {
+            AppConfig? app = tenant.Apps.FirstOrDefault(a => a.AppId == id);
+            if (app != null) return app;
+        }
+        if (id == DefaultPublicClientId)
+        {
+            return new AppConfig { AppId = id, DisplayName = "Microsoft Exchange REST API Based Powershell", PublicClient = true, ObjectId = id };
+        }
+        return null;
+    }
+
+    public static List<string> AppCertificates(AppConfig app)
+    {
+        lock (app.Certificates) return app.Certificates.ToList();
+    }
+
+    public static UserConfig? FindUser(TenantConfig tenant, string? upn)
+    {
+        if (string.IsNullOrWhiteSpace(upn)) return null;
+        lock (tenant.Users) return tenant.Users.FirstOrDefault(u => string.Equals(u.Upn, upn, StringComparison.OrdinalIgnoreCase));
+    }
+
+    public static UserConfig? FindUser(TenantConfig tenant, Guid objectId)
+    {
+        lock (tenant.Users) return tenant.Users.FirstOrDefault(u => u.ObjectId == objectId);
+    }
+
+    public static UserConfig? FirstUser(TenantConfig tenant)
+    {
+        lock (tenant.Users) return tenant.Users.FirstOrDefault();
+    }
+
+    /// <summary>Partner tenants listed in <paramref name="tenant"/>'s delegatedAdmins (GDAP).</summary>
+    public IEnumerable<TenantConfig> Partners(TenantConfig tenant) =>
+        tenant.DelegatedAdmins.Select(_config.FindTenant).Where(t => t != null && t.Id != tenant.Id).Select(t => t!);
+
+    /// <summary>
+    /// A user who may sign in to <paramref name="tenant"/>: one of its own, or (GDAP) a user of a partner tenant
+    /// that it lists in delegatedAdmins. Null tenant: any tenant's user.
+    /// </summary>
+    public (UserConfig User, TenantConfig Home)? ResolveUser(TenantConfig? tenant, string? upn)
+    {
+        if (string.IsNullOrWhiteSpace(upn)) return null;
+        if (tenant == null)
+        {
+            foreach (TenantConfig t in _config.Tenants)
+            {
+                UserConfig? u = FindUser(t, upn);
+                if (u != null) return (u, t);
+            }
+            return null;
+        }
+        UserConfig? own = FindUser(tenant, upn);
+        if (own != null) return (own, tenant);
+        foreach (TenantConfig partner in Partners(tenant))
+        {
+            UserConfig? u = FindUser(partner, upn);
+            if (u != null) return (u, partner);
+        }
+        return null;
+    }
+
+    /// <summary>The user a sign-in without a usable hint lands on: the tenant's first user, or the first user anywhere.</summary>
+    public (UserConfig User, TenantConfig Home)? DefaultUser(TenantConfig? tenant)
+    {
+        if (tenant != null)
+        {
+            UserConfig? first = FirstUser(tenant);
+            return first == null ? null : (first, tenant);
+        }
+        foreach (TenantConfig t in _config.Tenants)
+        {
+            UserConfig? first = FirstUser(t);
+            if (first != null) return (first, t);
+        }
+        return null;
+    }
+
+    public static TokenSubject UserSubject(UserConfig user, TenantConfig home) => new()
+    {
+        IsApp = false,
+        ObjectId = user.ObjectId,
+        HomeTenantId = home.Id,
+        Upn = user.Upn,
+        Name = user.DisplayName ?? user.Upn,
+        Roles = user.Roles.ToArray(),
+    };
+}
+
+public sealed class DeviceCodeEntry
+{
+    public required string DeviceCode { get; init; }
+    public required string UserCode { get; init; }
+    public required string ClientId { get; init; }
+    /// <summary>Null when the flow started at /common or /organizations.</summary>
+    public TenantConfig? Tenant { get; init; }
+    public required ScopeRequest Scope { get; init; }
+    public string? LoginHint { get; init; }
+    public DateTimeOffset ExpiresAt { get; init; }
+    public int Polls;
+    /// <summary>"pending", "approved", "declined", "redeemed".</summary>
+    public string Status { get; set; } = "pending";
+    public (UserConfig User, TenantConfig Home)? ApprovedUser { get; set; }
+}
+
+public sealed class AuthorizationCodeEntry
+{
+    public required string ClientId { get; init; }
+    public required string RedirectUri { get; init; }
+    public required TenantConfig Tenant { get; init; }
+    public required UserConfig User { get; init; }
+    public required TenantConfig Home { get; init; }
+    public required ScopeRequest Scope { get; init; }
+    public string? CodeChallenge { get; init; }
+    public string? CodeChallengeMethod { get; init; }
+    public string? Nonce { get; init; }
+    public DateTimeOffset ExpiresAt { get; init; }
+    public int Redeemed;
+}
+
+public sealed class RefreshTokenEntry
+{
+    public required string ClientId { get; init; }
+    public required TenantConfig Tenant { get; init; }
+    public required TokenSubject Subject { get; init; }
+    public DateTimeOffset IssuedAt { get; init; } = DateTimeOffset.UtcNow;
+    public bool Revoked { get; set; }
+}
+
+/// <summary>One sign-in request as the sandbox saw it. Never holds a secret, an assertion, a code or a token.</summary>
+public sealed class SignInRecord
+{
+    public long Sequence { get; set; }
+    public DateTimeOffset Time { get; set; } = DateTimeOffset.UtcNow;
+    /// <summary>"token", "devicecode", "authorize", "msi", "discovery", "openid-configuration", "keys".</summary>
+    public string Endpoint { get; set; } = "";
+    public string Method { get; set; } = "";
+    public string Path { get; set; } = "";
+    public string Scheme { get; set; } = "";
+    public int Port { get; set; }
+    /// <summary>The tenant segment as the client sent it.</summary>
+    public string? Tenant { get; set; }
+    public Guid? TenantId { get; set; }
+    public string? GrantType { get; set; }
+    public string? ClientId { get; set; }
+    /// <summary>"secret", "assertion RS256", "assertion PS256", "none", "identity-header".</summary>
+    public string? ClientAuthentication { get; set; }
+    public string? Scope { get; set; }
+    public string? Upn { get; set; }
+    /// <summary>Names (never values) of the form fields or query parameters sent.</summary>
+    public List<string> Fields { get; set; } = new();
+    /// <summary>Header names of interest that were present (x-client-SKU etc.), with their values when harmless.</summary>
+    public Dictionary<string, string> Headers { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+    public int Status { get; set; }
+    public string? Error { get; set; }
+    public long? ErrorCode { get; set; }
+}
