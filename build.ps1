@@ -10,6 +10,9 @@
               Ends with one line "N passed, N failed" and exits non-zero on any failure.
       Demo    Build, start the sandbox, run the README's main walkthrough against it, stop the sandbox.
       Clean   Remove build output.
+      SandboxCa
+              Create (once) the sandbox's root CA in artifacts/sandbox-ca. CI on Windows and macOS trusts it in the OS store;
+              on Linux the test run trusts it through SSL_CERT_FILE for the processes it starts.
 
 .EXAMPLE
     dotnet tool restore && dotnet pwsh ./build.ps1 Test
@@ -17,7 +20,7 @@
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Build', 'Test', 'Demo', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Clean', 'SandboxCa')]
     [string[]] $Task = @('Build'),
 
     [ValidateSet('Debug', 'Release')]
@@ -100,6 +103,28 @@ function Get-SandboxDll {
     return Join-Path $Root "tests/CalendarFederation.Sandbox/bin/$Configuration/net10.0/CalendarFederation.Sandbox.dll"
 }
 
+function Initialize-SandboxCa {
+    # One stable root for the sandbox's https listeners, so processes can trust it before the sandbox starts.
+    $dir = Join-Path $Artifacts 'sandbox-ca'
+    $pem = Join-Path $dir 'root.pem'
+    if (-not (Test-Path $pem)) {
+        New-Item -ItemType Directory -Path $dir -Force | Out-Null
+        Invoke-Native dotnet @((Get-SandboxDll), '--make-ca', $dir) | Out-Null
+    }
+    $env:CF_SANDBOX_CA = $dir
+    if ($PSVersionTable.PSEdition -eq 'Core' -and $IsLinux) {
+        # .NET on Linux reads SSL_CERT_FILE: the system's roots plus the sandbox's, for the test processes only.
+        $bundle = Join-Path $dir 'bundle.pem'
+        $system = @('/etc/ssl/certs/ca-certificates.crt', '/etc/pki/tls/certs/ca-bundle.crt') | Where-Object { Test-Path $_ } | Select-Object -First 1
+        $text = ''
+        if ($system) { $text = [System.IO.File]::ReadAllText($system) + [Environment]::NewLine }
+        $text += [System.IO.File]::ReadAllText($pem)
+        [System.IO.File]::WriteAllText($bundle, $text)
+        $env:SSL_CERT_FILE = $bundle
+    }
+    return $dir
+}
+
 function Read-TrxCounts([string] $Path) {
     [xml] $trx = Get-Content -LiteralPath $Path -Raw
     $counters = $trx.TestRun.ResultSummary.Counters
@@ -116,8 +141,9 @@ function Invoke-Test {
     $failed = 0
     $problems = @()
     $stopwatch = [System.Diagnostics.Stopwatch]::StartNew()
+    Initialize-SandboxCa | Out-Null
 
-    foreach ($project in 'CalendarFederation.Engine.Tests', 'CalendarFederation.Tests') {
+    foreach ($project in 'CalendarFederation.Engine.Tests', 'CalendarFederation.Sandbox.Tests', 'CalendarFederation.Tests') {
         Write-Host "xunit: $project" -ForegroundColor Cyan
         $trx = "$project.trx"
         & dotnet test (Join-Path $Root "tests/$project/$project.csproj") -c $Configuration --nologo `
@@ -206,6 +232,7 @@ try {
             'Test' { Invoke-Test }
             'Demo' { Invoke-Demo }
             'Clean' { Invoke-Clean }
+            'SandboxCa' { Invoke-Build; Write-Host "Sandbox root CA: $(Join-Path (Initialize-SandboxCa) 'root.pem')" }
         }
     }
 }

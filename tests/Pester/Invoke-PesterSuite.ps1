@@ -98,6 +98,8 @@ try {
 
     $env:CF_MODULE_PATH = $moduleFile
     $env:CF_SANDBOX_DLL = $sandboxFile
+    # Where PackageDownload put other test-only packages (e.g. an older MSAL for the isolation test).
+    $env:CF_NUGET_PACKAGES = Get-NuGetGlobalPackagesFolder
 
     $configuration = New-PesterConfiguration
     $configuration.Run.Path = $PSScriptRoot

@@ -9,16 +9,20 @@ function Start-CFSandbox {
         [int] $LatencyMs = -1,
         [switch] $Https,
         [string] $CaOut,
+        # The stable root build.ps1 creates (artifacts/sandbox-ca); https listeners then chain to a root the test process trusts.
+        [string] $CaDirectory = $env:CF_SANDBOX_CA,
         [int] $TimeoutSec = 60
     )
     if (-not $SandboxDll -or -not (Test-Path -LiteralPath $SandboxDll)) {
         throw "Sandbox not found at '$SandboxDll'. Run ./build.ps1 Build first, or set CF_SANDBOX_DLL."
     }
     $arguments = @('"' + $SandboxDll + '"', '--exit-with-stdin')
-    if ($ConfigPath) { $arguments += @('--config', '"' + $ConfigPath + '"') }
+    # Parentheses matter: the comma binds tighter than +.
+    if ($ConfigPath) { $arguments += @('--config', ('"' + $ConfigPath + '"')) }
     if ($LatencyMs -ge 0) { $arguments += @('--latency-ms', "$LatencyMs") }
     if ($Https) { $arguments += '--https' }
-    if ($CaOut) { $arguments += @('--ca-out', '"' + $CaOut + '"') }
+    if ($CaOut) { $arguments += @('--ca-out', ('"' + $CaOut + '"')) }
+    if ($CaDirectory) { $arguments += @('--ca', ('"' + $CaDirectory + '"')) }
 
     $psi = New-Object System.Diagnostics.ProcessStartInfo
     $psi.FileName = 'dotnet'
@@ -30,7 +34,7 @@ function Start-CFSandbox {
     $process = [System.Diagnostics.Process]::Start($psi)
 
     $url = $null
-    $https = @{}
+    $httpsUrls = @{}
     $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSec)
     while (-not $url) {
         $lineTask = $process.StandardOutput.ReadLineAsync()
@@ -44,15 +48,15 @@ function Start-CFSandbox {
             $stderr = $process.StandardError.ReadToEnd()
             throw "The sandbox exited before it was ready: $stderr"
         }
-        if ($line -match '^SANDBOX_HTTPS_(\w+)=(.+)$') { $https[$Matches[1].ToLowerInvariant()] = $Matches[2] }
+        if ($line -match '^SANDBOX_HTTPS_(\w+)=(.+)$') { $httpsUrls[$Matches[1].ToLowerInvariant()] = $Matches[2] }
         if ($line -match '^SANDBOX_URL=(.+)$') { $url = $Matches[1] }
     }
     # The https lines come after SANDBOX_URL; read them too when asked for.
-    if ($Https -or $CaOut) {
-        while ($https.Count -lt 4) {
+    if ($Https -or $CaOut -or $CaDirectory) {
+        while ($httpsUrls.Count -lt 4) {
             $line = $process.StandardOutput.ReadLine()
             if ($null -eq $line) { break }
-            if ($line -match '^SANDBOX_HTTPS_(\w+)=(.+)$') { $https[$Matches[1].ToLowerInvariant()] = $Matches[2] }
+            if ($line -match '^SANDBOX_HTTPS_(\w+)=(.+)$') { $httpsUrls[$Matches[1].ToLowerInvariant()] = $Matches[2] }
         }
     }
     $info = Invoke-RestMethod -Uri "$url/_sandbox/info" -TimeoutSec 10
@@ -61,7 +65,7 @@ function Start-CFSandbox {
         Url             = $url
         AutodiscoverUri = "$url/autodiscover/autodiscover.svc"
         Ports           = @($info.ports)
-        HttpsUrls       = $https
+        HttpsUrls       = $httpsUrls
         Tenants         = @($info.tenants)
     }
 }
@@ -102,4 +106,40 @@ function Get-CFSandboxViolations {
     Invoke-RestMethod -Uri "$($Sandbox.Url)/_sandbox/violations" | ForEach-Object { $_ }
 }
 
-Export-ModuleMember -Function Start-CFSandbox, Stop-CFSandbox, Add-CFSandboxFault, Reset-CFSandbox, Get-CFSandboxRequests, Get-CFSandboxViolations
+function Test-CFSandboxTrust {
+    # True when this process trusts the sandbox's https root (SSL_CERT_FILE on Linux, the OS store on Windows/macOS CI).
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] $Sandbox)
+    if (-not $Sandbox.HttpsUrls['good']) { return $false }
+    try {
+        Invoke-RestMethod -Uri "$($Sandbox.HttpsUrls['good'])/common/v2.0/.well-known/openid-configuration" -TimeoutSec 10 | Out-Null
+        return $true
+    }
+    catch {
+        return $false
+    }
+}
+
+function Add-CFSandboxEnvironment {
+    # One -ExchangeEnvironmentName that carries the sandbox's Autodiscover, sign-in and admin API endpoints.
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] $Sandbox, [string] $Name = 'Sandbox')
+    Add-CalendarFederationEnvironment -Name $Name -AzureADAuthorizationEndpointUri $Sandbox.HttpsUrls['good'] `
+        -ConnectionUri $Sandbox.HttpsUrls['good'] -AutodiscoverEndpoint $Sandbox.AutodiscoverUri | Out-Null
+}
+
+function New-CFSandboxCertificate {
+    # A self-signed certificate registered for an app in the sandbox; returns the certificate with its private key.
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] $Sandbox, [Parameter(Mandatory)] [string] $Tenant, [Parameter(Mandatory)] [string] $AppId)
+    $rsa = [System.Security.Cryptography.RSA]::Create(2048)
+    $request = New-Object System.Security.Cryptography.X509Certificates.CertificateRequest('CN=CalendarFederation Pester', $rsa,
+        [System.Security.Cryptography.HashAlgorithmName]::SHA256, [System.Security.Cryptography.RSASignaturePadding]::Pkcs1)
+    $cert = $request.CreateSelfSigned([DateTimeOffset]::UtcNow.AddDays(-1), [DateTimeOffset]::UtcNow.AddDays(30))
+    $der = [Convert]::ToBase64String($cert.Export([System.Security.Cryptography.X509Certificates.X509ContentType]::Cert))
+    Invoke-RestMethod -Method Post -Uri "$($Sandbox.Url)/_sandbox/tenants/$Tenant/apps/$AppId/certificates" -Body $der -ContentType 'text/plain' | Out-Null
+    $pfx = $cert.Export([System.Security.Cryptography.X509Certificates.X509ContentType]::Pfx)
+    New-Object System.Security.Cryptography.X509Certificates.X509Certificate2(,$pfx)
+}
+
+Export-ModuleMember -Function Test-CFSandboxTrust, Add-CFSandboxEnvironment, New-CFSandboxCertificate, Start-CFSandbox, Stop-CFSandbox, Add-CFSandboxFault, Reset-CFSandbox, Get-CFSandboxRequests, Get-CFSandboxViolations

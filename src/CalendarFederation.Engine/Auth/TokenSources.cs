@@ -73,7 +73,7 @@ namespace CalendarFederation.Engine.Auth
         }
 
         internal static AccessTokenResult ToResult(AuthenticationResult result) =>
-            new AccessTokenResult(result.AccessToken, result.ExpiresOn, result.TenantId ?? JwtClaims.TryParse(result.AccessToken)?.TenantId, result.Account?.Username);
+            new AccessTokenResult(result.AccessToken, result.ExpiresOn, JwtClaims.TryParse(result.AccessToken)?.TenantId ?? result.TenantId, result.Account?.Username);
 
         private sealed class BrowserAdapter : ICustomWebUi
         {
