@@ -108,8 +108,10 @@ public sealed class SandboxServer : IAsyncDisposable
         entra.Map(app);
         new ManagedIdentityEndpoint(state).Map(app);
         new AdminApiEndpoint(state).Map(app);
+        new Graph.ScheduleEndpoint(state).Map(app);
         ControlEndpoints.Map(app, state);
         IdentityControlEndpoints.Map(app, state, entra);
+        ExchangeControlEndpoints.Map(app, state);
         await app.StartAsync();
 
         // Kestrel reports addresses in listen order: the http ones first, then one per https kind.

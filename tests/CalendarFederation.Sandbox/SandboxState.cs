@@ -174,4 +174,16 @@ public sealed class RequestRecord
     public int? RetryAfter { get; set; }
     /// <summary>error.code or the auth failure, when the answer was not a success.</summary>
     public string? Error { get; set; }
+    /// <summary>Admin API: the names of the parameters sent (never their values).</summary>
+    public List<string>? ParameterNames { get; set; }
+    /// <summary>Admin API: the cmdlet changes state (any verb but Get and Test), whether or not it succeeded.</summary>
+    public bool? IsWrite { get; set; }
+    /// <summary>Admin API: the request carried WhatIf=true (so nothing was written).</summary>
+    public bool? WhatIf { get; set; }
+
+    // Graph getSchedule requests
+    /// <summary>The mailbox the schedule was asked for (the route's user, or the token's upn for /me).</summary>
+    public string? Requester { get; set; }
+    /// <summary>The addresses in "schedules".</summary>
+    public List<string>? Schedules { get; set; }
 }

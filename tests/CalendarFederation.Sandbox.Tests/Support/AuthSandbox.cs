@@ -99,6 +99,30 @@ public sealed class AuthSandbox : IAsyncLifetime
     public async Task<List<JsonObject>> RequestsAsync() =>
         (await ControlGetAsync("/_sandbox/requests")).AsArray().Select(n => n!.AsObject()).ToList();
 
+    /// <summary>POSTs JSON to a control endpoint and returns the status and body text.</summary>
+    public async Task<(HttpStatusCode Status, string Text)> ControlPostJsonAsync(string path, object body)
+    {
+        using var content = new StringContent(JsonSerializer.Serialize(body), Encoding.UTF8, "application/json");
+        using HttpResponseMessage response = await Http.PostAsync(Control + path, content);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>POST {Origin}/v1.0/users/{requester}/calendar/getSchedule (or /me when <paramref name="requester"/> is null).</summary>
+    public async Task<GraphResponse> GetScheduleAsync(string? token, string? requester, object body, string version = "v1.0", string? rawBody = null)
+    {
+        string path = requester == null ? $"/{version}/me/calendar/getSchedule" : $"/{version}/users/{Uri.EscapeDataString(requester)}/calendar/getSchedule";
+        using var request = new HttpRequestMessage(HttpMethod.Post, Origin + path)
+        {
+            Content = new StringContent(rawBody ?? JsonSerializer.Serialize(body), Encoding.UTF8, "application/json"),
+        };
+        if (token != null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        request.Headers.TryAddWithoutValidation("client-request-id", Guid.NewGuid().ToString());
+        request.Headers.TryAddWithoutValidation("Prefer", "outlook.timezone=\"UTC\"");
+        using HttpResponseMessage response = await Http.SendAsync(request);
+        string text = await response.Content.ReadAsStringAsync();
+        return new GraphResponse(response.StatusCode, text, response.Headers.RetryAfter?.Delta, response.Headers.WwwAuthenticate.ToString());
+    }
+
     public async Task<List<string>> ViolationsAsync() =>
         (await ControlGetAsync("/_sandbox/violations")).AsArray().Select(n => (string)n!).ToList();
 
@@ -165,6 +189,16 @@ public sealed record AdminResponse(HttpStatusCode Status, string Text, TimeSpan?
 
     /// <summary>details[0].message split on '|': ErrorId, ExceptionType, Message.</summary>
     public string[] ErrorDetail => ((string)Json["error"]!["details"]![0]!["message"]!).Split('|', 3);
+}
+
+public sealed record GraphResponse(HttpStatusCode Status, string Text, TimeSpan? RetryAfter, string WwwAuthenticate)
+{
+    public JsonObject Json => JsonNode.Parse(Text)!.AsObject();
+
+    public JsonArray Value => Json["value"]!.AsArray();
+
+    /// <summary>The scheduleInformation for one address.</summary>
+    public JsonObject Schedule(string address) => Value.Single(v => string.Equals((string?)v!["scheduleId"], address, StringComparison.OrdinalIgnoreCase))!.AsObject();
 }
 
 /// <summary>Refuses any request that would leave the machine, and records what was sent (method and URL without query values).</summary>
@@ -245,6 +279,7 @@ public static class Known
     public const string ContosoAdminOid = "c0000001-0000-4000-8000-000000000001";
     public const string ContosoHelpdesk = "helpdesk@contoso.onmicrosoft.com";
     public const string FabrikamAdmin = "admin@fabrikam.onmicrosoft.com";
+    public const string ServerName = "AM0PR01A001DC01.EURPR01A001.prod.outlook.com";
     public const string DefaultPublicClient = "fb78d390-0c51-40cd-8e17-fdbfab77341b";
     public const string IdentityHeader = "sandbox-identity-header";
     public const string SystemAssignedPrincipal = "c0000e00-0000-4000-8000-0000000000e1";

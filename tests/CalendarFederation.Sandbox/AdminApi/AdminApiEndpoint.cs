@@ -103,6 +103,13 @@ public sealed class AdminApiEndpoint
                 return;
             }
             record.CmdletName = cmdletName;
+            record.ParameterNames = parameters.Keys.ToList();
+            string verb = cmdletName.Split('-')[0];
+            record.IsWrite = !verb.Equals("Get", StringComparison.OrdinalIgnoreCase) && !verb.Equals("Test", StringComparison.OrdinalIgnoreCase);
+            if (parameters.TryGetValue("WhatIf", out JsonElement whatIf))
+            {
+                record.WhatIf = whatIf.ValueKind == JsonValueKind.True || (whatIf.ValueKind == JsonValueKind.String && bool.TryParse(whatIf.GetString(), out bool w) && w);
+            }
 
             // Throttling: the tenant's budget, then its concurrency cap
             if (!throttle.TryTake(out int retryAfter))

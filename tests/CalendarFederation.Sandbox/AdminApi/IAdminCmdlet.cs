@@ -98,23 +98,158 @@ public sealed class CmdletRegistry
     public IReadOnlyCollection<string> Names => _cmdlets.Keys.OrderBy(n => n, StringComparer.OrdinalIgnoreCase).ToArray();
 }
 
-/// <summary>A tenant's Exchange Online state that cmdlets change (IsDehydrated, and a bag for later cmdlets).</summary>
+/// <summary>Enable-OrganizationCustomization's outcome.</summary>
+public enum CustomizationResult
+{
+    /// <summary>Hydration started (or, with no hydration time, finished at once).</summary>
+    Started,
+    /// <summary>The tenant is not dehydrated.</summary>
+    NotRequired,
+    /// <summary>A hydration is still running.</summary>
+    Hydrating,
+    /// <summary>The tenant's plan can't be customized (the customizationUnavailable knob).</summary>
+    Unavailable,
+}
+
+/// <summary>How New-/Set-OrganizationRelationship count domains against <see cref="ExchangeTenantState.DomainCap"/>.</summary>
+public enum DomainCapMode
+{
+    /// <summary>The domains named in one request (a replacement list, or Add plus Remove): the documented 238 per request.</summary>
+    Request,
+    /// <summary>
+    /// The relationship's resulting domain list, as Exchange 2013's Set-OrganizationRelationship builds its duplicate-domain
+    /// query (one subfilter per domain of the whole object), so adding in chunks does not get past the cap.
+    /// </summary>
+    Total,
+}
+
+/// <summary>
+/// A tenant's Exchange Online state that cmdlets change: dehydration and hydration, organization relationships, and a
+/// bag for later cmdlets. Thread-safe.
+/// </summary>
 public sealed class ExchangeTenantState
 {
+    /// <summary>The most domains one New-/Set-OrganizationRelationship may carry (the docs' 238; Exchange's own limit is 250 subfilters).</summary>
+    public const int DefaultDomainCap = 238;
+
+    private readonly object _gate = new();
+    private bool _dehydrated;
+    private DateTimeOffset? _hydratedAt;
+    private DateTimeOffset _whenChanged = DateTimeOffset.UtcNow.AddDays(-3);
+
     public ExchangeTenantState(TenantConfig tenant)
     {
-        IsDehydrated = tenant.IsDehydrated;
+        Tenant = tenant;
+        _dehydrated = tenant.IsDehydrated;
+        HydrationSeconds = tenant.HydrationSeconds;
+        CustomizationUnavailable = tenant.CustomizationUnavailable;
         // A stable creation date per tenant, derived from its id.
         WhenCreated = new DateTimeOffset(2019, 1, 1, 0, 0, 0, TimeSpan.Zero).AddMinutes(Math.Abs(tenant.Id.GetHashCode() % 1_000_000));
     }
 
-    public bool IsDehydrated { get; set; }
+    public TenantConfig Tenant { get; }
+
+    /// <summary>(Get-OrganizationConfig).IsDehydrated: true until Enable-OrganizationCustomization has run and its hydration has finished.</summary>
+    public bool IsDehydrated
+    {
+        get
+        {
+            lock (_gate)
+            {
+                Advance();
+                return _dehydrated;
+            }
+        }
+        set
+        {
+            lock (_gate)
+            {
+                _dehydrated = value;
+                _hydratedAt = null;
+            }
+        }
+    }
+
+    /// <summary>True while a started hydration has not finished.</summary>
+    public bool IsHydrating
+    {
+        get
+        {
+            lock (_gate)
+            {
+                Advance();
+                return _hydratedAt != null;
+            }
+        }
+    }
+
+    /// <summary>When the running hydration finishes; null when none is running.</summary>
+    public DateTimeOffset? HydrationEndsAt
+    {
+        get
+        {
+            lock (_gate)
+            {
+                Advance();
+                return _hydratedAt;
+            }
+        }
+    }
+
+    /// <summary>How long the next Enable-OrganizationCustomization hydrates; 0 finishes at once.</summary>
+    public int HydrationSeconds { get; set; }
+
+    public bool CustomizationUnavailable { get; set; }
+
+    public DomainCapMode DomainCapMode { get; set; } = DomainCapMode.Request;
+
+    public int DomainCap { get; set; } = DefaultDomainCap;
 
     public DateTimeOffset WhenCreated { get; }
 
-    public DateTimeOffset WhenChanged { get; set; } = DateTimeOffset.UtcNow.AddDays(-3);
+    public DateTimeOffset WhenChanged
+    {
+        get { lock (_gate) return _whenChanged; }
+        set { lock (_gate) _whenChanged = value; }
+    }
 
-    /// <summary>Free-form state for later cmdlets (e.g. "OrganizationRelationships"), keyed by name.</summary>
+    /// <summary>The tenant's organization relationships.</summary>
+    public RelationshipStore Relationships { get; } = new();
+
+    /// <summary>Enable-OrganizationCustomization: starts hydration when the tenant is dehydrated and nothing stands in the way.</summary>
+    public CustomizationResult EnableCustomization()
+    {
+        lock (_gate)
+        {
+            Advance();
+            if (!_dehydrated) return CustomizationResult.NotRequired;
+            if (_hydratedAt != null) return CustomizationResult.Hydrating;
+            if (CustomizationUnavailable) return CustomizationResult.Unavailable;
+            DateTimeOffset now = DateTimeOffset.UtcNow;
+            if (HydrationSeconds <= 0)
+            {
+                _dehydrated = false;
+                _whenChanged = now;
+            }
+            else
+            {
+                _hydratedAt = now.AddSeconds(HydrationSeconds);
+            }
+            return CustomizationResult.Started;
+        }
+    }
+
+    private void Advance()
+    {
+        if (_hydratedAt != null && DateTimeOffset.UtcNow >= _hydratedAt.Value)
+        {
+            _dehydrated = false;
+            _whenChanged = _hydratedAt.Value;
+            _hydratedAt = null;
+        }
+    }
+
+    /// <summary>Free-form state for later cmdlets, keyed by name.</summary>
     public ConcurrentDictionary<string, object> Items { get; } = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>A stable GUID for a named object of this tenant (the same name always gives the same GUID).</summary>
@@ -146,7 +281,11 @@ public static class ExchangeObjects
     public static string Date(DateTimeOffset value) => value.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffffffZ", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>The properties every Exchange configuration object carries.</summary>
-    public static void AddCommon(JsonObject o, ExchangeTenantState exchange, Guid guid, string identity, string dn, string[] objectClass)
+    public static void AddCommon(JsonObject o, ExchangeTenantState exchange, Guid guid, string identity, string dn, string[] objectClass) =>
+        AddCommon(o, guid, identity, dn, objectClass, exchange.WhenCreated, exchange.WhenChanged);
+
+    /// <summary>The properties every Exchange object carries, with the object's own dates.</summary>
+    public static void AddCommon(JsonObject o, Guid guid, string identity, string dn, string[] objectClass, DateTimeOffset whenCreated, DateTimeOffset whenChanged)
     {
         o["Identity"] = identity;
         o["Id"] = identity;
@@ -157,13 +296,13 @@ public static class ExchangeObjects
         Annotate(o, "ExchangeObjectId", "#Guid");
         o["ObjectClass"] = Strings(objectClass);
         Annotate(o, "ObjectClass", "#Collection(String)");
-        o["WhenChanged"] = Date(exchange.WhenChanged.ToLocalTime());
+        o["WhenChanged"] = Date(whenChanged.ToLocalTime());
         Annotate(o, "WhenChanged", "#DateTime");
-        o["WhenCreated"] = Date(exchange.WhenCreated.ToLocalTime());
+        o["WhenCreated"] = Date(whenCreated.ToLocalTime());
         Annotate(o, "WhenCreated", "#DateTime");
-        o["WhenChangedUTC"] = Date(exchange.WhenChanged);
+        o["WhenChangedUTC"] = Date(whenChanged);
         Annotate(o, "WhenChangedUTC", "#DateTime");
-        o["WhenCreatedUTC"] = Date(exchange.WhenCreated);
+        o["WhenCreatedUTC"] = Date(whenCreated);
         Annotate(o, "WhenCreatedUTC", "#DateTime");
         o["OrganizationId"] = null;
         o["IsValid"] = true;

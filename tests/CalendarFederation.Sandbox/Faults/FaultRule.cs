@@ -54,11 +54,11 @@ public sealed class FaultRule
     /// <summary>"POST" or "GET"; null for both.</summary>
     public string? Method { get; set; }
     /// <summary>
-    /// "autodiscover", "adminapi" or "identity". A rule without it and without PathPrefix applies to Autodiscover
+    /// "autodiscover", "adminapi", "identity" or "graph" (getSchedule). A rule without it and without PathPrefix applies to Autodiscover
     /// only (as before the other services existed); with a PathPrefix, the path decides.
     /// </summary>
     public string? Service { get; set; }
-    /// <summary>Admin API and identity: the tenant (GUID, domain or name) the request is for.</summary>
+    /// <summary>Admin API, identity and graph: the tenant (GUID, domain or name) the request is for (graph: the token's tenant).</summary>
     public string? Tenant { get; set; }
     /// <summary>Admin API: the CmdletName in the body.</summary>
     public string? Cmdlet { get; set; }

@@ -58,6 +58,7 @@ public sealed class SandboxConfig
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         var ids = new HashSet<Guid>();
         var upns = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var addresses = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (TenantConfig t in Tenants)
         {
             if (string.IsNullOrWhiteSpace(t.Name)) throw new InvalidDataException("Every tenant needs a name.");
@@ -70,6 +71,18 @@ public sealed class SandboxConfig
             {
                 if (string.IsNullOrWhiteSpace(u.Upn)) throw new InvalidDataException($"A user of tenant {t.Name} has no upn.");
                 if (!upns.Add(u.Upn)) throw new InvalidDataException($"User {u.Upn} is listed twice.");
+            }
+            foreach (MailboxConfig m in t.Mailboxes)
+            {
+                m.Validate(t);
+                if (!addresses.Add(m.Address)) throw new InvalidDataException($"Mailbox {m.Address} is listed twice.");
+            }
+            var groupNames = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            foreach (GroupConfig g in t.Groups)
+            {
+                g.Validate(t);
+                if (!groupNames.Add(g.Name)) throw new InvalidDataException($"Group {g.Name} is listed twice in tenant {t.Name}.");
+                if (!string.IsNullOrEmpty(g.Address) && !addresses.Add(g.Address)) throw new InvalidDataException($"Address {g.Address} is used twice.");
             }
             var appIds = new HashSet<Guid>();
             foreach (AppConfig a in t.Apps)
@@ -124,6 +137,14 @@ public sealed class TenantConfig
     public List<AppConfig> Apps { get; set; } = new();
     /// <summary>Partner tenants (GUID, domain or name) whose users may administer this tenant (GDAP).</summary>
     public List<string> DelegatedAdmins { get; set; } = new();
+    /// <summary>How long Enable-OrganizationCustomization keeps the tenant hydrating (IsDehydrated still true); 0 = done at once.</summary>
+    public int HydrationSeconds { get; set; }
+    /// <summary>Enable-OrganizationCustomization answers "This operation is not available in current Service Offer".</summary>
+    public bool CustomizationUnavailable { get; set; }
+    /// <summary>Exchange mailboxes (users and rooms) with their calendars, for the admin API and free/busy.</summary>
+    public List<MailboxConfig> Mailboxes { get; set; } = new();
+    /// <summary>Mail-enabled groups (FreeBusyAccessScope and the like).</summary>
+    public List<GroupConfig> Groups { get; set; } = new();
 
     public string OrganizationDomain => InitialDomain ?? Domains.FirstOrDefault() ?? Name;
 }

@@ -1,0 +1,325 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using CalendarFederation.Sandbox.Faults;
+using CalendarFederation.Sandbox.Identity;
+using CalendarFederation.Sandbox.Model;
+
+namespace CalendarFederation.Sandbox.Graph;
+
+/// <summary>
+/// Microsoft Graph's getSchedule, as the sandbox's availability service: POST /{v1.0|beta}/users/{requester}/calendar/getSchedule
+/// and POST /{v1.0|beta}/me/calendar/getSchedule. The bearer token must be the sandbox's (signature, expiry), for this origin
+/// or Graph; its tid is the requester's tenant. App-only tokens may ask as any mailbox or user of that tenant; delegated
+/// tokens as /me or their own upn. Each schedule is answered by <see cref="Availability"/>.
+/// </summary>
+public sealed class ScheduleEndpoint
+{
+    public const string GraphResource = "https://graph.microsoft.com";
+    public const string GraphAppId = "00000003-0000-0000-c000-000000000000";
+    public const int MaxSchedules = 100;
+    public const int MaxDays = 62;
+
+    private readonly SandboxState _state;
+
+    public ScheduleEndpoint(SandboxState state) => _state = state;
+
+    public void Map(WebApplication app)
+    {
+        app.MapPost("/{version}/users/{requester}/calendar/getSchedule", (HttpContext ctx, string version, string requester) => HandleAsync(ctx, version, requester));
+        app.MapPost("/{version}/me/calendar/getSchedule", (HttpContext ctx, string version) => HandleAsync(ctx, version, null));
+    }
+
+    private async Task HandleAsync(HttpContext ctx, string version, string? routeRequester)
+    {
+        var record = new RequestRecord
+        {
+            Service = "graph",
+            Method = ctx.Request.Method,
+            Scheme = ctx.Request.Scheme,
+            Host = ctx.Request.Host.Host,
+            Port = ctx.Connection.LocalPort,
+            Path = ctx.Request.Path,
+            Query = ctx.Request.QueryString.HasValue ? ctx.Request.QueryString.Value : null,
+            UserAgent = ctx.Request.Headers.UserAgent.ToString(),
+            HasAuthorization = ctx.Request.Headers.ContainsKey("Authorization"),
+            HasCookie = ctx.Request.Headers.ContainsKey("Cookie"),
+            ClientRequestId = ctx.Request.Headers.TryGetValue("client-request-id", out var crid) ? crid.ToString() : null,
+            Prefer = ctx.Request.Headers.TryGetValue("Prefer", out var prefer) ? prefer.ToString() : null,
+            Requester = routeRequester,
+        };
+        try
+        {
+            if (version != "v1.0" && version != "beta")
+            {
+                await WriteErrorAsync(ctx, record, 400, "BadRequest", $"Invalid version: {version}");
+                return;
+            }
+
+            // The token
+            string auth = ctx.Request.Headers.Authorization.ToString();
+            string? token = auth.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? auth.Substring(7).Trim() : null;
+            TokenProblem problem = _state.Identity.Tokens.Validate(token, out AccessTokenInfo? info);
+            if (problem != TokenProblem.None)
+            {
+                string why = problem switch
+                {
+                    TokenProblem.Missing => "Access token is empty.",
+                    TokenProblem.Expired => "Lifetime validation failed, the token is expired.",
+                    TokenProblem.NotYetValid => "Lifetime validation failed, the token is not yet valid.",
+                    TokenProblem.BadSignature => "Access token validation failure. Invalid signature.",
+                    _ => "Access token validation failure. The token is malformed.",
+                };
+                await UnauthorizedAsync(ctx, record, why, problem.ToString());
+                return;
+            }
+            string origin = EntraEndpoints.Origin(ctx);
+            var accepted = new[] { origin, "https://" + ctx.Request.Host.Value, GraphResource, GraphAppId };
+            if (!info!.Audiences.Any(a => accepted.Contains(a.TrimEnd('/'), StringComparer.OrdinalIgnoreCase)))
+            {
+                await UnauthorizedAsync(ctx, record, "Access token validation failure. Invalid audience.", "Audience");
+                return;
+            }
+            TenantConfig? tenant = _state.Config.Tenants.FirstOrDefault(t => t.Id == info.TenantId);
+            if (tenant == null)
+            {
+                await UnauthorizedAsync(ctx, record, "Access token validation failure. Unknown tenant.", "Tenant");
+                return;
+            }
+            record.Tenant = tenant.Name;
+            record.Caller = info.IsApp ? info.AppId : info.Upn;
+
+            // The requester: /me (delegated only) or a mailbox or user of the token's tenant.
+            string? requesterKey = routeRequester;
+            if (requesterKey == null)
+            {
+                if (info.IsApp)
+                {
+                    await WriteErrorAsync(ctx, record, 400, "BadRequest", "/me request is only valid with delegated authentication flow.");
+                    return;
+                }
+                requesterKey = info.Upn ?? info.ObjectId.ToString();
+            }
+            string? requester = ResolveRequester(tenant, requesterKey);
+            if (requester == null)
+            {
+                await WriteErrorAsync(ctx, record, 404, "ErrorInvalidUser", $"The requested user '{requesterKey}' is invalid.");
+                return;
+            }
+            record.Requester = requester;
+            if (!info.IsApp && routeRequester != null
+                && !requester.Equals(info.Upn, StringComparison.OrdinalIgnoreCase)
+                && !(Guid.TryParse(routeRequester, out Guid routeId) && routeId == info.ObjectId))
+            {
+                await WriteErrorAsync(ctx, record, 403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.");
+                return;
+            }
+
+            // The body
+            ScheduleRequest? request;
+            string? invalid;
+            try
+            {
+                using JsonDocument doc = await JsonDocument.ParseAsync(ctx.Request.Body, cancellationToken: ctx.RequestAborted);
+                request = ScheduleRequest.Read(doc.RootElement, out invalid);
+            }
+            catch (JsonException)
+            {
+                await WriteErrorAsync(ctx, record, 400, "BadRequest",
+                    "Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.");
+                return;
+            }
+            if (request == null)
+            {
+                await WriteErrorAsync(ctx, record, 400, "ErrorInvalidParameter", invalid!);
+                return;
+            }
+            record.Schedules = request.Schedules.ToList();
+
+            int latency = _state.LatencyMs + tenant.LatencyMs;
+            if (latency > 0) await Task.Delay(latency, ctx.RequestAborted);
+
+            FaultRule? fault = _state.MatchFault("graph", ctx.Request.Method, ctx.Request.Host.Host, ctx.Connection.LocalPort, ctx.Request.Path, null, tenant, null);
+            record.Fault = fault?.Id;
+            if (fault != null)
+            {
+                bool handled = await JsonFaultWriter.ApplyAsync(ctx, fault,
+                    () => Task.FromResult((200, Answer(ctx, version, tenant, requester, request).ToJsonString(Jwt.WireJson))),
+                    seconds => record.RetryAfter = seconds);
+                if (handled)
+                {
+                    record.Status = ctx.Response.StatusCode;
+                    return;
+                }
+            }
+            await WriteJsonAsync(ctx, record, 200, Answer(ctx, version, tenant, requester, request));
+        }
+        finally
+        {
+            if (record.Status == 0) record.Status = ctx.Response.StatusCode;
+            _state.Record(record);
+        }
+    }
+
+    private JsonObject Answer(HttpContext ctx, string version, TenantConfig tenant, string requester, ScheduleRequest request)
+    {
+        var values = new JsonArray();
+        foreach (string target in request.Schedules)
+        {
+            values.Add(Availability.Schedule(_state, tenant, requester, target, request.Start, request.End, request.IntervalMinutes));
+        }
+        return new JsonObject
+        {
+            ["@odata.context"] = $"{EntraEndpoints.Origin(ctx)}/{version}/$metadata#Collection(microsoft.graph.scheduleInformation)",
+            ["value"] = values,
+        };
+    }
+
+    /// <summary>The requester's address: a mailbox of the tenant (address, alias or GUID) or a user (UPN or object id).</summary>
+    private static string? ResolveRequester(TenantConfig tenant, string key)
+    {
+        MailboxConfig? mailbox = TenantDirectory.FindMailbox(tenant, key);
+        if (mailbox != null) return mailbox.Address;
+        UserConfig? user = Guid.TryParse(key, out Guid oid) ? IdentityState.FindUser(tenant, oid) : IdentityState.FindUser(tenant, key);
+        return user?.Upn;
+    }
+
+    private static async Task UnauthorizedAsync(HttpContext ctx, RequestRecord record, string message, string reason)
+    {
+        ctx.Response.Headers.WWWAuthenticate =
+            $"Bearer realm=\"\", authorization_uri=\"{EntraEndpoints.Origin(ctx)}/common/oauth2/authorize\", client_id=\"{GraphAppId}\"";
+        await WriteErrorAsync(ctx, record, 401, "InvalidAuthenticationToken", message);
+        record.Error = "Unauthorized:" + reason;
+    }
+
+    /// <summary>Graph's error shape: {"error":{"code","message","innerError":{"date","request-id","client-request-id"}}}.</summary>
+    private static Task WriteErrorAsync(HttpContext ctx, RequestRecord record, int status, string code, string message)
+    {
+        var body = new JsonObject
+        {
+            ["error"] = new JsonObject
+            {
+                ["code"] = code,
+                ["message"] = message,
+                ["innerError"] = new JsonObject
+                {
+                    ["date"] = DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture),
+                    ["request-id"] = Guid.NewGuid().ToString(),
+                    ["client-request-id"] = record.ClientRequestId ?? Guid.NewGuid().ToString(),
+                },
+            },
+        };
+        record.Error = code;
+        return WriteJsonAsync(ctx, record, status, body);
+    }
+
+    private static async Task WriteJsonAsync(HttpContext ctx, RequestRecord record, int status, JsonObject body)
+    {
+        record.Status = status;
+        ctx.Response.StatusCode = status;
+        ctx.Response.ContentType = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";
+        ctx.Response.Headers["request-id"] = Guid.NewGuid().ToString();
+        if (record.ClientRequestId != null) ctx.Response.Headers["client-request-id"] = record.ClientRequestId;
+        byte[] bytes = Encoding.UTF8.GetBytes(body.ToJsonString(Jwt.WireJson));
+        ctx.Response.ContentLength = bytes.Length;
+        await ctx.Response.Body.WriteAsync(bytes, ctx.RequestAborted);
+    }
+}
+
+/// <summary>A getSchedule body: schedules, startTime, endTime (dateTimeTimeZone), availabilityViewInterval. Names are case-insensitive.</summary>
+public sealed record ScheduleRequest(IReadOnlyList<string> Schedules, DateTimeOffset Start, DateTimeOffset End, int IntervalMinutes)
+{
+    public static ScheduleRequest? Read(JsonElement root, out string? problem)
+    {
+        problem = null;
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            problem = "The request body must be a JSON object.";
+            return null;
+        }
+        JsonElement? Get(string name)
+        {
+            foreach (JsonProperty p in root.EnumerateObject())
+            {
+                if (p.Name.Equals(name, StringComparison.OrdinalIgnoreCase)) return p.Value;
+            }
+            return null;
+        }
+
+        if (Get("schedules") is not { ValueKind: JsonValueKind.Array } schedules || schedules.GetArrayLength() == 0
+            || schedules.EnumerateArray().Any(s => s.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(s.GetString())))
+        {
+            problem = "The 'schedules' parameter must be a non-empty array of SMTP addresses.";
+            return null;
+        }
+        if (schedules.GetArrayLength() > ScheduleEndpoint.MaxSchedules)
+        {
+            problem = $"At most {ScheduleEndpoint.MaxSchedules} schedules can be requested at once.";
+            return null;
+        }
+        DateTimeOffset? start = ReadTime(Get("startTime"), "startTime", ref problem);
+        if (start == null) return null;
+        DateTimeOffset? end = ReadTime(Get("endTime"), "endTime", ref problem);
+        if (end == null) return null;
+        if (end <= start)
+        {
+            problem = "The end time must be later than the start time.";
+            return null;
+        }
+        if ((end.Value - start.Value).TotalDays > ScheduleEndpoint.MaxDays)
+        {
+            problem = $"The time range can't exceed {ScheduleEndpoint.MaxDays} days.";
+            return null;
+        }
+        int interval = 30;
+        if (Get("availabilityViewInterval") is { } iv && iv.ValueKind != JsonValueKind.Null)
+        {
+            bool ok = iv.ValueKind == JsonValueKind.Number ? iv.TryGetInt32(out interval)
+                : iv.ValueKind == JsonValueKind.String && int.TryParse(iv.GetString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out interval);
+            if (!ok || interval < 5 || interval > 1440)
+            {
+                problem = "availabilityViewInterval must be a number of minutes from 5 to 1440.";
+                return null;
+            }
+        }
+        return new ScheduleRequest(schedules.EnumerateArray().Select(s => s.GetString()!.Trim()).ToArray(), start.Value, end.Value, interval);
+    }
+
+    private static DateTimeOffset? ReadTime(JsonElement? value, string name, ref string? problem)
+    {
+        if (value is not { ValueKind: JsonValueKind.Object } v)
+        {
+            problem = $"The '{name}' parameter must be a dateTimeTimeZone object with dateTime and timeZone.";
+            return null;
+        }
+        string? dateTime = null;
+        string? zone = null;
+        foreach (JsonProperty p in v.EnumerateObject())
+        {
+            if (p.Name.Equals("dateTime", StringComparison.OrdinalIgnoreCase) && p.Value.ValueKind == JsonValueKind.String) dateTime = p.Value.GetString();
+            if (p.Name.Equals("timeZone", StringComparison.OrdinalIgnoreCase) && p.Value.ValueKind == JsonValueKind.String) zone = p.Value.GetString();
+        }
+        if (dateTime == null || !DateTime.TryParse(dateTime, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out DateTime local))
+        {
+            problem = $"{name}.dateTime '{dateTime}' is not a date and time.";
+            return null;
+        }
+        if (local.Kind != DateTimeKind.Unspecified) return new DateTimeOffset(local.ToUniversalTime(), TimeSpan.Zero);
+        if (string.IsNullOrEmpty(zone) || zone.Equals("UTC", StringComparison.OrdinalIgnoreCase) || zone.Equals("Etc/UTC", StringComparison.OrdinalIgnoreCase)
+            || zone.Equals("Coordinated Universal Time", StringComparison.OrdinalIgnoreCase))
+        {
+            return new DateTimeOffset(local, TimeSpan.Zero);
+        }
+        try
+        {
+            TimeZoneInfo tz = TimeZoneInfo.FindSystemTimeZoneById(zone);
+            return new DateTimeOffset(local, tz.GetUtcOffset(local)).ToUniversalTime();
+        }
+        catch (Exception ex) when (ex is TimeZoneNotFoundException || ex is InvalidTimeZoneException)
+        {
+            problem = $"{name}.timeZone '{zone}' is not a time zone the sandbox knows (use UTC).";
+            return null;
+        }
+    }
+}
