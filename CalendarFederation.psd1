@@ -25,6 +25,8 @@
         'Get-OrganizationRelationship'
         'Set-OrganizationRelationship'
         'Remove-OrganizationRelationship'
+        'New-CalendarFederation'
+        'Test-OrganizationRelationship'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()

@@ -25,7 +25,11 @@ namespace CalendarFederation.Engine.Auth
             TokenExpiresOn = tokenExpiresOn;
             ConnectedAt = DateTimeOffset.UtcNow;
             Cache = cache;
+            Http = request.Http;
         }
+
+        /// <summary>The proxy and handler settings the session was made with, for its other clients (discovery, free/busy).</summary>
+        public Http.HttpSettings Http { get; }
 
         public SignInMode Mode { get; }
         public ExchangeEnvironment Environment { get; }

@@ -1,0 +1,200 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using CalendarFederation.Engine.AdminApi;
+using CalendarFederation.Engine.Discovery;
+using CalendarFederation.Engine.Relationships;
+
+namespace CalendarFederation.Engine.Federation
+{
+    /// <summary>What one side should share with the other.</summary>
+    public sealed class SideSettings
+    {
+        public string Name { get; set; } = "";
+        /// <summary>None, AvailabilityOnly or LimitedDetails: what the partner may see of this side's calendars.</summary>
+        public string FreeBusyAccessLevel { get; set; } = "AvailabilityOnly";
+        /// <summary>A group limiting whose free/busy is shared; null leaves the relationship's scope as it is.</summary>
+        public string? FreeBusyAccessScope { get; set; }
+    }
+
+    public enum SideAction
+    {
+        None,
+        Create,
+        Update,
+    }
+
+    /// <summary>The change one side needs so that its relationship for the partner is what was asked.</summary>
+    public sealed class SidePlan
+    {
+        public string Organization { get; set; } = "";
+        public string Partner { get; set; } = "";
+        public string RelationshipName { get; set; } = "";
+        public SideAction Action { get; set; }
+        public bool NeedsHydration { get; set; }
+        /// <summary>Human-readable list of what changes, e.g. "FreeBusyAccessLevel: None -> AvailabilityOnly".</summary>
+        public List<string> Changes { get; } = new List<string>();
+        public List<string> DomainsToAdd { get; } = new List<string>();
+        public List<string> AllPartnerDomains { get; } = new List<string>();
+        public List<KeyValuePair<string, object?>> Settings { get; } = new List<KeyValuePair<string, object?>>();
+        /// <summary>Why this side cannot be set up automatically; null when it can.</summary>
+        public string? Blocker { get; set; }
+
+        public bool IsNoOp => Action == SideAction.None && !NeedsHydration && Blocker == null;
+    }
+
+    /// <summary>
+    /// Works out, for each side, the relationship that lets the other side see its free/busy and lets its users reach the
+    /// other side: all the partner's accepted domains (since 2025 discovery returns only one), free/busy enabled at the
+    /// asked level, and the partner's freshly discovered ApplicationUri and Autodiscover endpoint.
+    /// </summary>
+    public static class FederationPlanner
+    {
+        public static SidePlan Plan(TenantSnapshot local, TenantSnapshot partner, FederationInfo? partnerFederation, string? discoveryFailure, SideSettings desired)
+        {
+            var plan = new SidePlan { Organization = local.Organization, Partner = partner.Organization, RelationshipName = desired.Name, NeedsHydration = local.IsDehydrated };
+            plan.AllPartnerDomains.AddRange(partner.Domains);
+            if (partnerFederation == null)
+            {
+                plan.Blocker = $"{partner.Organization}'s federation information could not be discovered, so {local.Organization} would not know how to reach it: {discoveryFailure}";
+                return plan;
+            }
+
+            var desiredSettings = new List<KeyValuePair<string, object?>>
+            {
+                new KeyValuePair<string, object?>("Enabled", true),
+                new KeyValuePair<string, object?>("FreeBusyAccessEnabled", true),
+                new KeyValuePair<string, object?>("FreeBusyAccessLevel", desired.FreeBusyAccessLevel),
+                new KeyValuePair<string, object?>("TargetApplicationUri", partnerFederation.ApplicationUri),
+                new KeyValuePair<string, object?>("TargetAutodiscoverEpr", partnerFederation.TargetAutodiscoverEpr),
+            };
+            if (desired.FreeBusyAccessScope != null) desiredSettings.Add(new KeyValuePair<string, object?>("FreeBusyAccessScope", desired.FreeBusyAccessScope));
+
+            List<AdminObject> covering = local.RelationshipsCovering(partner.Domains);
+            if (covering.Count > 1)
+            {
+                plan.Blocker = $"{partner.Organization}'s domains are split across the relationships " +
+                    string.Join(", ", covering.Select(r => "'" + r.GetString("Name") + "'")) + $" in {local.Organization}; merge them into one first.";
+                return plan;
+            }
+            if (covering.Count == 0)
+            {
+                if (local.Relationships.Any(r => OrganizationRelationshipService.IsSame(r, desired.Name)))
+                {
+                    plan.Blocker = $"{local.Organization} already has a relationship named '{desired.Name}' for other domains; choose another name.";
+                    return plan;
+                }
+                plan.Action = SideAction.Create;
+                plan.DomainsToAdd.AddRange(partner.Domains);
+                plan.Settings.AddRange(desiredSettings);
+                plan.Changes.Add($"Create '{desired.Name}' for {partner.Domains.Count} domain(s) of {partner.Organization}: {string.Join(", ", partner.Domains)}");
+                foreach (var s in desiredSettings) plan.Changes.Add($"{s.Key}: {s.Value}");
+                return plan;
+            }
+
+            AdminObject existing = covering[0];
+            plan.RelationshipName = existing.GetString("Name") ?? desired.Name;
+            var has = new HashSet<string>(existing.GetStrings("DomainNames").Select(d => SmtpDomain.TryNormalize(d, out _) ?? d), StringComparer.OrdinalIgnoreCase);
+            foreach (string d in partner.Domains)
+            {
+                if (!has.Contains(d)) plan.DomainsToAdd.Add(d);
+            }
+            if (plan.DomainsToAdd.Count > 0) plan.Changes.Add("DomainNames: add " + string.Join(", ", plan.DomainsToAdd));
+            foreach (var s in desiredSettings)
+            {
+                string? current = existing.GetString(s.Key);
+                string wanted = Convert.ToString(s.Value, System.Globalization.CultureInfo.InvariantCulture) ?? "";
+                if (!string.Equals(current ?? "", wanted, StringComparison.OrdinalIgnoreCase))
+                {
+                    plan.Settings.Add(s);
+                    plan.Changes.Add($"{s.Key}: {(string.IsNullOrEmpty(current) ? "(empty)" : current)} -> {wanted}");
+                }
+            }
+            plan.Action = plan.Settings.Count > 0 || plan.DomainsToAdd.Count > 0 ? SideAction.Update : SideAction.None;
+            return plan;
+        }
+
+        /// <summary>The partner's federation information, discovered anonymously as any partner would be, in the partner's cloud.</summary>
+        public static async Task<(FederationInfo? Info, string? Failure)> DiscoverAsync(TenantSnapshot partner, CancellationToken cancellationToken)
+        {
+            string? domain = partner.InitialDomain ?? partner.Domains.FirstOrDefault();
+            if (domain == null) return (null, $"{partner.Organization} lists no accepted domain.");
+            return await DiscoverAsync(partner.Session, domain, cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary>Anonymous discovery of <paramref name="domain"/>, asking the cloud of <paramref name="session"/> first.</summary>
+        public static async Task<(FederationInfo? Info, string? Failure)> DiscoverAsync(Auth.TenantSession session, string domain, CancellationToken cancellationToken)
+        {
+            var options = new DiscoveryOptions
+            {
+                CloudEndpoint = session.Environment.AutodiscoverEndpoint,
+                Proxy = session.Http.Proxy,
+                BypassAdditionalDomainValidation = true,
+            };
+            using var client = new FederationDiscoveryClient(options);
+            DiscoveryOutcome outcome = await client.DiscoverAsync(domain, cancellationToken).ConfigureAwait(false);
+            return outcome.Succeeded ? (outcome.Result, null) : (null, outcome.FailureMessage);
+        }
+
+        /// <summary>Differences between a relationship as read back and the plan; empty when it matches.</summary>
+        public static List<string> Verify(AdminObject? actual, SidePlan plan)
+        {
+            var problems = new List<string>();
+            if (actual == null)
+            {
+                problems.Add($"'{plan.RelationshipName}' is not there when read back.");
+                return problems;
+            }
+            var has = new HashSet<string>(actual.GetStrings("DomainNames").Select(d => SmtpDomain.TryNormalize(d, out _) ?? d), StringComparer.OrdinalIgnoreCase);
+            string[] missing = plan.AllPartnerDomains.Where(d => !has.Contains(d)).ToArray();
+            if (missing.Length > 0) problems.Add("missing domains: " + string.Join(", ", missing));
+            foreach (var s in plan.Settings)
+            {
+                string wanted = Convert.ToString(s.Value, System.Globalization.CultureInfo.InvariantCulture) ?? "";
+                string? current = actual.GetString(s.Key);
+                if (!string.Equals(current ?? "", wanted, StringComparison.OrdinalIgnoreCase)) problems.Add($"{s.Key} is {current ?? "(empty)"}, not {wanted}");
+            }
+            return problems;
+        }
+
+        /// <summary>Carries out a plan: hydrates if needed, then creates or updates, and returns the relationship as read back.</summary>
+        public static async Task<AdminObject?> ApplyAsync(TenantSnapshot local, SidePlan plan, Action<string> progress, CancellationToken cancellationToken)
+        {
+            AdminApiClient api = local.Session.AdminApi;
+            var none = new List<KeyValuePair<string, object?>>();
+            if (plan.NeedsHydration)
+            {
+                progress($"{local.Organization}: Enable-OrganizationCustomization");
+                try
+                {
+                    await api.InvokeAsync("Enable-OrganizationCustomization", none, cancellationToken).ConfigureAwait(false);
+                }
+                catch (AdminApiException ex) when (ex.Message.IndexOf("not required", StringComparison.OrdinalIgnoreCase) >= 0)
+                {
+                    // Hydrated meanwhile: what was wanted.
+                }
+                AdminApiResult config = await api.InvokeAsync("Get-OrganizationConfig", none, cancellationToken).ConfigureAwait(false);
+                if (config.Values.FirstOrDefault()?.GetBool("IsDehydrated") == true)
+                {
+                    throw new AdminApiException(AdminApiErrorKind.Dehydrated,
+                        $"{local.Organization} is being enabled for customization; hydration runs in the background and can take up to an hour. " +
+                        "Run New-CalendarFederation again once Get-OrganizationConfig shows IsDehydrated False.");
+                }
+            }
+            var service = new OrganizationRelationshipService(api);
+            switch (plan.Action)
+            {
+                case SideAction.Create:
+                    progress($"{local.Organization}: New-OrganizationRelationship '{plan.RelationshipName}'");
+                    return await service.CreateAsync(plan.RelationshipName, plan.DomainsToAdd, plan.Settings, progress, cancellationToken).ConfigureAwait(false);
+                case SideAction.Update:
+                    progress($"{local.Organization}: Set-OrganizationRelationship '{plan.RelationshipName}'");
+                    return await service.UpdateAsync(plan.RelationshipName, plan.Settings, null, plan.DomainsToAdd.Count > 0 ? plan.DomainsToAdd : null, null, cancellationToken).ConfigureAwait(false);
+                default:
+                    return (await service.GetAsync(plan.RelationshipName, cancellationToken).ConfigureAwait(false)).FirstOrDefault();
+            }
+        }
+    }
+}

@@ -1,0 +1,69 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using CalendarFederation.Engine.AdminApi;
+using CalendarFederation.Engine.Auth;
+using CalendarFederation.Engine.Discovery;
+using CalendarFederation.Engine.Relationships;
+
+namespace CalendarFederation.Engine.Federation
+{
+    /// <summary>What one tenant looks like for federation: its name, domains, hydration and relationships, read in one go.</summary>
+    public sealed class TenantSnapshot
+    {
+        public TenantSnapshot(TenantSession session, string displayName, string? initialDomain, IReadOnlyList<string> domains, bool isDehydrated,
+            List<AdminObject> relationships)
+        {
+            Session = session;
+            DisplayName = displayName;
+            InitialDomain = initialDomain;
+            Domains = domains;
+            IsDehydrated = isDehydrated;
+            Relationships = relationships;
+        }
+
+        public TenantSession Session { get; }
+        public string DisplayName { get; }
+        /// <summary>The *.onmicrosoft.com domain, which Microsoft's Autodiscover always answers for.</summary>
+        public string? InitialDomain { get; }
+        public IReadOnlyList<string> Domains { get; }
+        public bool IsDehydrated { get; }
+        public List<AdminObject> Relationships { get; }
+
+        public string Organization => Session.Organization;
+
+        public static async Task<TenantSnapshot> ReadAsync(TenantSession session, CancellationToken cancellationToken)
+        {
+            var none = new List<KeyValuePair<string, object?>>();
+            Task<AdminApiResult> config = session.AdminApi.InvokeAsync("Get-OrganizationConfig", none, cancellationToken);
+            Task<AdminApiResult> accepted = session.AdminApi.InvokeAsync("Get-AcceptedDomain", none, cancellationToken);
+            Task<List<AdminObject>> relationships = new OrganizationRelationshipService(session.AdminApi).GetAsync(null, cancellationToken);
+            await Task.WhenAll(config, accepted, relationships).ConfigureAwait(false);
+
+            AdminObject? org = config.Result.Values.FirstOrDefault();
+            var domains = new List<string>();
+            string? initial = null;
+            foreach (AdminObject d in accepted.Result.Values)
+            {
+                string? name = d.GetString("DomainName") ?? d.GetString("Name");
+                string? normalized = SmtpDomain.TryNormalize(name, out _);
+                if (normalized == null || domains.Contains(normalized, StringComparer.OrdinalIgnoreCase)) continue;
+                domains.Add(normalized);
+                if (d.GetBool("InitialDomain") == true) initial = normalized;
+            }
+            initial ??= domains.FirstOrDefault(d => d.EndsWith(".onmicrosoft.com", StringComparison.OrdinalIgnoreCase));
+            return new TenantSnapshot(session,
+                org?.GetString("DisplayName") ?? org?.GetString("Name") ?? session.Organization,
+                initial, domains, org?.GetBool("IsDehydrated") == true, relationships.Result);
+        }
+
+        /// <summary>The relationships here that hold any of <paramref name="partnerDomains"/>.</summary>
+        public List<AdminObject> RelationshipsCovering(IEnumerable<string> partnerDomains)
+        {
+            var wanted = new HashSet<string>(partnerDomains, StringComparer.OrdinalIgnoreCase);
+            return Relationships.Where(r => r.GetStrings("DomainNames").Any(d => wanted.Contains(SmtpDomain.TryNormalize(d, out _) ?? d))).ToList();
+        }
+    }
+}

@@ -1,0 +1,86 @@
+using System;
+using System.Collections.Generic;
+using System.Management.Automation;
+using CalendarFederation.Engine.AdminApi;
+using CalendarFederation.Engine.Federation;
+using CalendarFederation.Infrastructure;
+
+namespace CalendarFederation.Commands
+{
+    /// <summary>
+    /// Explains why free/busy with a partner does or does not work: both sides' relationships, domain coverage, fresh
+    /// discovery, scope groups, hydration, the calendar's Default permission, and (with -Mailbox) a real free/busy
+    /// question that shows exactly what is visible. Findings come ranked, most likely cause first.
+    /// </summary>
+    [Cmdlet(VerbsDiagnostic.Test, "OrganizationRelationship")]
+    [OutputType(typeof(FederationFinding))]
+    public sealed class TestOrganizationRelationshipCommand : TenantCommandBase
+    {
+        [Parameter(Position = 0, HelpMessage = "The relationship in your tenant to test; by default the one covering the partner.")]
+        [ArgumentCompleter(typeof(Completion.RelationshipCompleter))]
+        [ValidateNotNullOrEmpty]
+        public string? Identity { get; set; }
+
+        [Parameter(HelpMessage = "The partner's connection, to check its side too.")]
+        [ValidateNotNull]
+        public CalendarFederationConnection? PartnerConnection { get; set; }
+
+        [Parameter(HelpMessage = "A partner domain, when there is no partner connection or relationship yet.")]
+        [ValidateNotNullOrEmpty]
+        public string? DomainName { get; set; }
+
+        [Parameter(HelpMessage = "A partner mailbox: asks for its free/busy and shows what is visible.")]
+        [ValidateNotNullOrEmpty]
+        public string? Mailbox { get; set; }
+
+        [Parameter(HelpMessage = "The mailbox in your tenant that asks; by default the signed-in user (needed for app-only connections).")]
+        [ValidateNotNullOrEmpty]
+        public string? RequesterMailbox { get; set; }
+
+        protected override void EndProcessing()
+        {
+            CalendarFederationConnection connection = ResolveConnection();
+            var request = new DiagnosticsRequest
+            {
+                Local = connection.Session,
+                Partner = PartnerConnection?.Session,
+                Identity = Identity,
+                PartnerDomain = DomainName == null ? null : Engine.Discovery.SmtpDomain.TryNormalize(DomainName, out _) ?? DomainName,
+                Mailbox = Mailbox,
+                RequesterMailbox = RequesterMailbox,
+            };
+            List<Finding> findings;
+            try
+            {
+                findings = RunEngine(token => RelationshipDiagnostics.RunAsync(request, token));
+            }
+            catch (ArgumentException ex)
+            {
+                ThrowTerminatingError(new ErrorRecord(ex, "PartnerNotNamed", ErrorCategory.InvalidArgument, null));
+                return;
+            }
+            catch (AdminApiException ex) when (ex.Kind == AdminApiErrorKind.NotFound && Identity != null)
+            {
+                ThrowTerminatingError(new ErrorRecord(ex, "OrganizationRelationshipNotFound", ErrorCategory.ObjectNotFound, Identity));
+                return;
+            }
+            catch (Exception ex) when (ex is AdminApiException || ex is Engine.Auth.SignInException)
+            {
+                ThrowTerminatingError(ToErrorRecord(ex, connection.Organization));
+                return;
+            }
+            foreach (Finding f in findings)
+            {
+                WriteObject(new FederationFinding
+                {
+                    Rank = f.Rank,
+                    Severity = f.Severity.ToString(),
+                    Side = f.Side,
+                    Check = f.Check,
+                    Message = f.Message,
+                    Recommendation = f.Recommendation,
+                });
+            }
+        }
+    }
+}
