@@ -11,6 +11,7 @@
     Description            = 'Cross-organization calendar free/busy for Microsoft 365 and Exchange: anonymous Autodiscover discovery and organization relationships, in compiled cmdlets that load in isolation next to Microsoft.Graph, Az and ExchangeOnlineManagement.'
     PowerShellVersion      = '5.1'
     DotNetFrameworkVersion = '4.7.2'
+    FormatsToProcess       = @('CalendarFederation.format.ps1xml')
     CmdletsToExport        = @(
         'Get-FederationInformation'
         'Connect-CalendarFederation'

@@ -89,6 +89,7 @@ function Invoke-Build {
     $manifest = $manifest -replace "ModuleVersion\s*=\s*'[^']*'", "ModuleVersion        = '$version'"
     Set-Content -LiteralPath (Join-Path $moduleDir 'CalendarFederation.psd1') -Value $manifest -Encoding UTF8
     Copy-Item (Join-Path $Root 'LICENSE') $moduleDir
+    Copy-Item (Join-Path $Root 'src/CalendarFederation/CalendarFederation.format.ps1xml') $moduleDir
 
     $info = Test-ModuleManifest -Path (Join-Path $moduleDir 'CalendarFederation.psd1') -ErrorAction Stop
     if ($info.Version.ToString() -ne $version) { throw "Manifest version $($info.Version) does not match $version." }
@@ -193,25 +194,15 @@ function Invoke-Test {
 
 function Invoke-Demo {
     Invoke-Build
-    Import-Module (Join-Path $Root 'tests/Pester/SandboxHelpers.psm1') -Force
-    $sandbox = Start-CFSandbox -SandboxDll (Get-SandboxDll)
-    try {
-        Import-Module (Join-Path (Get-ModuleDirectory) 'CalendarFederation.psd1') -Force
-        $endpoint = "$($sandbox.Url)/autodiscover/autodiscover.svc"
-        Write-Host ''
-        Write-Host "Sandbox running at $($sandbox.Url) with tenants contoso and fabrikam." -ForegroundColor Cyan
-        Write-Host ''
-        Write-Host "PS> Get-FederationInformation -DomainName fabrikam.com -AutodiscoverUri $endpoint" -ForegroundColor Yellow
-        Get-FederationInformation -DomainName fabrikam.com -AutodiscoverUri $endpoint | Format-List | Out-Host
-        Write-Host "PS> Get-FederationInformation -DomainName contoso.com -AutodiscoverUri $endpoint" -ForegroundColor Yellow
-        Get-FederationInformation -DomainName contoso.com -AutodiscoverUri $endpoint | Format-List | Out-Host
-        Write-Host "PS> Get-FederationInformation -DomainName tailspintoys.com -AutodiscoverUri $endpoint   # not federated" -ForegroundColor Yellow
-        Get-FederationInformation -DomainName tailspintoys.com -AutodiscoverUri $endpoint -ErrorAction SilentlyContinue -ErrorVariable demoErrors | Out-Null
-        foreach ($e in $demoErrors) { Write-Host ("{0}: {1}" -f $e.FullyQualifiedErrorId, $e.Exception.Message) -ForegroundColor DarkYellow }
-    }
-    finally {
-        Stop-CFSandbox $sandbox
-    }
+    Initialize-SandboxCa | Out-Null
+    # A fresh PowerShell, started after SSL_CERT_FILE is set, so it trusts the sandbox's https.
+    $pwsh = @(Get-PwshCommand)
+    $pwshArgs = @()
+    if ($pwsh.Count -gt 1) { $pwshArgs += $pwsh[1..($pwsh.Count - 1)] }
+    $pwshArgs += @('-NoProfile', '-File', (Join-Path $Root 'tests/Demo/Start-Demo.ps1'),
+        '-ModulePath', (Join-Path (Get-ModuleDirectory) 'CalendarFederation.psd1'), '-SandboxDll', (Get-SandboxDll))
+    & $pwsh[0] @pwshArgs
+    if ($LASTEXITCODE -ne 0) { throw "The demo failed (exit code $LASTEXITCODE)." }
 }
 
 function Invoke-Clean {

@@ -89,8 +89,10 @@ namespace CalendarFederation.Engine.Federation
                 plan.Action = SideAction.Create;
                 plan.DomainsToAdd.AddRange(partner.Domains);
                 plan.Settings.AddRange(desiredSettings);
-                plan.Changes.Add($"Create '{desired.Name}' for {partner.Domains.Count} domain(s) of {partner.Organization}: {string.Join(", ", partner.Domains)}");
-                foreach (var s in desiredSettings) plan.Changes.Add($"{s.Key}: {s.Value}");
+                plan.Changes.Add($"Create '{desired.Name}' for {string.Join(", ", partner.Domains)}");
+                plan.Changes.Add($"FreeBusyAccessLevel: {desired.FreeBusyAccessLevel}");
+                plan.Changes.Add($"Target: {partnerFederation.ApplicationUri} at {partnerFederation.TargetAutodiscoverEpr}");
+                if (desired.FreeBusyAccessScope != null) plan.Changes.Add($"FreeBusyAccessScope: {desired.FreeBusyAccessScope}");
                 return plan;
             }
 
