@@ -61,6 +61,14 @@ namespace CalendarFederation.Commands
         [ValidateRange(1, 900)]
         public int TimeoutSec { get; set; } = 30;
 
+        [Parameter(HelpMessage = "An explicit proxy for discovery; by default the system's.")]
+        [ValidateNotNull]
+        public Uri? Proxy { get; set; }
+
+        [Parameter(HelpMessage = "Credentials for -Proxy.")]
+        [Credential]
+        public PSCredential? ProxyCredential { get; set; }
+
         [Parameter(HelpMessage = "How many domains are discovered at once.")]
         [ValidateRange(1, 512)]
         public int ThrottleLimit { get; set; } = 16;
@@ -75,6 +83,12 @@ namespace CalendarFederation.Commands
                 // -ThrottleLimit caps requests, not only domains: additional validation shares the same slots.
                 MaxConcurrentRequests = ThrottleLimit,
             };
+            if (Proxy != null)
+            {
+                var proxy = new System.Net.WebProxy(Proxy);
+                if (ProxyCredential != null) proxy.Credentials = ProxyCredential.GetNetworkCredential();
+                options.Proxy = proxy;
+            }
 
             if (AutodiscoverUri != null)
             {
