@@ -46,6 +46,8 @@ public sealed class CmdletMetadataTests
             "DomainName: String[], set __AllParameterSets, mandatory, position 0, pipeline by value, pipeline by property name, NotNullOrEmpty",
             "ExchangeEnvironmentName: String, set __AllParameterSets, optional, named, NotNullOrEmpty, completer ExchangeEnvironmentCompleter",
             "Force: SwitchParameter, set __AllParameterSets, optional, named",
+            "Proxy: Uri, set __AllParameterSets, optional, named, NotNull",
+            "ProxyCredential: PSCredential, set __AllParameterSets, optional, named, CredentialAttribute",
             "ThrottleLimit: Int32, set __AllParameterSets, optional, named, Range 1..512",
             "TimeoutSec: Int32, set __AllParameterSets, optional, named, Range 1..900",
             "TrustedHostnames: String[], set __AllParameterSets, optional, named, NotNull",
