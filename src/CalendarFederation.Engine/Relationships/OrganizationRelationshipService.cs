@@ -90,10 +90,11 @@ namespace CalendarFederation.Engine.Relationships
         /// Creates a relationship: pre-flight, then New- with the first 238 domains and Set- @{Add=...} for the rest.
         /// <paramref name="settings"/> are the other parameters, in Exchange's names.
         /// </summary>
+        /// <param name="existing">The tenant's relationships as already read (bulk callers pass one list for many creates); null reads them.</param>
         public async Task<AdminObject> CreateAsync(string name, IReadOnlyList<string> domains, IReadOnlyList<KeyValuePair<string, object?>> settings,
-            Action<string>? progress, CancellationToken cancellationToken)
+            Action<string>? progress, CancellationToken cancellationToken, IReadOnlyList<AdminObject>? existing = null)
         {
-            List<AdminObject> existing = await GetAsync(null, cancellationToken).ConfigureAwait(false);
+            existing ??= await GetAsync(null, cancellationToken).ConfigureAwait(false);
             if (existing.Any(r => IsSame(r, name)))
             {
                 throw new AdminApiException(AdminApiErrorKind.AlreadyExists, $"An organization relationship named '{name}' already exists. Use Set-OrganizationRelationship to change it.");
@@ -112,10 +113,12 @@ namespace CalendarFederation.Engine.Relationships
             };
             parameters.AddRange(settings);
             progress?.Invoke($"Creating '{name}' with {chunks[0].Length} of {domains.Count} domains.");
+            AdminObject? result = null;
             try
             {
                 AdminApiResult created = await _api.InvokeAsync("New-OrganizationRelationship", parameters, cancellationToken).ConfigureAwait(false);
                 LastWarnings.AddRange(created.Warnings);
+                result = created.Values.FirstOrDefault();
             }
             catch (AdminApiException ex) when (ex.Kind == AdminApiErrorKind.AlreadyExists)
             {
@@ -144,6 +147,8 @@ namespace CalendarFederation.Engine.Relationships
                 }
             }
 
+            // New- answers with the created object; read back only when more was written after it, or it said nothing.
+            if (result != null && chunks.Length == 1) return result;
             return (await GetAsync(name, cancellationToken).ConfigureAwait(false)).FirstOrDefault()
                 ?? throw new AdminApiException(AdminApiErrorKind.NotFound, $"'{name}' was created but cannot be read back.");
         }

@@ -17,6 +17,10 @@ namespace CalendarFederation.Commands
     [OutputType(typeof(OrganizationRelationship))]
     public sealed class NewOrganizationRelationshipCommand : TenantCommandBase
     {
+        // The tenant's relationships, read once per call and kept current, so piping many creates costs one request each.
+        private List<AdminObject>? _existing;
+        private CalendarFederationConnection? _existingFor;
+
         [Parameter(Mandatory = true, Position = 0, HelpMessage = "A unique name, at most 64 characters.")]
         [ValidateNotNullOrEmpty]
         public string Name { get; set; } = "";
@@ -104,10 +108,17 @@ namespace CalendarFederation.Commands
             AdminObject created;
             try
             {
-                created = RunEngine(token => service.CreateAsync(Name, domains, settings, message => Engine.Auth.AmbientEvents.Current?.Verbose(message), token));
+                if (_existing == null || !ReferenceEquals(_existingFor, connection))
+                {
+                    _existing = RunEngine(token => service.GetAsync(null, token));
+                    _existingFor = connection;
+                }
+                created = RunEngine(token => service.CreateAsync(Name, domains, settings, message => Engine.Auth.AmbientEvents.Current?.Verbose(message), token, _existing));
+                _existing.Add(created);
             }
             catch (Exception ex) when (ex is AdminApiException || ex is Engine.Auth.SignInException || ex is PartialChangeException)
             {
+                _existing = null; // read again for the next item: the failure may have changed what exists
                 foreach (string w in service.LastWarnings) WriteWarning(w);
                 if (ex is PartialChangeException partial)
                 {
