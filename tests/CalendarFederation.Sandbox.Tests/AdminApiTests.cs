@@ -348,7 +348,8 @@ public sealed class AdminApiTests : IClassFixture<AuthSandbox>, IAsyncLifetime
     {
         string token = await ContosoAppTokenAsync();
         await _sandbox.ControlAsync(HttpMethod.Delete, "/_sandbox/load");
-        await AddFaultAsync(new { Service = "adminapi", Tenant = "contoso", LatencyMs = 400, Remaining = 3 });
+        // Long enough that the three overlap even on a loaded machine.
+        await AddFaultAsync(new { Service = "adminapi", Tenant = "contoso", LatencyMs = 2000, Remaining = 3 });
         AdminResponse[] parallel = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => _sandbox.InvokeAsync("contoso", token, "Get-OrganizationConfig")));
         Assert.All(parallel, r => Assert.Equal(HttpStatusCode.OK, r.Status));
         JsonNode load = await _sandbox.ControlGetAsync("/_sandbox/tenants/contoso/load");
@@ -357,7 +358,7 @@ public sealed class AdminApiTests : IClassFixture<AuthSandbox>, IAsyncLifetime
         Assert.Equal(3, (int)(await _sandbox.ControlGetAsync("/_sandbox/load"))["tenants"]!["contoso"]!["maxInFlight"]!);
 
         await _sandbox.ControlAsync(HttpMethod.Put, "/_sandbox/tenants/contoso/budget?maxConcurrent=1");
-        await AddFaultAsync(new { Service = "adminapi", Tenant = "contoso", LatencyMs = 400, Remaining = 1 });
+        await AddFaultAsync(new { Service = "adminapi", Tenant = "contoso", LatencyMs = 2000, Remaining = 1 });
         AdminResponse[] two = await Task.WhenAll(
             _sandbox.InvokeAsync("contoso", token, "Get-OrganizationConfig"),
             Task.Delay(100).ContinueWith(_ => _sandbox.InvokeAsync("contoso", token, "Get-OrganizationConfig")).Unwrap());

@@ -135,10 +135,7 @@ Describe 'More than 238 domains (built module)' -Tag 'Relationships' {
         @(Get-AdminWrites | Where-Object { $_.cmdletName -eq 'Set-OrganizationRelationship' }) | Should -HaveCount 3
     }
 
-    # KNOWN BUG: Set-OrganizationRelationship -DomainNames @{Add=<238 domains>; Remove=<1 domain>} sends the first 238 added
-    # domains together with every removed one in a single request (OrganizationRelationshipService.UpdateAsync), i.e. 239 domains,
-    # and Exchange answers "The total number of explicit and implicit subfilters exceeds maximum allowed number of 250".
-    It 'adds 238 and removes one in one call without passing the per-request cap' -Skip {
+    It 'adds 238 and removes one in one call without passing the per-request cap' {
         if (Skip-Untrusted) { return }
         New-TestRelationship -Name AddRemove238 -DomainNames old.addremove.example | Out-Null
         $domains = @(New-Domains 238 'addremove.example')
@@ -166,11 +163,7 @@ Describe 'Answers lost after the service applied the write (built module)' -Tag 
         $creates[0].status | Should -Be 504
     }
 
-    # KNOWN BUG: after a lost New- answer (applied, then 504) the retried New- meets Exchange's duplicate-domain check, which runs
-    # before the name check, so it fails with DuplicateOrganizationRelationshipDomainException, not AlreadyExists. CreateAsync only
-    # reads back on AlreadyExists, so the cmdlet reports OrganizationRelationshipDomainInUse (naming no other relationship) and
-    # outputs nothing, although the relationship it asked for exists.
-    It 'reports success, not an error, when the answer to New- is lost' -Skip {
+    It 'reports success, not an error, when the answer to New- is lost' {
         if (Skip-Untrusted) { return }
         Add-CFSandboxFault -Sandbox $sandbox -Rule @{ service = 'adminapi'; tenant = 'contoso'; cmdlet = 'New-OrganizationRelationship'; status = 504; rawBody = $gatewayTimeout; remaining = 1 } | Out-Null
         $created = New-OrganizationRelationship -Name LostCreate -DomainNames lostcreate.example -WarningAction SilentlyContinue -ErrorVariable failures -ErrorAction SilentlyContinue

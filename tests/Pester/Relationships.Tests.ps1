@@ -292,10 +292,7 @@ Describe 'Get-, Set- and Remove-OrganizationRelationship (built module)' -Tag 'R
         Get-AdminRequests | Should -HaveCount 0
     }
 
-    # KNOWN BUG: Set-OrganizationRelationship -Name renames on the service, then reads the relationship back under its OLD name
-    # (OrganizationRelationshipService.UpdateAsync: GetAsync(name) after the Set), which answers "couldn't be found": the cmdlet
-    # reports OrganizationRelationshipNotFound and outputs nothing although the rename was applied.
-    It 'renames with -Name' -Skip {
+    It 'renames with -Name' {
         if (Skip-Untrusted) { return }
         $renamed = Set-OrganizationRelationship -Identity GsrAlpha -Name GsrAlphaRenamed -ErrorAction Stop
         $renamed.Name | Should -BeExactly 'GsrAlphaRenamed'
@@ -412,10 +409,7 @@ Describe '-WhatIf sends no write (built module)' -Tag 'Relationships' {
         @($s.domainNames) | Should -Be @('whatif.example')
     }
 
-    # KNOWN BUG: Set-OrganizationRelationship asks "You are about to disable..." (ShouldContinue) BEFORE ShouldProcess, so
-    # -WhatIf with a changing -Enabled asks for confirmation; non-interactively it fails with ConfirmationRequired instead of
-    # reporting what it would do. (It still writes nothing.)
-    It 'Set-OrganizationRelationship -Enabled $false -WhatIf reports instead of asking' -Skip {
+    It 'Set-OrganizationRelationship -Enabled $false -WhatIf reports instead of asking' {
         if (Skip-Untrusted) { return }
         { Set-OrganizationRelationship -Identity WhatIfExisting -Enabled $false -WhatIf -ErrorAction Stop } | Should -Not -Throw
         Get-AdminWrites | Should -HaveCount 0

@@ -120,9 +120,10 @@ namespace CalendarFederation.Engine.Relationships
                 LastWarnings.AddRange(created.Warnings);
                 result = created.Values.FirstOrDefault();
             }
-            catch (AdminApiException ex) when (ex.Kind == AdminApiErrorKind.AlreadyExists)
+            catch (AdminApiException ex) when (ex.Kind == AdminApiErrorKind.AlreadyExists || ex.Kind == AdminApiErrorKind.DomainInUse)
             {
-                // The pre-flight saw no such relationship: most likely our own earlier attempt was applied although it timed out.
+                // The pre-flight saw neither the name nor the domains in use: most likely our own earlier attempt was applied
+                // although its answer was lost, and the retry met it (Exchange checks domains before names).
                 AdminObject? current = (await GetAsync(name, cancellationToken).ConfigureAwait(false)).FirstOrDefault();
                 var has = new HashSet<string>(current?.GetStrings("DomainNames").Select(Normalize) ?? Enumerable.Empty<string>(), StringComparer.OrdinalIgnoreCase);
                 if (current == null || !chunks[0].All(d => has.Contains(Normalize(d)))) throw;
@@ -151,6 +152,33 @@ namespace CalendarFederation.Engine.Relationships
             if (result != null && chunks.Length == 1) return result;
             return (await GetAsync(name, cancellationToken).ConfigureAwait(false)).FirstOrDefault()
                 ?? throw new AdminApiException(AdminApiErrorKind.NotFound, $"'{name}' was created but cannot be read back.");
+        }
+
+        /// <summary>Add/remove changes in requests of at most 238 domains each: removals first, additions filling the space left.</summary>
+        public static List<Hashtable> PackChanges(IReadOnlyList<string> add, IReadOnlyList<string> remove)
+        {
+            var requests = new List<Hashtable>();
+            int a = 0, r = 0;
+            while (a < add.Count || r < remove.Count)
+            {
+                int room = RelationshipRules.MaxDomainsPerRequest;
+                var change = new Hashtable();
+                int takeRemove = Math.Min(room, remove.Count - r);
+                if (takeRemove > 0)
+                {
+                    change["Remove"] = remove.Skip(r).Take(takeRemove).ToArray();
+                    r += takeRemove;
+                    room -= takeRemove;
+                }
+                int takeAdd = Math.Min(room, add.Count - a);
+                if (takeAdd > 0)
+                {
+                    change["Add"] = add.Skip(a).Take(takeAdd).ToArray();
+                    a += takeAdd;
+                }
+                requests.Add(change);
+            }
+            return requests;
         }
 
         /// <summary>Adds domains with Exchange's add syntax, first checking no other relationship holds them.</summary>
@@ -185,21 +213,22 @@ namespace CalendarFederation.Engine.Relationships
                 throw new AdminApiException(AdminApiErrorKind.DomainInUse, RelationshipRules.DomainInUseMessage(conflict.Value.Domains, conflict.Value.Relationship));
             }
 
+            // Every request carries at most 238 domains in all: the first holds the settings, a replacement list or the
+            // removals plus as many additions as fit; the rest of the additions follow in their own requests.
             var parameters = new List<KeyValuePair<string, object?>> { new KeyValuePair<string, object?>("Identity", name) };
-            string[][] addChunks = addDomains != null ? RelationshipRules.Chunk(addDomains).ToArray() : Array.Empty<string[]>();
+            var queue = new List<Hashtable>();
             if (replaceDomains != null)
             {
                 string[][] chunks = RelationshipRules.Chunk(replaceDomains).ToArray();
                 parameters.Add(new KeyValuePair<string, object?>("DomainNames", chunks.Length > 0 ? chunks[0] : Array.Empty<string>()));
-                addChunks = chunks.Skip(1).Concat(addChunks).ToArray();
+                foreach (string[] chunk in chunks.Skip(1)) queue.Add(new Hashtable { ["Add"] = chunk });
+                foreach (string[] chunk in RelationshipRules.Chunk(addDomains ?? Array.Empty<string>())) queue.Add(new Hashtable { ["Add"] = chunk });
             }
-            else if (addChunks.Length > 0 || removeDomains != null)
+            else if ((addDomains != null && addDomains.Count > 0) || (removeDomains != null && removeDomains.Count > 0))
             {
-                var change = new Hashtable();
-                if (addChunks.Length > 0) change["Add"] = addChunks[0];
-                if (removeDomains != null && removeDomains.Count > 0) change["Remove"] = removeDomains.ToArray();
-                parameters.Add(new KeyValuePair<string, object?>("DomainNames", change));
-                addChunks = addChunks.Skip(1).ToArray();
+                queue.AddRange(PackChanges(addDomains ?? Array.Empty<string>(), removeDomains ?? Array.Empty<string>()));
+                parameters.Add(new KeyValuePair<string, object?>("DomainNames", queue[0]));
+                queue.RemoveAt(0);
             }
             parameters.AddRange(settings);
             if (parameters.Count > 1)
@@ -207,17 +236,28 @@ namespace CalendarFederation.Engine.Relationships
                 AdminApiResult result = await _api.InvokeAsync("Set-OrganizationRelationship", parameters, cancellationToken).ConfigureAwait(false);
                 LastWarnings.AddRange(result.Warnings);
             }
-            foreach (string[] chunk in addChunks)
+            // A rename takes effect with the first request: everything after it, and the read-back, use the new name.
+            foreach (var s in settings)
+            {
+                if (s.Key == "Name" && s.Value is string renamed && renamed.Length > 0) name = renamed;
+            }
+            foreach (Hashtable change in queue)
             {
                 try
                 {
-                    await AddDomainsAsync(name, chunk, cancellationToken).ConfigureAwait(false);
+                    var more = new List<KeyValuePair<string, object?>>
+                    {
+                        new KeyValuePair<string, object?>("Identity", name),
+                        new KeyValuePair<string, object?>("DomainNames", change),
+                    };
+                    AdminApiResult result = await _api.InvokeAsync("Set-OrganizationRelationship", more, cancellationToken).ConfigureAwait(false);
+                    LastWarnings.AddRange(result.Warnings);
                 }
                 catch (AdminApiException ex) when (!cancellationToken.IsCancellationRequested)
                 {
                     AdminObject? current = await TryReadAsync(name, cancellationToken).ConfigureAwait(false);
                     throw new PartialChangeException(
-                        $"'{name}' was partly updated: adding its remaining domains failed, and it now has {current?.GetStrings("DomainNames").Length ?? 0} domains. Cause: {ex.Message}",
+                        $"'{name}' was partly updated: changing its remaining domains failed, and it now has {current?.GetStrings("DomainNames").Length ?? 0} domains. Cause: {ex.Message}",
                         current, ex);
                 }
             }

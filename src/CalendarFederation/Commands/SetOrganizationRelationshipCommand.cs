@@ -95,6 +95,8 @@ namespace CalendarFederation.Commands
                 }
                 string name = current.GetString("Name") ?? Identity;
 
+                // -WhatIf reports and stops here, before anyone is asked anything.
+                if (!ShouldProcess(name, "Set organization relationship")) return;
                 if (bound.ContainsKey(nameof(Enabled)) && current.GetBool("Enabled") != Enabled && !Force)
                 {
                     string query = Enabled
@@ -102,7 +104,6 @@ namespace CalendarFederation.Commands
                         : $"You are about to disable this organization relationship with \"{name}\". Are you sure you want to continue?";
                     if (!AskToContinue(query, name)) return;
                 }
-                if (!ShouldProcess(name, "Set organization relationship")) return;
 
                 AdminObject updated = RunEngine(token => service.UpdateAsync(name, settings, replace, add, remove, token));
                 foreach (string w in service.LastWarnings.Distinct()) WriteWarning(w);

@@ -82,15 +82,15 @@ public sealed class OrganizationRelationshipServiceTests : IDisposable
     public async Task Create_sends_every_setting_in_exchanges_names_and_order()
     {
         string created = Relationship("Fabrikam", "fabrikam.com", "fabrikam.onmicrosoft.com");
-        _exchange.Ok().Ok(created).Ok(created);
+        _exchange.Ok().Ok(created);
 
         AdminObject result = await Create("Fabrikam", new[] { "fabrikam.com", "fabrikam.onmicrosoft.com" }, EverySetting);
 
+        // New- answers with the created object, so nothing is read back.
         Assert.Equal(new[]
         {
             GetAll,
             "{\"CmdletInput\":{\"CmdletName\":\"New-OrganizationRelationship\",\"Parameters\":{\"Name\":\"Fabrikam\",\"DomainNames\":[\"fabrikam.com\",\"fabrikam.onmicrosoft.com\"]," + EverySettingJson + "}}}",
-            GetOne("Fabrikam"),
         }, Bodies);
         Assert.Equal("Fabrikam", result.GetString("Name"));
         Assert.Equal(0, _exchange.Remaining);
@@ -116,9 +116,9 @@ public sealed class OrganizationRelationshipServiceTests : IDisposable
     public async Task Create_with_exactly_238_domains_sends_one_request()
     {
         string[] domains = Domains(238, "cap.example");
-        _exchange.Ok().Ok(Relationship("Cap", domains)).Ok(Relationship("Cap", domains));
+        _exchange.Ok().Ok(Relationship("Cap", domains));
         await Create("Cap", domains);
-        Assert.Equal(new[] { "Get-OrganizationRelationship", "New-OrganizationRelationship", "Get-OrganizationRelationship" }, _exchange.Sent.Select(s => s.CmdletName));
+        Assert.Equal(new[] { "Get-OrganizationRelationship", "New-OrganizationRelationship" }, _exchange.Sent.Select(s => s.CmdletName));
         Assert.Equal(domains, _exchange.Sent[1].Strings("DomainNames"));
     }
 
@@ -226,8 +226,7 @@ public sealed class OrganizationRelationshipServiceTests : IDisposable
         Assert.Equal(3, _exchange.Sent.Count);
     }
 
-    [Fact(Skip = "Known bug: after a lost New- answer the retry meets Exchange's duplicate-domain check (which runs before the name check), " +
-        "and CreateAsync only recognises AlreadyExists, so a create that was applied is reported as DomainInUse.")]
+    [Fact]
     public async Task Create_whose_answer_was_lost_recognises_its_own_domains_on_retry()
     {
         string mine = Relationship("Fabrikam", "fabrikam.com");
@@ -427,8 +426,7 @@ public sealed class OrganizationRelationshipServiceTests : IDisposable
         Assert.Equal(new[] { "The command completed successfully but no settings of 'Fabrikam' have been modified." }, _service.LastWarnings);
     }
 
-    [Fact(Skip = "Known bug: UpdateAsync sends the first 238 added domains and every removed domain in one request, so @{Add=238 domains; Remove=...} " +
-        "exceeds Exchange's 238 per request (\"subfilters exceeds maximum allowed number of 250\").")]
+    [Fact]
     public async Task Update_adding_and_removing_stays_within_238_domains_per_request()
     {
         string[] add = Domains(238, "add.example");
@@ -437,8 +435,7 @@ public sealed class OrganizationRelationshipServiceTests : IDisposable
         Assert.All(_exchange.Writes, s => Assert.True(s.DomainCount() <= RelationshipRules.MaxDomainsPerRequest, s.Body.Length + " " + s.DomainCount()));
     }
 
-    [Fact(Skip = "Known bug: a rename (settings with Name) is read back, and further chunks added, under the OLD name, " +
-        "so a rename that the service applied ends in NotFound.")]
+    [Fact]
     public async Task Update_rename_reads_back_under_the_new_name()
     {
         _exchange.Ok(Relationship("OldName", "f.example")).NoContent().Ok(Relationship("NewName", "f.example")).Fail(NotFound("OldName"));
