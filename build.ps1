@@ -5,7 +5,9 @@
 
 .DESCRIPTION
     Tasks:
-      Build   Assemble the module in out/CalendarFederation/<version>/ (the version comes from Directory.Build.props).
+      Build   Assemble the module in out/CalendarFederation/<version>/ (the version comes from Directory.Build.props),
+              with its help: docs/cmdlets/*.md compiled to en-US/CalendarFederation.dll-Help.xml by
+              docs/Convert-HelpToMaml.ps1, and docs/about_CalendarFederation.help.txt.
       Test    Build, run the xunit suites, then Pester against the built module in a fresh process.
               Ends with one line "N passed, N failed" and exits non-zero on any failure.
       Demo    Build, start the sandbox, run the README's main walkthrough against it, stop the sandbox.
@@ -90,6 +92,7 @@ function Invoke-Build {
     Set-Content -LiteralPath (Join-Path $moduleDir 'CalendarFederation.psd1') -Value $manifest -Encoding UTF8
     Copy-Item (Join-Path $Root 'LICENSE') $moduleDir
     Copy-Item (Join-Path $Root 'src/CalendarFederation/CalendarFederation.format.ps1xml') $moduleDir
+    Export-ModuleHelp -ModuleDirectory $moduleDir
 
     $info = Test-ModuleManifest -Path (Join-Path $moduleDir 'CalendarFederation.psd1') -ErrorAction Stop
     if ($info.Version.ToString() -ne $version) { throw "Manifest version $($info.Version) does not match $version." }
@@ -98,6 +101,21 @@ function Invoke-Build {
     Invoke-Native dotnet @('build', (Join-Path $Root 'tests/CalendarFederation.Sandbox/CalendarFederation.Sandbox.csproj'),
         '-c', $Configuration, '--nologo', '-v', 'quiet')
     Write-Host "Module: $moduleDir" -ForegroundColor Green
+}
+
+function Export-ModuleHelp {
+    # Compiles docs/cmdlets/*.md (platyPS v1 markdown) into en-US/CalendarFederation.dll-Help.xml, the MAML Get-Help
+    # reads for the cmdlets, and copies the about_ topic. A malformed file, or a cmdlet without help, fails the build.
+    param([Parameter(Mandatory)][string] $ModuleDirectory)
+    $docs = Join-Path $Root 'docs'
+    . (Join-Path $docs 'Convert-HelpToMaml.ps1')
+    $exported = @((Import-PowerShellDataFile -LiteralPath (Join-Path $Root 'CalendarFederation.psd1')).CmdletsToExport)
+    $helpDir = Join-Path $ModuleDirectory 'en-US'
+    $help = Export-HelpMaml -MarkdownFolder (Join-Path $docs 'cmdlets') -OutputPath (Join-Path $helpDir 'CalendarFederation.dll-Help.xml') -ExpectedCommand $exported
+    $about = Join-Path $docs 'about_CalendarFederation.help.txt'
+    Test-AboutHelpFile -Path $about
+    Copy-Item -LiteralPath $about -Destination $helpDir
+    Write-Host "Help: $(@($help).Count) cmdlets and about_CalendarFederation in $helpDir"
 }
 
 function Get-SandboxDll {
