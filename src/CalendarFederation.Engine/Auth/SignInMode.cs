@@ -22,7 +22,7 @@ namespace CalendarFederation.Engine.Auth
         Memory,
         /// <summary>Persisted, protected by the OS: DPAPI on Windows, Keychain on macOS, libsecret on Linux.</summary>
         Persistent,
-        /// <summary>Persisted as a plain file with owner-only permissions. Only when the admin explicitly asks.</summary>
+        /// <summary>Persisted, protected by the OS where possible; otherwise a plain file with owner-only permissions. Only when the admin explicitly allows it.</summary>
         PersistentUnprotected,
     }
 }

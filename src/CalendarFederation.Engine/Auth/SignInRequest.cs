@@ -57,6 +57,11 @@ namespace CalendarFederation.Engine.Auth
 
         public IEngineEvents Events { get; set; } = NullEngineEvents.Instance;
 
+        /// <summary>
+        /// False where nobody can answer a prompt: delegated sign-in then succeeds only silently, from a persisted cache.
+        /// </summary>
+        public bool AllowPrompt { get; set; } = true;
+
         /// <summary>MSAL's informational log into the debug stream (when the admin asked for -Debug).</summary>
         public bool DiagnosticLogging { get; set; }
 

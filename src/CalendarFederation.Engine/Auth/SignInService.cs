@@ -58,7 +58,9 @@ namespace CalendarFederation.Engine.Auth
                             .WithHttpClientFactory(msalHttp)
                             .WithLogging(MsalLog(request.Events), request.DiagnosticLogging ? LogLevel.Info : LogLevel.Warning, enablePiiLogging: false, enableDefaultPlatformLogging: false)
                             .Build();
-                        var source = new ManagedIdentityTokenSource(app, request.Environment.Resource);
+                        // The resource follows -ConnectionUri like the scope of every other mode.
+                        string scope = request.Scope;
+                        var source = new ManagedIdentityTokenSource(app, scope.EndsWith("/.default", StringComparison.Ordinal) ? scope.Substring(0, scope.Length - "/.default".Length) : scope);
                         first = await source.GetTokenAsync(null, false, cancellationToken).ConfigureAwait(false);
                         tokens = source;
                         break;
@@ -102,8 +104,9 @@ namespace CalendarFederation.Engine.Auth
                 UserAgent = "CalendarFederation/" + typeof(SignInService).Assembly.GetName().Version,
             };
             if (request.OverallTimeout != null) options.OverallTimeout = request.OverallTimeout.Value;
-            var adminApi = new AdminApiClient(options, tokens, request.Http.CreateHandler(), disposeHandler: true, request.Events);
-            return new TenantSession(request, tokens, adminApi, tenantId, routeTenant, upn, appOnly ? (request.ClientId ?? claims?.AppId) : request.ClientId ?? claims?.AppId,
+            var tracked = new TrackingTokenSource(tokens, first.ExpiresOn);
+            var adminApi = new AdminApiClient(options, tracked, request.Http.CreateHandler(), disposeHandler: true, request.Events);
+            return new TenantSession(request, tracked, adminApi, tenantId, routeTenant, upn, appOnly ? (request.ClientId ?? claims?.AppId) : request.ClientId ?? claims?.AppId,
                 appOnly, first.ExpiresOn, cache);
         }
 

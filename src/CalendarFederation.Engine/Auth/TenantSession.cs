@@ -22,7 +22,7 @@ namespace CalendarFederation.Engine.Auth
             UserPrincipalName = userPrincipalName;
             AppId = appId;
             IsAppOnly = isAppOnly;
-            TokenExpiresOn = tokenExpiresOn;
+            _firstExpiresOn = tokenExpiresOn;
             ConnectedAt = DateTimeOffset.UtcNow;
             Cache = cache;
             Http = request.Http;
@@ -44,10 +44,20 @@ namespace CalendarFederation.Engine.Auth
         public string? UserPrincipalName { get; }
         public string? AppId { get; }
         public bool IsAppOnly { get; }
-        public DateTimeOffset TokenExpiresOn { get; }
+        /// <summary>When the newest token handed out expires; it moves on as tokens are refreshed.</summary>
+        public DateTimeOffset TokenExpiresOn => Tokens is TrackingTokenSource t ? t.LatestExpiresOn : _firstExpiresOn;
         public DateTimeOffset ConnectedAt { get; }
         public string? TokenCacheDescription => Cache?.Description;
         internal TokenCacheBinding? Cache { get; }
+
+        private readonly DateTimeOffset _firstExpiresOn;
+
+        /// <summary>Forgets the delegated sign-in (in memory and in a persisted cache); app-only tokens simply go with the session.</summary>
+        public async System.Threading.Tasks.Task SignOutAsync()
+        {
+            ITokenSource inner = Tokens is TrackingTokenSource t ? t.Inner : Tokens;
+            if (inner is PublicClientTokenSource publicClient) await publicClient.SignOutAsync().ConfigureAwait(false);
+        }
 
         public void Dispose()
         {

@@ -25,8 +25,17 @@ namespace CalendarFederation.Engine.Auth
 
         public async Task<AccessTokenResult> SignInAsync(SignInRequest request, CancellationToken cancellationToken)
         {
-            AuthenticationResult result;
-            if (request.Mode == SignInMode.DeviceCode)
+            AuthenticationResult? result = request.Cache == TokenCacheMode.Memory ? null : await TrySilentAsync(request, cancellationToken).ConfigureAwait(false);
+            if (result != null)
+            {
+                request.Events.Verbose($"Signed in as {result.Account?.Username} from the persisted token cache, without a prompt.");
+            }
+            else if (!request.AllowPrompt)
+            {
+                throw new SignInException("InteractiveSignInNotPossible",
+                    "No usable sign-in is in the persisted token cache, and nobody can answer a sign-in prompt here.");
+            }
+            else if (request.Mode == SignInMode.DeviceCode)
             {
                 result = await _app.AcquireTokenWithDeviceCode(_scopes, code =>
                     {
@@ -45,9 +54,36 @@ namespace CalendarFederation.Engine.Auth
                     : builder.WithUseEmbeddedWebView(false);
                 result = await builder.ExecuteAsync(cancellationToken).ConfigureAwait(false);
             }
-            _accountId = result.Account?.HomeAccountId?.Identifier;
+            _accountId = result!.Account?.HomeAccountId?.Identifier;
             _userPrincipalName = result.Account?.Username;
             return ToResult(result);
+        }
+
+        // A persisted cache may already hold this user's sign-in: use it without a prompt.
+        private async Task<AuthenticationResult?> TrySilentAsync(SignInRequest request, CancellationToken cancellationToken)
+        {
+            var accounts = (await _app.GetAccountsAsync().ConfigureAwait(false)).ToList();
+            IAccount? account = request.UserPrincipalName != null
+                ? accounts.FirstOrDefault(a => string.Equals(a.Username, request.UserPrincipalName, StringComparison.OrdinalIgnoreCase))
+                : accounts.Count == 1 ? accounts[0] : null;
+            if (account == null) return null;
+            try
+            {
+                return await _app.AcquireTokenSilent(_scopes, account).ExecuteAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (MsalUiRequiredException)
+            {
+                return null;
+            }
+        }
+
+        /// <summary>Forgets the signed-in account, in memory and in a persisted cache.</summary>
+        public async Task SignOutAsync()
+        {
+            foreach (IAccount account in await _app.GetAccountsAsync().ConfigureAwait(false))
+            {
+                await _app.RemoveAsync(account).ConfigureAwait(false);
+            }
         }
 
         public async Task<AccessTokenResult> GetTokenAsync(string? scope, bool forceRefresh, CancellationToken cancellationToken)

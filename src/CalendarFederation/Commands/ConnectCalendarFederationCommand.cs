@@ -31,6 +31,9 @@ namespace CalendarFederation.Commands
         private const string ManagedIdentitySet = "ManagedIdentity";
         private const string AccessTokenSet = "AccessToken";
 
+        private const string UnattendedModes = "Unattended scripts sign in with a certificate (-AppId -Organization -CertificateThumbprint, -CertificateFilePath or -Certificate), " +
+            "-ManagedIdentity, -ClientSecret, or -AccessToken; a delegated sign-in persisted with -PersistTokenCache is reused without a prompt.";
+
         private static int s_secretWarningShown;
         private readonly System.Threading.CancellationTokenSource _cancellation = new System.Threading.CancellationTokenSource();
 
@@ -116,7 +119,7 @@ namespace CalendarFederation.Commands
         [Parameter(ParameterSetName = DeviceSet)]
         public SwitchParameter PersistTokenCache { get; set; }
 
-        [Parameter(ParameterSetName = InteractiveSet, HelpMessage = "With -PersistTokenCache: a plain file with owner-only permissions where no OS protection exists.")]
+        [Parameter(ParameterSetName = InteractiveSet, HelpMessage = "With -PersistTokenCache: where the OS cannot protect the cache, accept a plain file with owner-only permissions.")]
         [Parameter(ParameterSetName = DeviceSet)]
         public SwitchParameter AllowUnprotectedTokenCache { get; set; }
 
@@ -163,15 +166,23 @@ namespace CalendarFederation.Commands
                 _ => SignInMode.Interactive,
             };
 
+            bool allowPrompt = true;
+            if (AllowUnprotectedTokenCache && !PersistTokenCache)
+            {
+                WriteWarning("-AllowUnprotectedTokenCache has no effect without -PersistTokenCache: tokens stay in memory.");
+            }
             if (mode == SignInMode.Interactive || mode == SignInMode.DeviceCode)
             {
                 string? why = TestHooks.Browser != null && mode == SignInMode.Interactive ? null : HostInteractivity.WhyNotInteractive(Host);
-                if (why != null)
+                if (why != null && PersistTokenCache)
+                {
+                    // A persisted sign-in can still be used without a prompt; only if there is none does this fail.
+                    allowPrompt = false;
+                }
+                else if (why != null)
                 {
                     Fail(new InvalidOperationException(
-                        $"{(mode == SignInMode.DeviceCode ? "Device code" : "Interactive")} sign-in needs a person at the keyboard, but {why}. " +
-                        "Unattended scripts sign in with a certificate (-AppId -Organization -CertificateThumbprint, -CertificateFilePath or -Certificate), " +
-                        "-ManagedIdentity, -ClientSecret, or -AccessToken."),
+                        $"{(mode == SignInMode.DeviceCode ? "Device code" : "Interactive")} sign-in needs a person at the keyboard, but {why}. " + UnattendedModes),
                         "InteractiveSignInNotPossible", ErrorCategory.AuthenticationError, mode.ToString());
                 }
             }
@@ -191,6 +202,7 @@ namespace CalendarFederation.Commands
                 Cache = !PersistTokenCache ? TokenCacheMode.Memory : AllowUnprotectedTokenCache ? TokenCacheMode.PersistentUnprotected : TokenCacheMode.Persistent,
                 Http = new HttpSettings { Proxy = CreateProxy(), HandlerFactory = TestHooks.HandlerFactory },
                 Browser = TestHooks.Browser,
+                AllowPrompt = allowPrompt,
                 Events = AmbientEvents.Relay,
                 DiagnosticLogging = MyInvocation.BoundParameters.ContainsKey("Debug"),
                 OverallTimeout = TimeSpan.FromSeconds(TimeoutSec),
@@ -213,6 +225,11 @@ namespace CalendarFederation.Commands
             catch (OperationCanceledException) when (_cancellation.IsCancellationRequested)
             {
                 throw new PipelineStoppedException();
+            }
+            catch (SignInException ex) when (ex.ErrorId == "InteractiveSignInNotPossible")
+            {
+                Fail(new InvalidOperationException(ex.Message + " " + UnattendedModes, ex), ex.ErrorId, ErrorCategory.AuthenticationError, mode.ToString());
+                return;
             }
             catch (SignInException ex)
             {

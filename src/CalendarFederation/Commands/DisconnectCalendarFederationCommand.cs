@@ -3,7 +3,7 @@ using CalendarFederation.Infrastructure;
 
 namespace CalendarFederation.Commands
 {
-    /// <summary>Forgets a connection (by default the session's default one, or all of them) and drops its tokens.</summary>
+    /// <summary>Forgets a connection (by default the session's default one, or all of them) and signs it out: its tokens are dropped from memory and from a persisted cache.</summary>
     [Cmdlet(VerbsCommunications.Disconnect, "CalendarFederation", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, DefaultParameterSetName = "Connection")]
     [OutputType(typeof(void))]
     public sealed class DisconnectCalendarFederationCommand : PSCmdlet
@@ -34,7 +34,12 @@ namespace CalendarFederation.Commands
         private void Close(CalendarFederationConnection connection)
         {
             if (!ShouldProcess(connection.ToString(), "Disconnect")) return;
-            if (ConnectionStore.Remove(connection)) connection.Session.Dispose();
+            if (ConnectionStore.Remove(connection))
+            {
+                // Delegated sign-ins are removed from MSAL's cache too, persisted or not.
+                System.Threading.Tasks.Task.Run(() => connection.Session.SignOutAsync()).GetAwaiter().GetResult();
+                connection.Session.Dispose();
+            }
             WriteVerbose($"Disconnected from {connection}.");
         }
     }

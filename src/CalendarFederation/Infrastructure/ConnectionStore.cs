@@ -45,7 +45,7 @@ namespace CalendarFederation.Infrastructure
             lock (s)
             {
                 s.All.Add(connection);
-                if (makeDefault || s.Default == null) s.Default = connection;
+                if (makeDefault) s.Default = connection;
             }
         }
 
