@@ -13,8 +13,11 @@ namespace CalendarFederation.Engine.Federation
     public sealed class SideSettings
     {
         public string Name { get; set; } = "";
-        /// <summary>None, AvailabilityOnly or LimitedDetails: what the partner may see of this side's calendars.</summary>
-        public string FreeBusyAccessLevel { get; set; } = "AvailabilityOnly";
+        /// <summary>
+        /// None, AvailabilityOnly or LimitedDetails: what the partner may see of this side's calendars. Null keeps an existing
+        /// relationship's level when it already shares free/busy, and means AvailabilityOnly otherwise.
+        /// </summary>
+        public string? FreeBusyAccessLevel { get; set; }
         /// <summary>A group limiting whose free/busy is shared; null leaves the relationship's scope as it is.</summary>
         public string? FreeBusyAccessScope { get; set; }
     }
@@ -39,6 +42,10 @@ namespace CalendarFederation.Engine.Federation
         public List<string> DomainsToAdd { get; } = new List<string>();
         public List<string> AllPartnerDomains { get; } = new List<string>();
         public List<KeyValuePair<string, object?>> Settings { get; } = new List<KeyValuePair<string, object?>>();
+        /// <summary>The level this side will share at once the plan is carried out.</summary>
+        public string? FreeBusyAccessLevel { get; set; }
+        /// <summary>Things the admin should know that do not stop the plan.</summary>
+        public List<string> Notes { get; } = new List<string>();
         /// <summary>Why this side cannot be set up automatically; null when it can.</summary>
         public string? Blocker { get; set; }
 
@@ -56,23 +63,39 @@ namespace CalendarFederation.Engine.Federation
         {
             var plan = new SidePlan { Organization = local.Organization, Partner = partner.Organization, RelationshipName = desired.Name, NeedsHydration = local.IsDehydrated };
             plan.AllPartnerDomains.AddRange(partner.Domains);
-            if (partnerFederation == null)
+            List<AdminObject> coveringNow = local.RelationshipsCovering(partner.Domains);
+            if (partnerFederation == null && coveringNow.Count != 1)
             {
                 plan.Blocker = $"{partner.Organization}'s federation information could not be discovered, so {local.Organization} would not know how to reach it: {discoveryFailure}";
                 return plan;
             }
 
+            // Not asked for a level: keep one that already shares; otherwise share availability.
+            AdminObject? current = coveringNow.Count == 1 ? coveringNow[0] : null;
+            string level = desired.FreeBusyAccessLevel
+                ?? (current != null && current.GetBool("FreeBusyAccessEnabled") == true && !string.Equals(current.GetString("FreeBusyAccessLevel"), "None", StringComparison.OrdinalIgnoreCase)
+                    ? current.GetString("FreeBusyAccessLevel")!
+                    : "AvailabilityOnly");
+            bool sharing = !string.Equals(level, "None", StringComparison.OrdinalIgnoreCase);
+            plan.FreeBusyAccessLevel = level;
             var desiredSettings = new List<KeyValuePair<string, object?>>
             {
                 new KeyValuePair<string, object?>("Enabled", true),
-                new KeyValuePair<string, object?>("FreeBusyAccessEnabled", true),
-                new KeyValuePair<string, object?>("FreeBusyAccessLevel", desired.FreeBusyAccessLevel),
-                new KeyValuePair<string, object?>("TargetApplicationUri", partnerFederation.ApplicationUri),
-                new KeyValuePair<string, object?>("TargetAutodiscoverEpr", partnerFederation.TargetAutodiscoverEpr),
+                new KeyValuePair<string, object?>("FreeBusyAccessEnabled", sharing),
+                new KeyValuePair<string, object?>("FreeBusyAccessLevel", level),
             };
+            if (partnerFederation != null)
+            {
+                desiredSettings.Add(new KeyValuePair<string, object?>("TargetApplicationUri", partnerFederation.ApplicationUri));
+                desiredSettings.Add(new KeyValuePair<string, object?>("TargetAutodiscoverEpr", partnerFederation.TargetAutodiscoverEpr));
+            }
+            else
+            {
+                plan.Notes.Add($"{partner.Organization} could not be discovered now, so the stored TargetApplicationUri and TargetAutodiscoverEpr were kept unchecked: {discoveryFailure}");
+            }
             if (desired.FreeBusyAccessScope != null) desiredSettings.Add(new KeyValuePair<string, object?>("FreeBusyAccessScope", desired.FreeBusyAccessScope));
 
-            List<AdminObject> covering = local.RelationshipsCovering(partner.Domains);
+            List<AdminObject> covering = coveringNow;
             if (covering.Count > 1)
             {
                 plan.Blocker = $"{partner.Organization}'s domains are split across the relationships " +
@@ -90,8 +113,8 @@ namespace CalendarFederation.Engine.Federation
                 plan.DomainsToAdd.AddRange(partner.Domains);
                 plan.Settings.AddRange(desiredSettings);
                 plan.Changes.Add($"Create '{desired.Name}' for {string.Join(", ", partner.Domains)}");
-                plan.Changes.Add($"FreeBusyAccessLevel: {desired.FreeBusyAccessLevel}");
-                plan.Changes.Add($"Target: {partnerFederation.ApplicationUri} at {partnerFederation.TargetAutodiscoverEpr}");
+                plan.Changes.Add(sharing ? $"FreeBusyAccessLevel: {level}" : "FreeBusyAccessEnabled: False (level None)");
+                plan.Changes.Add($"Target: {partnerFederation!.ApplicationUri} at {partnerFederation.TargetAutodiscoverEpr}");
                 if (desired.FreeBusyAccessScope != null) plan.Changes.Add($"FreeBusyAccessScope: {desired.FreeBusyAccessScope}");
                 return plan;
             }
@@ -106,16 +129,35 @@ namespace CalendarFederation.Engine.Federation
             if (plan.DomainsToAdd.Count > 0) plan.Changes.Add("DomainNames: add " + string.Join(", ", plan.DomainsToAdd));
             foreach (var s in desiredSettings)
             {
-                string? current = existing.GetString(s.Key);
+                string? stored = existing.GetString(s.Key);
                 string wanted = Convert.ToString(s.Value, System.Globalization.CultureInfo.InvariantCulture) ?? "";
-                if (!string.Equals(current ?? "", wanted, StringComparison.OrdinalIgnoreCase))
+                if (!string.Equals(stored ?? "", wanted, StringComparison.OrdinalIgnoreCase))
                 {
                     plan.Settings.Add(s);
-                    plan.Changes.Add($"{s.Key}: {(string.IsNullOrEmpty(current) ? "(empty)" : current)} -> {wanted}");
+                    plan.Changes.Add($"{s.Key}: {(string.IsNullOrEmpty(stored) ? "(empty)" : stored)} -> {wanted}");
                 }
             }
             plan.Action = plan.Settings.Count > 0 || plan.DomainsToAdd.Count > 0 ? SideAction.Update : SideAction.None;
             return plan;
+        }
+
+        /// <summary>
+        /// The name Exchange stores for a scope group given by name, alias, address or GUID, so plans compare like with like.
+        /// Unknown groups come back unchanged: the service then reports them.
+        /// </summary>
+        public static async Task<string?> ResolveGroupNameAsync(Auth.TenantSession session, string? group, CancellationToken cancellationToken)
+        {
+            if (string.IsNullOrWhiteSpace(group)) return group;
+            try
+            {
+                AdminApiResult result = await session.AdminApi.InvokeAsync("Get-DistributionGroup",
+                    new[] { new KeyValuePair<string, object?>("Identity", group) }, cancellationToken).ConfigureAwait(false);
+                return result.Values.FirstOrDefault()?.GetString("Name") ?? group;
+            }
+            catch (AdminApiException ex) when (ex.Kind == AdminApiErrorKind.NotFound)
+            {
+                return group;
+            }
         }
 
         /// <summary>The partner's federation information, discovered anonymously as any partner would be, in the partner's cloud.</summary>
@@ -176,6 +218,12 @@ namespace CalendarFederation.Engine.Federation
                 catch (AdminApiException ex) when (ex.Message.IndexOf("not required", StringComparison.OrdinalIgnoreCase) >= 0)
                 {
                     // Hydrated meanwhile: what was wanted.
+                }
+                catch (AdminApiException ex) when (ex.Message.IndexOf("temporarily disabled", StringComparison.OrdinalIgnoreCase) >= 0)
+                {
+                    throw new AdminApiException(AdminApiErrorKind.Dehydrated,
+                        $"{local.Organization} is still being enabled for customization (an earlier run started it); hydration can take up to an hour. " +
+                        "Run New-CalendarFederation again once Get-OrganizationConfig shows IsDehydrated False.", inner: ex);
                 }
                 AdminApiResult config = await api.InvokeAsync("Get-OrganizationConfig", none, cancellationToken).ConfigureAwait(false);
                 if (config.Values.FirstOrDefault()?.GetBool("IsDehydrated") == true)

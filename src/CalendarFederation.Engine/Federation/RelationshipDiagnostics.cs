@@ -68,9 +68,9 @@ namespace CalendarFederation.Engine.Federation
             "TenantDehydrated", "LocalRelationshipMissing", "LocalRelationshipDisabled", "PartnerRelationshipMissing", "PartnerRelationshipDisabled",
             "PartnerFreeBusyNotShared", "TargetApplicationUriMissing", "TargetAutodiscoverEprMissing", "TargetApplicationUriStale",
             "LocalDomainsNotCoveredByPartner", "PartnerDomainsNotCovered", "CalendarDefaultPermissionNone", "PartnerScopeGroupMissing",
-            "PartnerScopeExcludesMailbox", "FreeBusyProbeFailed", "FreeBusyNotVisible", "TargetAutodiscoverEprStale", "PartnerDiscoveryFailed",
+            "PartnerScopeExcludesMailbox", "FreeBusyProbeFailed", "FreeBusyNotVisible", "TargetAutodiscoverEprStale", "PartnerDiscoveryFailed", "PartnerDomainsSplit",
             "LocalFreeBusyNotShared", "LocalScopeGroupMissing", "PartnerScopeGroupTooLarge", "LocalScopeGroupTooLarge", "PartnerTargetsMissing",
-            "FreeBusyLevelsDiffer", "PartnerDomainsUnknown", "PartnerSideNotChecked", "ProbeSkipped", "EffectiveLevel",
+            "FreeBusyLevelsDiffer", "PartnerScopeMembershipUnchecked", "PartnerDomainsUnknown", "PartnerSideNotChecked", "ProbeSkipped", "EffectiveLevel",
             "FreeBusyVisibleLimitedDetails", "FreeBusyVisibleAvailabilityOnly", "NoProblemsFound",
         };
 
@@ -84,6 +84,10 @@ namespace CalendarFederation.Engine.Federation
             string L = local.Organization;
 
             AdminObject? relL = FindLocalRelationship(local, partner, request);
+            string? requesterDomain = request.RequesterMailbox != null && request.RequesterMailbox.Contains("@")
+                ? request.RequesterMailbox.Substring(request.RequesterMailbox.LastIndexOf('@') + 1).ToLowerInvariant()
+                : request.Local.UserPrincipalName != null && request.Local.UserPrincipalName.Contains("@")
+                    ? request.Local.UserPrincipalName.Substring(request.Local.UserPrincipalName.LastIndexOf('@') + 1).ToLowerInvariant() : null;
             List<string> partnerDomains = partner?.Domains.ToList()
                 ?? relL?.GetStrings("DomainNames").Select(d => SmtpDomain.TryNormalize(d, out _) ?? d).ToList()
                 ?? new List<string>();
@@ -99,12 +103,12 @@ namespace CalendarFederation.Engine.Federation
             if (local.IsDehydrated)
             {
                 findings.Add(new Finding(FindingSeverity.Blocking, L, "TenantDehydrated", $"{L} is not enabled for customization (IsDehydrated), so it cannot hold organization relationships.",
-                    "Run Enable-OrganizationCustomization and wait for hydration (up to an hour)."));
+                    "Run Enable-OrganizationCustomization; if it answers 'temporarily disabled', hydration is already running: wait (up to an hour) and test again."));
             }
             if (partner?.IsDehydrated == true)
             {
                 findings.Add(new Finding(FindingSeverity.Blocking, P, "TenantDehydrated", $"{P} is not enabled for customization (IsDehydrated), so it cannot hold organization relationships.",
-                    $"Run Enable-OrganizationCustomization -Connection <{P}>."));
+                    $"Run Enable-OrganizationCustomization -Connection <{P}>; if it answers 'temporarily disabled', hydration is already running: wait and test again."));
             }
 
             // Our side: how our users reach the partner, and what the partner may see of us.
@@ -133,14 +137,28 @@ namespace CalendarFederation.Engine.Federation
                         "Set -TargetAutodiscoverEpr from Get-FederationInformation's output."));
                 }
                 var has = new HashSet<string>(relL.GetStrings("DomainNames").Select(d => SmtpDomain.TryNormalize(d, out _) ?? d), StringComparer.OrdinalIgnoreCase);
+                // The partner's domains may be spread over several of our relationships: each serves its own domains.
+                List<AdminObject> covering = local.RelationshipsCovering(partnerDomains);
+                if (covering.Count > 1)
+                {
+                    findings.Add(new Finding(FindingSeverity.Warning, L, "PartnerDomainsSplit",
+                        $"{P}'s domains are spread over {covering.Count} relationships in {L}: " +
+                        string.Join("; ", covering.Select(r => $"'{r.GetString("Name")}' ({string.Join(", ", r.GetStrings("DomainNames"))})")) +
+                        ". Each works for its own domains, but their settings can drift apart.",
+                        "Merge them into one (Remove- the smaller, then Set- the other with -DomainNames @{Add=...}); New-CalendarFederation refuses to guess."));
+                    foreach (AdminObject other in covering) foreach (string d in other.GetStrings("DomainNames")) has.Add(SmtpDomain.TryNormalize(d, out _) ?? d);
+                }
                 if (partner != null)
                 {
                     string[] missing = partner.Domains.Where(d => !has.Contains(d)).ToArray();
                     if (missing.Length > 0)
                     {
-                        findings.Add(new Finding(FindingSeverity.Warning, L, "PartnerDomainsNotCovered",
-                            $"'{name}' in {L} does not list {Join(missing)}: people at those domains of {P} show no free/busy.",
-                            $"Set-OrganizationRelationship -Identity '{name}' -DomainNames @{{Add={string.Join(",", missing.Select(m => "'" + m + "'"))}}}"));
+                        // Blocking when the very mailbox being asked about is at an uncovered domain.
+                        bool hitsMailbox = mailboxDomain != null && missing.Contains(mailboxDomain, StringComparer.OrdinalIgnoreCase);
+                        findings.Add(new Finding(hitsMailbox ? FindingSeverity.Blocking : FindingSeverity.Warning, L, "PartnerDomainsNotCovered",
+                            $"No relationship in {L} lists {Join(missing)}: people at those domains of {P} show no free/busy.",
+                            covering.Count > 1 ? "Add them to one of the relationships above, after merging."
+                                : $"Set-OrganizationRelationship -Identity '{name}' -DomainNames @{{Add={string.Join(",", missing.Select(m => "'" + m + "'"))}}}"));
                     }
                 }
                 else if (has.Count <= 1)
@@ -217,7 +235,8 @@ namespace CalendarFederation.Engine.Federation
                     string[] missing = local.Domains.Where(d => !listed.Contains(d)).ToArray();
                     if (missing.Length > 0)
                     {
-                        findings.Add(new Finding(FindingSeverity.Warning, P, "LocalDomainsNotCoveredByPartner",
+                        bool hitsRequester = requesterDomain != null && missing.Contains(requesterDomain, StringComparer.OrdinalIgnoreCase);
+                        findings.Add(new Finding(hitsRequester ? FindingSeverity.Blocking : FindingSeverity.Warning, P, "LocalDomainsNotCoveredByPartner",
                             $"'{name}' in {P} does not list {Join(missing)}: free/busy requests from users at those domains of {L} are refused.",
                             $"Set-OrganizationRelationship -Connection <{P}> -Identity '{name}' -DomainNames @{{Add={string.Join(",", missing.Select(m => "'" + m + "'"))}}}"));
                     }
@@ -296,7 +315,13 @@ namespace CalendarFederation.Engine.Federation
                     $"The scope group '{scope}' of '{name}' in {org} has more than {limit:N0} members; Microsoft advises fewer, and lookups may fail.",
                     "Split the group or use a smaller one."));
             }
-            if (mailbox != null && sideLabel == "Partner"
+            if (mailbox != null && sideLabel == "Partner" && members.Values.Count > limit)
+            {
+                // Only the first members were read: absence from them proves nothing.
+                findings.Add(new Finding(FindingSeverity.Info, org, "PartnerScopeMembershipUnchecked",
+                    $"Whether {mailbox} is in '{scope}' was not checked: the group is too large to list; the free/busy probe shows the outcome."));
+            }
+            else if (mailbox != null && sideLabel == "Partner"
                 && !members.Values.Any(m => string.Equals(m.GetString("PrimarySmtpAddress"), mailbox, StringComparison.OrdinalIgnoreCase)))
             {
                 findings.Add(new Finding(FindingSeverity.Blocking, org, "PartnerScopeExcludesMailbox",
@@ -339,7 +364,7 @@ namespace CalendarFederation.Engine.Federation
                         $"{request.Mailbox}'s calendar grants Default 'None', which shows nothing to anyone outside, whatever the relationship allows.",
                         $"Set-MailboxFolderPermission -Identity '{request.Mailbox}:\\Calendar' -User Default -AccessRights AvailabilityOnly (in {partner.Organization})"));
                 }
-                else if (permission != null && relP != null)
+                else if (permission != null && relP != null && !findings.Any(f => f.Severity == FindingSeverity.Blocking))
                 {
                     findings.Add(new Finding(FindingSeverity.Info, partner.Organization, "EffectiveLevel",
                         $"Effective level for {request.Mailbox}: the lower of the relationship's {relP.GetString("FreeBusyAccessLevel")} and the calendar's Default {permission}."));

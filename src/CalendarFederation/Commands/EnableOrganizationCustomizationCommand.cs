@@ -25,18 +25,18 @@ namespace CalendarFederation.Commands
                 bool? dehydrated = config.Values.FirstOrDefault()?.GetBool("IsDehydrated");
                 if (dehydrated == false)
                 {
-                    WriteInformation($"{connection.Organization} is already enabled for customization (IsDehydrated is False); nothing to do.", new[] { "CalendarFederation" });
+                    HostInformation.Write(this, $"{connection.Organization} is already enabled for customization (IsDehydrated is False); nothing to do.");
                     return;
                 }
                 if (!ShouldProcess(connection.Organization, "Enable organization customization")) return;
                 InvokeAdminApi(connection, "Enable-OrganizationCustomization", none);
-                WriteInformation($"Customization is being enabled for {connection.Organization}. Hydration runs in the background and can take up to an hour; " +
-                    "commands such as New-OrganizationRelationship may fail until it completes.", new[] { "CalendarFederation" });
+                HostInformation.Write(this, $"Customization is being enabled for {connection.Organization}. Hydration runs in the background and can take up to an hour; " +
+                    "commands such as New-OrganizationRelationship may fail until it completes.");
             }
             catch (AdminApiException ex) when (ex.Message.IndexOf("not required", StringComparison.OrdinalIgnoreCase) >= 0)
             {
                 // "This operation is not required. Organization is already enabled for customization."
-                WriteInformation($"{connection.Organization} is already enabled for customization; nothing to do.", new[] { "CalendarFederation" });
+                HostInformation.Write(this, $"{connection.Organization} is already enabled for customization; nothing to do.");
             }
             catch (AdminApiException ex) when (ex.Message.IndexOf("Service Offer", StringComparison.OrdinalIgnoreCase) >= 0)
             {

@@ -36,15 +36,23 @@ namespace CalendarFederation.Commands
         public string? PartnerFreeBusyAccessScope { get; set; }
 
         [Parameter(HelpMessage = "The relationship's name in your tenant; by default the partner's display name.")]
-        [ValidateLength(1, 64)]
+        [ValidateNotNullOrEmpty]
         public string? Name { get; set; }
 
         [Parameter(HelpMessage = "The relationship's name in the partner's tenant; by default your display name.")]
-        [ValidateLength(1, 64)]
+        [ValidateNotNullOrEmpty]
         public string? PartnerName { get; set; }
 
         protected override void EndProcessing()
         {
+            foreach (string? given in new[] { Name, PartnerName })
+            {
+                if (given != null && given.Length > Engine.Relationships.RelationshipRules.MaxNameLength)
+                {
+                    ThrowTerminatingError(new ErrorRecord(new ArgumentException($"The name '{given}' is {given.Length} characters long; an organization relationship's name has at most {Engine.Relationships.RelationshipRules.MaxNameLength}."),
+                        "OrganizationRelationshipNameTooLong", ErrorCategory.InvalidArgument, given));
+                }
+            }
             CalendarFederationConnection local = ResolveConnection();
             if (local.Session == PartnerConnection.Session || string.Equals(local.TenantId, PartnerConnection.TenantId, StringComparison.OrdinalIgnoreCase))
             {
@@ -55,6 +63,7 @@ namespace CalendarFederation.Commands
             TenantSnapshot a, b;
             FederationInfo? aInfo, bInfo;
             string? aFailure, bFailure;
+            string? scopeA = null, scopeB = null;
             try
             {
                 WriteVerbose($"Reading {local.Organization} and {PartnerConnection.Organization}.");
@@ -66,6 +75,9 @@ namespace CalendarFederation.Commands
                     var discoverA = FederationPlanner.DiscoverAsync(readA.Result, token);
                     var discoverB = FederationPlanner.DiscoverAsync(readB.Result, token);
                     await Task.WhenAll(discoverA, discoverB).ConfigureAwait(false);
+                    // Exchange stores a scope group's name however it was given; compare like with like.
+                    scopeA = await FederationPlanner.ResolveGroupNameAsync(local.Session, FreeBusyAccessScope, token).ConfigureAwait(false);
+                    scopeB = await FederationPlanner.ResolveGroupNameAsync(PartnerConnection.Session, PartnerFreeBusyAccessScope, token).ConfigureAwait(false);
                     return (readA.Result, readB.Result, discoverA.Result.Info, discoverA.Result.Failure, discoverB.Result.Info, discoverB.Result.Failure);
                 });
             }
@@ -75,31 +87,39 @@ namespace CalendarFederation.Commands
                 return;
             }
 
+            // A level not asked for keeps what already shares, so running this again never lowers sharing.
+            string? levelA = MyInvocation.BoundParameters.ContainsKey(nameof(FreeBusyAccessLevel)) ? FreeBusyAccessLevel.ToString() : null;
+            string? levelB = PartnerFreeBusyAccessLevel?.ToString() ?? levelA;
             SidePlan planA = FederationPlanner.Plan(a, b, bInfo, bFailure, new SideSettings
             {
                 Name = Name ?? Truncate(b.DisplayName),
-                FreeBusyAccessLevel = FreeBusyAccessLevel.ToString(),
-                FreeBusyAccessScope = FreeBusyAccessScope,
+                FreeBusyAccessLevel = levelA,
+                FreeBusyAccessScope = scopeA,
             });
             SidePlan planB = FederationPlanner.Plan(b, a, aInfo, aFailure, new SideSettings
             {
                 Name = PartnerName ?? Truncate(a.DisplayName),
-                FreeBusyAccessLevel = (PartnerFreeBusyAccessLevel ?? FreeBusyAccessLevel).ToString(),
-                FreeBusyAccessScope = PartnerFreeBusyAccessScope,
+                FreeBusyAccessLevel = levelB,
+                FreeBusyAccessScope = scopeB,
             });
+            foreach (string note in planA.Notes.Concat(planB.Notes)) WriteWarning(note);
 
             if (planA.IsNoOp && planB.IsNoOp)
             {
-                WriteInformation($"Nothing to change: {a.Organization} and {b.Organization} already share free/busy as asked.", new[] { "CalendarFederation" });
+                HostInformation.Write(this, $"Nothing to change: {a.Organization} and {b.Organization} already share free/busy as asked.");
             }
 
             CalendarFederationSide resultA = Carry(a, planA, null);
             CalendarFederationSide resultB = Carry(b, planB, resultA);
-            if (resultA.Action == "Failed" && resultB.Action != "Failed" && resultB.Action != "Planned")
+            foreach ((CalendarFederationSide failed, CalendarFederationSide other) in new[] { (resultA, resultB), (resultB, resultA) })
             {
-                // Say plainly what exists now, so neither side is left half-done without a report.
-                WriteWarning($"{a.Organization} was not set up ({resultA.Message}); {b.Organization} is {resultB.Action.ToLowerInvariant()}. " +
-                    "Free/busy works only when both sides are set up: fix the cause and run New-CalendarFederation again; it changes only what is missing.");
+                if (failed.Action == "Failed" && other.Action != "Failed" && other.Action != "Planned")
+                {
+                    // Say plainly what exists now, so neither side is left half-done without a report.
+                    WriteWarning($"{failed.Organization} was not set up ({failed.Message}); {other.Organization} is {other.Action.ToLowerInvariant()}" +
+                        (other.RelationshipName.Length > 0 ? $" (relationship '{other.RelationshipName}')" : "") +
+                        ". Free/busy works only when both sides are set up: fix the cause and run New-CalendarFederation again; it changes only what is missing.");
+                }
             }
             WriteObject(resultA);
             WriteObject(resultB);
@@ -114,6 +134,7 @@ namespace CalendarFederation.Commands
                 RelationshipName = plan.RelationshipName,
                 Changes = (plan.NeedsHydration ? new[] { "Enable-OrganizationCustomization" } : Array.Empty<string>()).Concat(plan.Changes).ToArray(),
                 DomainNames = plan.AllPartnerDomains.ToArray(),
+                FreeBusyAccessLevel = Enum.TryParse(plan.FreeBusyAccessLevel, true, out FreeBusyAccessLevel planned) ? planned : (FreeBusyAccessLevel?)null,
             };
             if (plan.Blocker != null)
             {

@@ -17,9 +17,21 @@ namespace CalendarFederation.Commands
         [ValidateNotNullOrEmpty]
         public string Identity { get; set; } = "";
 
+        [Parameter(ValueFromPipelineByPropertyName = true, HelpMessage = "The tenant the relationship belongs to. Piped relationships fill it in, so a relationship read through one connection is never changed through another.")]
+        [ValidateNotNullOrEmpty]
+        public string? Organization { get; set; }
+
         protected override void ProcessRecord()
         {
             CalendarFederationConnection connection = ResolveConnection();
+            if (Organization != null && !string.Equals(Organization, connection.Organization, StringComparison.OrdinalIgnoreCase)
+                && !string.Equals(Organization, connection.TenantId, StringComparison.OrdinalIgnoreCase))
+            {
+                WriteError(new ErrorRecord(new InvalidOperationException(
+                    $"'{Identity}' belongs to {Organization}, but this command works on {connection.Organization}. Pass -Connection for {Organization}."),
+                    "OrganizationMismatch", ErrorCategory.InvalidArgument, Identity));
+                return;
+            }
             var service = new OrganizationRelationshipService(connection.Session.AdminApi);
             try
             {

@@ -39,13 +39,22 @@ namespace CalendarFederation.Commands
 
         protected override void EndProcessing()
         {
+            string? partnerDomain = null;
+            if (DomainName != null)
+            {
+                partnerDomain = Engine.Discovery.SmtpDomain.TryNormalize(DomainName, out string? error);
+                if (partnerDomain == null)
+                {
+                    ThrowTerminatingError(new ErrorRecord(new ArgumentException(error), "InvalidDomainName", ErrorCategory.InvalidArgument, DomainName));
+                }
+            }
             CalendarFederationConnection connection = ResolveConnection();
             var request = new DiagnosticsRequest
             {
                 Local = connection.Session,
                 Partner = PartnerConnection?.Session,
                 Identity = Identity,
-                PartnerDomain = DomainName == null ? null : Engine.Discovery.SmtpDomain.TryNormalize(DomainName, out _) ?? DomainName,
+                PartnerDomain = partnerDomain,
                 Mailbox = Mailbox,
                 RequesterMailbox = RequesterMailbox,
             };

@@ -9,7 +9,7 @@ namespace CalendarFederation
         /// <summary>The tenant this side shares with.</summary>
         public string Partner { get; set; } = "";
         public string RelationshipName { get; set; } = "";
-        /// <summary>Created, Updated, Unchanged, Planned (with -WhatIf), Failed or Skipped.</summary>
+        /// <summary>Created, Updated, Unchanged, Planned (with -WhatIf) or Failed.</summary>
         public string Action { get; set; } = "";
         /// <summary>What changed, or would change.</summary>
         public string[] Changes { get; set; } = Array.Empty<string>();
