@@ -160,11 +160,15 @@ Describe 'Free/busy matrix through Test-OrganizationRelationship (built module)'
                 $visible.Message | Should -Not -Match 'Project sync'
             }
         }
-        # The effective level is explained whenever the calendar itself does not block.
-        if ($Permission -ne 'None') {
-            $effective = @($findings | Where-Object { $_.Check -eq 'EffectiveLevel' })
+        # The effective level is explained only when nothing blocks: otherwise it would describe a level that does not apply.
+        $effective = @($findings | Where-Object { $_.Check -eq 'EffectiveLevel' })
+        $blocking = @($findings | Where-Object { $_.Severity -eq 'Blocking' })
+        if ($Permission -ne 'None' -and $blocking.Count -eq 0) {
             $effective.Count | Should -Be 1
             $effective[0].Message | Should -Match "relationship's $Level and the calendar's Default $Permission"
+        }
+        else {
+            $effective.Count | Should -Be 0 -Because "blocking: $(@($blocking | ForEach-Object { $_.Check }) -join ', ')"
         }
     }
 

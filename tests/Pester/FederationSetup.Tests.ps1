@@ -226,11 +226,7 @@ Describe 'New-CalendarFederation (built module)' -Tag 'Federation' {
             "$($warnings[0])" | Should -Match 'run New-CalendarFederation again'
         }
 
-        # KNOWN BUG: run again while the hydration the first run started is still going (the first run's message says to
-        # wait, but an admin who retries early), Enable-OrganizationCustomization answers Exchange's "temporarily
-        # disabled" and the side fails as InvalidArgument (category InvalidArgument) with only that text, instead of
-        # OrganizationNotCustomized and the hydration message the first run gave.
-        It 'reports a retry during hydration as still hydrating, not as an invalid argument' -Skip {
+        It 'reports a retry during hydration as still hydrating, not as an invalid argument' {
             if (Skip-Untrusted) { return }
             Set-Sandbox 'tenants/fabrikam/hydration?seconds=30'
             Set-Sandbox 'tenants/fabrikam/dehydrated?value=true'
@@ -400,10 +396,7 @@ Describe 'New-CalendarFederation (built module)' -Tag 'Federation' {
             $again[1].Action | Should -BeExactly 'Created'
         }
 
-        # KNOWN BUG: the "was not set up ...; X is created. Free/busy works only when both sides are set up" warning is
-        # written only when the LOCAL side (-Connection) fails. When the partner side fails and the local side was
-        # created, no warning is written at all (NewCalendarFederationCommand.EndProcessing checks resultA only).
-        It 'also warns, naming what exists, when the partner side fails' -Skip {
+        It 'also warns, naming what exists, when the partner side fails' {
             if (Skip-Untrusted) { return }
             Add-CFSandboxFault -Sandbox $sandbox -Rule @{ service = 'adminapi'; tenant = 'fabrikam'; cmdlet = 'New-OrganizationRelationship'; status = 500 } | Out-Null
             $null = New-CalendarFederation -Connection $contoso -PartnerConnection $fabrikam -ErrorAction SilentlyContinue -WarningVariable warnings -WarningAction SilentlyContinue
@@ -424,7 +417,7 @@ Describe 'New-CalendarFederation (built module)' -Tag 'Federation' {
             $errors[0].FullyQualifiedErrorId | Should -BeExactly "AdminApiError,$cmdletId"
             $errors[0].Exception.Message | Should -Match '^contoso\.onmicrosoft\.com could not be set up: '
             $warnings.Count | Should -Be 1
-            "$($warnings[0])" | Should -BeExactly ("contoso.onmicrosoft.com was not set up ($($sides[0].Message)); fabrikam.onmicrosoft.com is created. " +
+            "$($warnings[0])" | Should -BeExactly ("contoso.onmicrosoft.com was not set up ($($sides[0].Message)); fabrikam.onmicrosoft.com is created (relationship '$($sides[1].RelationshipName)'). " +
                 'Free/busy works only when both sides are set up: fix the cause and run New-CalendarFederation again; it changes only what is missing.')
             @(Get-StoredRelationships contoso).Count | Should -Be 0
             @(Get-StoredRelationships fabrikam).Count | Should -Be 1
@@ -501,12 +494,7 @@ Describe 'New-CalendarFederation (built module)' -Tag 'Federation' {
             @(Get-AdminWrites).Count | Should -Be 0
         }
 
-        # KNOWN BUG: Exchange (and the sandbox) accept a scope group by name, alias, address or GUID and store its NAME.
-        # The planner and Verify compare the stored name with what the admin typed, so a scope given as the group's
-        # address (freebusyshared@fabrikam.com) is reported Verified False with a warning "Read back, the relationship
-        # differs from the plan: FreeBusyAccessScope is FreeBusyShared, not freebusyshared@fabrikam.com", and every later
-        # run sends Set-OrganizationRelationship again and reports Updated (never "Nothing to change").
-        It 'accepts a scope group by address: verified, and idempotent on the next run' -Skip {
+        It 'accepts a scope group by address: verified, and idempotent on the next run' {
             if (Skip-Untrusted) { return }
             $sides = @(New-CalendarFederation -Connection $contoso -PartnerConnection $fabrikam -PartnerFreeBusyAccessScope freebusyshared@fabrikam.com -WarningVariable warnings -WarningAction SilentlyContinue)
             $sides[1].Verified | Should -BeTrue

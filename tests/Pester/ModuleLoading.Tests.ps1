@@ -35,11 +35,15 @@ BeforeAll {
 
     $childScript = @"
 `$ErrorActionPreference = 'Stop'
+# Records who loads the engine, so a failure below says why (Windows PowerShell 5.1 and 7 alike).
+Add-Type -TypeDefinition 'public static class EngineLoadTrace { public static string Trace; public static void Hook() { System.AppDomain.CurrentDomain.AssemblyLoad += (s, e) => { if (e.LoadedAssembly.GetName().Name == "CalendarFederation.Engine" && Trace == null) Trace = System.Environment.StackTrace; }; } }'
+[EngineLoadTrace]::Hook()
 function Get-Engine { @([AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { `$_.GetName().Name -eq 'CalendarFederation.Engine' }) }
 `$module = Import-Module $(ConvertTo-Literal $env:CF_MODULE_PATH) -PassThru
 `$afterImport = (Get-Engine).Count
 `$command = Get-Command Get-FederationInformation
 `$afterGetCommand = (Get-Engine).Count
+`$loadTrace = [EngineLoadTrace]::Trace
 `$info = Get-FederationInformation -DomainName fabrikam.com -AutodiscoverUri $(ConvertTo-Literal $sandbox.AutodiscoverUri)
 `$engines = Get-Engine
 `$cmdlets = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { `$_.GetName().Name -eq 'CalendarFederation' } | Select-Object -First 1
@@ -49,6 +53,7 @@ function Get-Engine { @([AppDomain]::CurrentDomain.GetAssemblies() | Where-Objec
     ModuleBase       = `$module.ModuleBase
     AfterImport      = `$afterImport
     AfterGetCommand  = `$afterGetCommand
+    LoadTrace        = `$loadTrace
     AfterCall        = `$engines.Count
     Answered         = `$info.DomainName
     EngineLocation   = `$engines[0].Location
@@ -84,7 +89,7 @@ Describe 'Importing CalendarFederation in a fresh PowerShell' -Tag 'Loading' {
     }
 
     It 'does not load it for Get-Command either' {
-        $child.AfterGetCommand | Should -Be 0
+        $child.AfterGetCommand | Should -Be 0 -Because "the engine was loaded by: $($child.LoadTrace)"
     }
 
     It 'loads it exactly once, from Dependencies/, at the first Get-FederationInformation call' {

@@ -201,7 +201,8 @@ public class FederationPlannerTests
         Assert.Equal("contoso.onmicrosoft.com", plan.Partner);
         Assert.Equal(ContosoDomains, plan.DomainsToAdd);
         Assert.Contains("FreeBusyAccessLevel=None", Settings(plan));
-        Assert.Contains("FreeBusyAccessEnabled=True", Settings(plan));
+        // Level None shares nothing, so it is said plainly: free/busy access off.
+        Assert.Contains("FreeBusyAccessEnabled=False", Settings(plan));
     }
 
     // ---- Verify ----
@@ -254,7 +255,7 @@ public class FederationPlannerTests
         foreach (string level in new[] { "None", "AvailabilityOnly", "LimitedDetails" })
         {
             SidePlan plan = FederationPlanner.Plan(Contoso(), Fabrikam(), FabrikamInfo, null, Desired("Fabrikam", level));
-            AdminObject readBack = Relationship("Fabrikam", plan.DomainsToAdd.ToArray(), level: level);
+            AdminObject readBack = Relationship("Fabrikam", plan.DomainsToAdd.ToArray(), freeBusy: level != "None", level: level);
             Assert.Empty(FederationPlanner.Verify(readBack, plan));
             // And once it exists, the same request plans nothing.
             Assert.True(FederationPlanner.Plan(Contoso(dehydrated: false, readBack), Fabrikam(), FabrikamInfo, null, Desired("Fabrikam", level)).IsNoOp, level);

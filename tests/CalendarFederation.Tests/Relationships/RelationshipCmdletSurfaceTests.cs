@@ -88,7 +88,7 @@ public sealed class RelationshipCmdletSurfaceTests
         Assert.Equal(typeof(SwitchParameter), metadata.Parameters["Force"].ParameterType);
         // A list replaces, @{Add=...; Remove=...} changes: the type must take both.
         Assert.Equal(typeof(object), metadata.Parameters["DomainNames"].ParameterType);
-        Assert.Equal(ExchangeOptions.Select(o => o.Name).Concat(new[] { "Identity", "Name", "DomainNames", "Force", "Connection" }).OrderBy(n => n, StringComparer.Ordinal),
+        Assert.Equal(ExchangeOptions.Select(o => o.Name).Concat(new[] { "Identity", "Organization", "Name", "DomainNames", "Force", "Connection" }).OrderBy(n => n, StringComparer.Ordinal),
             metadata.Parameters.Keys.OrderBy(n => n, StringComparer.Ordinal));
     }
 
@@ -150,7 +150,9 @@ public sealed class RelationshipCmdletSurfaceTests
     [InlineData(typeof(GetOrganizationRelationshipCommand), false)]
     public void Set_remove_and_get_take_only_identity_from_the_pipeline(Type cmdlet, bool mandatory)
     {
-        Assert.Equal(new[] { "Identity" }, PipelineParameters(cmdlet, byValue: false));
+        // Set and Remove also take the relationship's Organization, so a piped relationship is never changed through another tenant's connection.
+        string[] byName = cmdlet == typeof(GetOrganizationRelationshipCommand) ? new[] { "Identity" } : new[] { "Identity", "Organization" };
+        Assert.Equal(byName, PipelineParameters(cmdlet, byValue: false));
         Assert.Equal(new[] { "Identity" }, PipelineParameters(cmdlet, byValue: true));
         var metadata = new CommandMetadata(cmdlet);
         ParameterSetMetadata identity = Assert.Single(metadata.Parameters["Identity"].ParameterSets.Values);
@@ -164,7 +166,7 @@ public sealed class RelationshipCmdletSurfaceTests
     public void Get_has_only_identity_and_connection()
     {
         Assert.Equal(new[] { "Connection", "Identity" }, new CommandMetadata(Get).Parameters.Keys.OrderBy(n => n, StringComparer.Ordinal));
-        Assert.Equal(new[] { "Connection", "Identity" }, new CommandMetadata(Remove).Parameters.Keys.OrderBy(n => n, StringComparer.Ordinal));
+        Assert.Equal(new[] { "Connection", "Identity", "Organization" }, new CommandMetadata(Remove).Parameters.Keys.OrderBy(n => n, StringComparer.Ordinal));
         Assert.Equal(new[] { "Connection" }, new CommandMetadata(Enable).Parameters.Keys);
     }
 
