@@ -1,7 +1,7 @@
 using CalendarFederation.Sandbox;
 using CalendarFederation.Sandbox.Model;
 
-// Usage: CalendarFederation.Sandbox [--config sandbox.json] [--latency-ms N] [--https] [--ca <dir>] [--ca-out root.pem] [--exit-with-stdin]
+// Usage: CalendarFederation.Sandbox [--config sandbox.json] [--latency-ms N] [--https] [--ca <dir>] [--ca-out root.pem] [--proxy [--proxy-auth user:pass]] [--exit-with-stdin]
 //        CalendarFederation.Sandbox --make-ca <dir>
 // Prints SANDBOX_URL=http://127.0.0.1:<port> once it listens, then SANDBOX_HTTPS_<KIND>=https://localhost:<port>
 // per https listener; binds 127.0.0.1 only.
@@ -11,6 +11,8 @@ string configPath = Path.Combine(AppContext.BaseDirectory, "sandbox.json");
 int? latency = null;
 bool https = false;
 bool exitWithStdin = false;
+bool proxy = false;
+string? proxyAuth = null;
 string? caOut = null;
 string? caDir = null;
 string? makeCa = null;
@@ -25,6 +27,8 @@ for (int i = 0; i < args.Length; i++)
         case "--ca": caDir = args[++i]; break;
         case "--make-ca": makeCa = args[++i]; break;
         case "--exit-with-stdin": exitWithStdin = true; break;
+        case "--proxy": proxy = true; break;
+        case "--proxy-auth": proxyAuth = args[++i]; break;
         default:
             Console.Error.WriteLine($"Unknown argument '{args[i]}'.");
             return 2;
@@ -65,11 +69,18 @@ catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessExceptio
 }
 if (latency != null) config.LatencyMs = latency.Value;
 
-await using SandboxServer server = await SandboxServer.StartAsync(config, new SandboxServerOptions { Https = https || caOut != null || root != null, RootCertificate = root });
+await using SandboxServer server = await SandboxServer.StartAsync(config, new SandboxServerOptions { Https = https || caOut != null || root != null || proxy, RootCertificate = root, Proxy = proxy });
 if (caOut != null && server.Certificates != null) File.WriteAllText(caOut, server.Certificates.RootPem);
 
+// The proxy line comes first: readers stop at SANDBOX_URL.
+if (server.Proxy != null)
+{
+    server.Proxy.Credentials = proxyAuth;
+    Console.WriteLine($"SANDBOX_PROXY=http://127.0.0.1:{server.Proxy.Port}");
+}
 Console.WriteLine($"SANDBOX_URL={server.BaseUri.ToString().TrimEnd('/')}");
 foreach ((string kind, int port) in server.State.HttpsPorts) Console.WriteLine($"SANDBOX_HTTPS_{kind.ToUpperInvariant()}=https://localhost:{port}");
+
 Console.WriteLine($"Sandbox ready: {config.Tenants.Count} tenants ({string.Join(", ", config.Tenants.Select(t => t.Name))}).");
 Console.Out.Flush();
 

@@ -32,7 +32,8 @@ public sealed class SandboxCertificates
         DateTimeOffset now = DateTimeOffset.UtcNow;
         var leaves = new Dictionary<string, X509Certificate2>(StringComparer.OrdinalIgnoreCase)
         {
-            ["good"] = Issue(root, rootKey, "localhost", new[] { "localhost" }, now.AddDays(-1), Min(now.AddDays(30), root.NotAfter)),
+            // *.sandbox.test: names only the test proxy resolves, so traffic to them must go through it.
+            ["good"] = Issue(root, rootKey, "localhost", new[] { "localhost", "sandbox.test", "*.sandbox.test" }, now.AddDays(-1), Min(now.AddDays(30), root.NotAfter)),
             ["expired"] = Issue(root, rootKey, "localhost", new[] { "localhost" }, now.AddDays(-30), now.AddDays(-1)),
             ["mismatch"] = Issue(root, rootKey, "wrong.example", new[] { "wrong.example", "*.wrong.example" }, now.AddDays(-1), Min(now.AddDays(30), root.NotAfter), includeLoopbackIp: false),
             ["selfsigned"] = SelfSigned("localhost", now),

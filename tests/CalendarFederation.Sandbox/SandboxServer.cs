@@ -23,12 +23,19 @@ public sealed class SandboxServerOptions
     /// setting it implies <see cref="Https"/>. Null: a new root per start.
     /// </summary>
     public System.Security.Cryptography.X509Certificates.X509Certificate2? RootCertificate { get; set; }
+
+    /// <summary>Also run a forward proxy on loopback (needs HTTPS); see <see cref="Proxy.TestProxy"/>.</summary>
+    public bool Proxy { get; set; }
 }
 
 /// <summary>The sandbox, started in-process (xunit) or from Program (Pester, the demo). Binds 127.0.0.1 only.</summary>
 public sealed class SandboxServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private Proxy.TestProxy? _proxy;
+
+    /// <summary>The forward proxy, when one was asked for.</summary>
+    public Proxy.TestProxy? Proxy => _proxy;
 
     private SandboxServer(WebApplication app, SandboxState state, SandboxCertificates? certificates)
     {
@@ -122,11 +129,19 @@ public sealed class SandboxServer : IAsyncDisposable
         var map = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
         for (int i = 0; i < httpsKinds.Count && i < https.Length; i++) map[httpsKinds[i]] = https[i];
         state.HttpsPorts = map;
-        return new SandboxServer(app, state, certificates);
+        var server = new SandboxServer(app, state, certificates);
+        if (options.Proxy && map.TryGetValue("good", out int goodPort))
+        {
+            server._proxy = new Proxy.TestProxy(goodPort, state.Ports[0]);
+            server._proxy.Start();
+            state.Proxy = server._proxy;
+        }
+        return server;
     }
 
     public async ValueTask DisposeAsync()
     {
+        if (_proxy != null) await _proxy.DisposeAsync();
         await _app.StopAsync();
         await _app.DisposeAsync();
     }

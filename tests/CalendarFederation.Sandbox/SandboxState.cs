@@ -43,6 +43,9 @@ public sealed class SandboxState
 
     public IReadOnlyDictionary<string, int> HttpsPorts { get; internal set; } = new Dictionary<string, int>();
 
+    /// <summary>The forward proxy, when the sandbox runs one.</summary>
+    public Proxy.TestProxy? Proxy { get; internal set; }
+
     public string AddFault(FaultRule rule)
     {
         rule.Id ??= Guid.NewGuid().ToString("N")[..8];

@@ -11,6 +11,9 @@ function Start-CFSandbox {
         [string] $CaOut,
         # The stable root build.ps1 creates (artifacts/sandbox-ca); https listeners then chain to a root the test process trusts.
         [string] $CaDirectory = $env:CF_SANDBOX_CA,
+        # Also run the loopback forward proxy; -ProxyCredential 'user:pass' makes it demand Basic authentication.
+        [switch] $Proxy,
+        [string] $ProxyCredential,
         [int] $TimeoutSec = 60
     )
     if (-not $SandboxDll -or -not (Test-Path -LiteralPath $SandboxDll)) {
@@ -23,6 +26,8 @@ function Start-CFSandbox {
     if ($Https) { $arguments += '--https' }
     if ($CaOut) { $arguments += @('--ca-out', ('"' + $CaOut + '"')) }
     if ($CaDirectory) { $arguments += @('--ca', ('"' + $CaDirectory + '"')) }
+    if ($Proxy) { $arguments += '--proxy' }
+    if ($ProxyCredential) { $arguments += @('--proxy-auth', $ProxyCredential) }
 
     $psi = New-Object System.Diagnostics.ProcessStartInfo
     $psi.FileName = 'dotnet'
@@ -34,6 +39,7 @@ function Start-CFSandbox {
     $process = [System.Diagnostics.Process]::Start($psi)
 
     $url = $null
+    $proxyUrl = $null
     $httpsUrls = @{}
     $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSec)
     while (-not $url) {
@@ -49,10 +55,11 @@ function Start-CFSandbox {
             throw "The sandbox exited before it was ready: $stderr"
         }
         if ($line -match '^SANDBOX_HTTPS_(\w+)=(.+)$') { $httpsUrls[$Matches[1].ToLowerInvariant()] = $Matches[2] }
+        if ($line -match '^SANDBOX_PROXY=(.+)$') { $proxyUrl = $Matches[1] }
         if ($line -match '^SANDBOX_URL=(.+)$') { $url = $Matches[1] }
     }
     # The https lines come after SANDBOX_URL; read them too when asked for.
-    if ($Https -or $CaOut -or $CaDirectory) {
+    if ($Https -or $CaOut -or $CaDirectory -or $Proxy) {
         while ($httpsUrls.Count -lt 4) {
             $line = $process.StandardOutput.ReadLine()
             if ($null -eq $line) { break }
@@ -66,6 +73,7 @@ function Start-CFSandbox {
         AutodiscoverUri = "$url/autodiscover/autodiscover.svc"
         Ports           = @($info.ports)
         HttpsUrls       = $httpsUrls
+        ProxyUrl        = $proxyUrl
         Tenants         = @($info.tenants)
     }
 }

@@ -19,6 +19,9 @@ public static class ControlEndpoints
         }, SandboxJson));
         g.MapGet("/requests", (long? since) => Results.Json(state.Requests.Where(r => since == null || r.Sequence > since), SandboxJson));
         g.MapDelete("/requests", () => { state.ClearRequests(); return Results.NoContent(); });
+        g.MapGet("/proxy", () => Results.Json(state.Proxy?.Log.ToArray() ?? Array.Empty<Proxy.ProxyRecord>(), SandboxJson));
+        g.MapDelete("/proxy", () => { state.Proxy?.Log.Clear(); return Results.NoContent(); });
+        g.MapPut("/proxy/credentials", (string? value) => { if (state.Proxy != null) state.Proxy.Credentials = string.IsNullOrEmpty(value) ? null : value; return Results.NoContent(); });
         g.MapGet("/load", () => Results.Json(new
         {
             state.InFlight,

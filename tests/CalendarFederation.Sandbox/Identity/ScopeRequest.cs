@@ -71,13 +71,17 @@ public sealed record ScopeRequest(string Raw, string Resource, IReadOnlyList<str
         return new ScopeRequest(raw, resource, resourceScopes, oidc);
     }
 
-    /// <summary>Any http(s) origin on a loopback host (the sandbox itself), the configured resources, Exchange's app id.</summary>
+    /// <summary>
+    /// Any http(s) origin on a loopback host (the sandbox itself), the *.sandbox.test names the test proxy resolves to it,
+    /// the configured resources, Exchange's app id.
+    /// </summary>
     public static bool IsKnownResource(string resource, SandboxConfig config)
     {
         if (string.Equals(resource, "00000002-0000-0ff1-ce00-000000000000", StringComparison.OrdinalIgnoreCase)) return true;
         if (config.Resources.Any(r => string.Equals(r.TrimEnd('/'), resource.TrimEnd('/'), StringComparison.OrdinalIgnoreCase))) return true;
         if (!Uri.TryCreate(resource, UriKind.Absolute, out Uri? uri) || (uri.Scheme != "https" && uri.Scheme != "http")) return false;
         if (uri.AbsolutePath != "/") return false;
+        if (uri.Host.EndsWith(".sandbox.test", StringComparison.OrdinalIgnoreCase)) return true;
         return uri.IsLoopback || (IPAddress.TryParse(uri.Host.Trim('[', ']'), out IPAddress? ip) && IPAddress.IsLoopback(ip));
     }
 }
