@@ -12,6 +12,8 @@
               Ends with one line "N passed, N failed" and exits non-zero on any failure.
       Demo    Build, start the sandbox, run the README's main walkthrough against it, stop the sandbox.
       Clean   Remove build output.
+      Package Build, then publish the module as a .nupkg into artifacts/package (a local PSResourceGet repository),
+              ready for Install-PSResource or Install-Module.
       SandboxCa
               Create (once) the sandbox's root CA in artifacts/sandbox-ca. CI on Windows and macOS trusts it in the OS store;
               on Linux the test run trusts it through SSL_CERT_FILE for the processes it starts.
@@ -22,7 +24,7 @@
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Build', 'Test', 'Demo', 'Clean', 'SandboxCa')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Clean', 'SandboxCa', 'Package')]
     [string[]] $Task = @('Build'),
 
     [ValidateSet('Debug', 'Release')]
@@ -49,6 +51,16 @@ function Get-ModuleVersion {
     $version = @($props.Project.PropertyGroup | ForEach-Object { $_.Version } | Where-Object { $_ })[0]
     if (-not $version) { throw 'Directory.Build.props has no <Version>.' }
     return $version
+}
+
+function Get-ReleaseNotes([string] $Version) {
+    # The section of CHANGELOG.md for this version, as the manifest's release notes.
+    $lines = Get-Content -LiteralPath (Join-Path $Root 'CHANGELOG.md')
+    $start = [Array]::FindIndex([string[]]$lines, [Predicate[string]] { param($l) $l -match "^##\s+$([regex]::Escape($Version))\b" })
+    if ($start -lt 0) { throw "CHANGELOG.md has no '## $Version' section." }
+    $section = @()
+    for ($i = $start + 1; $i -lt $lines.Count -and $lines[$i] -notmatch '^##\s'; $i++) { $section += $lines[$i] }
+    return ($section -join "`n").Trim()
 }
 
 function Get-ModuleDirectory {
@@ -89,6 +101,8 @@ function Invoke-Build {
 
     $manifest = Get-Content -LiteralPath (Join-Path $Root 'CalendarFederation.psd1') -Raw
     $manifest = $manifest -replace "ModuleVersion\s*=\s*'[^']*'", "ModuleVersion        = '$version'"
+    $notes = (Get-ReleaseNotes $version).Replace("'", "''")
+    $manifest = $manifest -replace "ReleaseNotes\s*=\s*'[^']*'", "ReleaseNotes = '$notes'"
     Set-Content -LiteralPath (Join-Path $moduleDir 'CalendarFederation.psd1') -Value $manifest -Encoding UTF8
     Copy-Item (Join-Path $Root 'LICENSE') $moduleDir
     Copy-Item (Join-Path $Root 'src/CalendarFederation/CalendarFederation.format.ps1xml') $moduleDir
@@ -151,7 +165,7 @@ function Read-TrxCounts([string] $Path) {
 }
 
 function Invoke-Test {
-    Invoke-Build
+    Invoke-Package | Out-Null
     $results = Join-Path $Artifacts 'test-results'
     if (Test-Path $results) { Remove-Item $results -Recurse -Force }
     New-Item -ItemType Directory -Path $results -Force | Out-Null
@@ -223,6 +237,26 @@ function Invoke-Demo {
     if ($LASTEXITCODE -ne 0) { throw "The demo failed (exit code $LASTEXITCODE)." }
 }
 
+function Invoke-Package {
+    Invoke-Build
+    $packageDir = Join-Path $Artifacts 'package'
+    if (Test-Path $packageDir) { Remove-Item $packageDir -Recurse -Force }
+    New-Item -ItemType Directory -Path $packageDir -Force | Out-Null
+    $repository = 'CalendarFederationBuild-' + [guid]::NewGuid().ToString('N').Substring(0, 8)
+    Register-PSResourceRepository -Name $repository -Uri $packageDir -Trusted
+    try {
+        Publish-PSResource -Path (Get-ModuleDirectory) -Repository $repository -SkipDependenciesCheck
+    }
+    finally {
+        Unregister-PSResourceRepository -Name $repository
+    }
+    $package = Get-ChildItem $packageDir -Filter '*.nupkg' | Select-Object -First 1
+    if (-not $package) { throw 'Publish-PSResource wrote no package.' }
+    $env:CF_PACKAGE_DIR = $packageDir
+    Write-Host "Package: $($package.FullName)" -ForegroundColor Green
+    return $package.FullName
+}
+
 function Invoke-Clean {
     foreach ($path in $OutRoot, $Artifacts) {
         if (Test-Path $path) { Remove-Item $path -Recurse -Force }
@@ -241,6 +275,7 @@ try {
             'Test' { Invoke-Test }
             'Demo' { Invoke-Demo }
             'Clean' { Invoke-Clean }
+            'Package' { Invoke-Package | Out-Null }
             'SandboxCa' { Invoke-Build; Write-Host "Sandbox root CA: $(Join-Path (Initialize-SandboxCa) 'root.pem')" }
         }
     }
