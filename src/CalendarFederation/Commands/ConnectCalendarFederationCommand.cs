@@ -38,8 +38,8 @@ namespace CalendarFederation.Commands
         private readonly System.Threading.CancellationTokenSource _cancellation = new System.Threading.CancellationTokenSource();
 
         [Parameter(ParameterSetName = InteractiveSet, HelpMessage = "The account to sign in with; a hint for the sign-in page.")]
-        [Parameter(ParameterSetName = DeviceSet)]
-        [Parameter(ParameterSetName = AccessTokenSet)]
+        [Parameter(ParameterSetName = DeviceSet, HelpMessage = "The account to sign in with; a hint for the sign-in page.")]
+        [Parameter(ParameterSetName = AccessTokenSet, HelpMessage = "The account to sign in with; a hint for the sign-in page.")]
         [ValidateNotNullOrEmpty]
         public string? UserPrincipalName { get; set; }
 
@@ -47,22 +47,22 @@ namespace CalendarFederation.Commands
         public SwitchParameter Device { get; set; }
 
         [Parameter(ParameterSetName = InteractiveSet, HelpMessage = "The app registration (client id). Delegated sign-in defaults to ExchangeOnlineManagement's public client.")]
-        [Parameter(ParameterSetName = DeviceSet)]
-        [Parameter(Mandatory = true, ParameterSetName = ThumbprintSet)]
-        [Parameter(Mandatory = true, ParameterSetName = CertificateFileSet)]
-        [Parameter(Mandatory = true, ParameterSetName = CertificateSet)]
-        [Parameter(Mandatory = true, ParameterSetName = ClientSecretSet)]
+        [Parameter(ParameterSetName = DeviceSet, HelpMessage = "The app registration (client id). Delegated sign-in defaults to ExchangeOnlineManagement's public client.")]
+        [Parameter(Mandatory = true, ParameterSetName = ThumbprintSet, HelpMessage = "The app registration (client id). Delegated sign-in defaults to ExchangeOnlineManagement's public client.")]
+        [Parameter(Mandatory = true, ParameterSetName = CertificateFileSet, HelpMessage = "The app registration (client id). Delegated sign-in defaults to ExchangeOnlineManagement's public client.")]
+        [Parameter(Mandatory = true, ParameterSetName = CertificateSet, HelpMessage = "The app registration (client id). Delegated sign-in defaults to ExchangeOnlineManagement's public client.")]
+        [Parameter(Mandatory = true, ParameterSetName = ClientSecretSet, HelpMessage = "The app registration (client id). Delegated sign-in defaults to ExchangeOnlineManagement's public client.")]
         [ValidateNotNullOrEmpty]
         public string? AppId { get; set; }
 
         [Parameter(Mandatory = true, ParameterSetName = ThumbprintSet, HelpMessage = "The tenant's primary .onmicrosoft.com domain (or its GUID).")]
-        [Parameter(Mandatory = true, ParameterSetName = CertificateFileSet)]
-        [Parameter(Mandatory = true, ParameterSetName = CertificateSet)]
-        [Parameter(Mandatory = true, ParameterSetName = ClientSecretSet)]
-        [Parameter(ParameterSetName = ManagedIdentitySet)]
-        [Parameter(ParameterSetName = AccessTokenSet)]
-        [Parameter(ParameterSetName = InteractiveSet)]
-        [Parameter(ParameterSetName = DeviceSet)]
+        [Parameter(Mandatory = true, ParameterSetName = CertificateFileSet, HelpMessage = "The tenant's primary .onmicrosoft.com domain (or its GUID).")]
+        [Parameter(Mandatory = true, ParameterSetName = CertificateSet, HelpMessage = "The tenant's primary .onmicrosoft.com domain (or its GUID).")]
+        [Parameter(Mandatory = true, ParameterSetName = ClientSecretSet, HelpMessage = "The tenant's primary .onmicrosoft.com domain (or its GUID).")]
+        [Parameter(ParameterSetName = ManagedIdentitySet, HelpMessage = "The tenant's primary .onmicrosoft.com domain (or its GUID).")]
+        [Parameter(ParameterSetName = AccessTokenSet, HelpMessage = "The tenant's primary .onmicrosoft.com domain (or its GUID).")]
+        [Parameter(ParameterSetName = InteractiveSet, HelpMessage = "The tenant's primary .onmicrosoft.com domain (or its GUID).")]
+        [Parameter(ParameterSetName = DeviceSet, HelpMessage = "The tenant's primary .onmicrosoft.com domain (or its GUID).")]
         [ValidateNotNullOrEmpty]
         public string? Organization { get; set; }
 
@@ -110,17 +110,17 @@ namespace CalendarFederation.Commands
         public Uri? AzureADAuthorizationEndpointUri { get; set; }
 
         [Parameter(ParameterSetName = InteractiveSet, HelpMessage = "A customer tenant to manage with a partner (GDAP) sign-in.")]
-        [Parameter(ParameterSetName = DeviceSet)]
-        [Parameter(ParameterSetName = AccessTokenSet)]
+        [Parameter(ParameterSetName = DeviceSet, HelpMessage = "A customer tenant to manage with a partner (GDAP) sign-in.")]
+        [Parameter(ParameterSetName = AccessTokenSet, HelpMessage = "A customer tenant to manage with a partner (GDAP) sign-in.")]
         [ValidateNotNullOrEmpty]
         public string? DelegatedOrganization { get; set; }
 
         [Parameter(ParameterSetName = InteractiveSet, HelpMessage = "Keep delegated tokens in a cache protected by the operating system, across sessions.")]
-        [Parameter(ParameterSetName = DeviceSet)]
+        [Parameter(ParameterSetName = DeviceSet, HelpMessage = "Keep delegated tokens in a cache protected by the operating system, across sessions.")]
         public SwitchParameter PersistTokenCache { get; set; }
 
         [Parameter(ParameterSetName = InteractiveSet, HelpMessage = "With -PersistTokenCache: where the OS cannot protect the cache, accept a plain file with owner-only permissions.")]
-        [Parameter(ParameterSetName = DeviceSet)]
+        [Parameter(ParameterSetName = DeviceSet, HelpMessage = "With -PersistTokenCache: where the OS cannot protect the cache, accept a plain file with owner-only permissions.")]
         public SwitchParameter AllowUnprotectedTokenCache { get; set; }
 
         [Parameter(HelpMessage = "An explicit proxy for sign-in and the admin API; by default the system's.")]

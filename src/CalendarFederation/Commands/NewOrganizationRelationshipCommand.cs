@@ -41,17 +41,17 @@ namespace CalendarFederation.Commands
         [Parameter(HelpMessage = "A mail-enabled security group: only its members' free/busy is shared. Keep it under 10,000 members.")]
         public string? FreeBusyAccessScope { get; set; }
 
-        [Parameter] public bool MailTipsAccessEnabled { get; set; }
-        [Parameter] public MailTipsAccessLevel MailTipsAccessLevel { get; set; }
-        [Parameter] public string? MailTipsAccessScope { get; set; }
-        [Parameter] public bool DeliveryReportEnabled { get; set; }
-        [Parameter] public bool ArchiveAccessEnabled { get; set; }
-        [Parameter] public bool PhotosEnabled { get; set; }
-        [Parameter] public bool MailboxMoveEnabled { get; set; }
-        [Parameter] public MailboxMoveCapability MailboxMoveCapability { get; set; }
-        [Parameter] public string[]? MailboxMovePublishedScopes { get; set; }
-        [Parameter] public string? OAuthApplicationId { get; set; }
-        [Parameter] public string? OrganizationContact { get; set; }
+        [Parameter(HelpMessage = "Share MailTips with the partner. Default $false.")] public bool MailTipsAccessEnabled { get; set; }
+        [Parameter(HelpMessage = "None, Limited or All: which MailTips the partner sees.")] public MailTipsAccessLevel MailTipsAccessLevel { get; set; }
+        [Parameter(HelpMessage = "A group: only its members' MailTips are shared.")] public string? MailTipsAccessScope { get; set; }
+        [Parameter(HelpMessage = "Share delivery reports with the partner.")] public bool DeliveryReportEnabled { get; set; }
+        [Parameter(HelpMessage = "Let the partner reach archive mailboxes (hybrid).")] public bool ArchiveAccessEnabled { get; set; }
+        [Parameter(HelpMessage = "Share user photos with the partner.")] public bool PhotosEnabled { get; set; }
+        [Parameter(HelpMessage = "Allow mailbox moves to or from the partner.")] public bool MailboxMoveEnabled { get; set; }
+        [Parameter(HelpMessage = "None, Inbound, Outbound, RemoteInbound or RemoteOutbound (cross-tenant moves).")] public MailboxMoveCapability MailboxMoveCapability { get; set; }
+        [Parameter(HelpMessage = "Mail-enabled security groups whose members may move (cross-tenant moves).")] public string[]? MailboxMovePublishedScopes { get; set; }
+        [Parameter(HelpMessage = "The migration app's id for cross-tenant mailbox moves.")] public string? OAuthApplicationId { get; set; }
+        [Parameter(HelpMessage = "An SMTP address to contact about this relationship.")] public string? OrganizationContact { get; set; }
 
         [Parameter(ValueFromPipelineByPropertyName = true, HelpMessage = "The partner's ApplicationUri; 'outlook.com' for Exchange Online.")]
         public Uri? TargetApplicationUri { get; set; }

@@ -38,25 +38,25 @@ namespace CalendarFederation.Commands
         [ValidateNotNull]
         public object? DomainNames { get; set; }
 
-        [Parameter] public bool Enabled { get; set; }
-        [Parameter] public bool FreeBusyAccessEnabled { get; set; }
-        [Parameter] public FreeBusyAccessLevel FreeBusyAccessLevel { get; set; }
-        [Parameter] public string? FreeBusyAccessScope { get; set; }
-        [Parameter] public bool MailTipsAccessEnabled { get; set; }
-        [Parameter] public MailTipsAccessLevel MailTipsAccessLevel { get; set; }
-        [Parameter] public string? MailTipsAccessScope { get; set; }
-        [Parameter] public bool DeliveryReportEnabled { get; set; }
-        [Parameter] public bool ArchiveAccessEnabled { get; set; }
-        [Parameter] public bool PhotosEnabled { get; set; }
-        [Parameter] public bool MailboxMoveEnabled { get; set; }
-        [Parameter] public MailboxMoveCapability MailboxMoveCapability { get; set; }
-        [Parameter] public string[]? MailboxMovePublishedScopes { get; set; }
-        [Parameter] public string? OAuthApplicationId { get; set; }
-        [Parameter] public string? OrganizationContact { get; set; }
-        [Parameter] public Uri? TargetApplicationUri { get; set; }
-        [Parameter] public Uri? TargetAutodiscoverEpr { get; set; }
-        [Parameter] public Uri? TargetOwaURL { get; set; }
-        [Parameter] public Uri? TargetSharingEpr { get; set; }
+        [Parameter(HelpMessage = "Whether the relationship is enabled.")] public bool Enabled { get; set; }
+        [Parameter(HelpMessage = "Share free/busy with the partner.")] public bool FreeBusyAccessEnabled { get; set; }
+        [Parameter(HelpMessage = "None, AvailabilityOnly (times) or LimitedDetails (times, subject, location).")] public FreeBusyAccessLevel FreeBusyAccessLevel { get; set; }
+        [Parameter(HelpMessage = "A mail-enabled security group: only its members' free/busy is shared.")] public string? FreeBusyAccessScope { get; set; }
+        [Parameter(HelpMessage = "Share MailTips with the partner. Default $false.")] public bool MailTipsAccessEnabled { get; set; }
+        [Parameter(HelpMessage = "None, Limited or All: which MailTips the partner sees.")] public MailTipsAccessLevel MailTipsAccessLevel { get; set; }
+        [Parameter(HelpMessage = "A group: only its members' MailTips are shared.")] public string? MailTipsAccessScope { get; set; }
+        [Parameter(HelpMessage = "Share delivery reports with the partner.")] public bool DeliveryReportEnabled { get; set; }
+        [Parameter(HelpMessage = "Let the partner reach archive mailboxes (hybrid).")] public bool ArchiveAccessEnabled { get; set; }
+        [Parameter(HelpMessage = "Share user photos with the partner.")] public bool PhotosEnabled { get; set; }
+        [Parameter(HelpMessage = "Allow mailbox moves to or from the partner.")] public bool MailboxMoveEnabled { get; set; }
+        [Parameter(HelpMessage = "None, Inbound, Outbound, RemoteInbound or RemoteOutbound (cross-tenant moves).")] public MailboxMoveCapability MailboxMoveCapability { get; set; }
+        [Parameter(HelpMessage = "Mail-enabled security groups whose members may move (cross-tenant moves).")] public string[]? MailboxMovePublishedScopes { get; set; }
+        [Parameter(HelpMessage = "The migration app's id for cross-tenant mailbox moves.")] public string? OAuthApplicationId { get; set; }
+        [Parameter(HelpMessage = "An SMTP address to contact about this relationship.")] public string? OrganizationContact { get; set; }
+        [Parameter(HelpMessage = "The partner's ApplicationUri; 'outlook.com' for Exchange Online.")] public Uri? TargetApplicationUri { get; set; }
+        [Parameter(HelpMessage = "The partner's Autodiscover endpoint (absolute).")] public Uri? TargetAutodiscoverEpr { get; set; }
+        [Parameter(HelpMessage = "The partner's Outlook on the web URL (absolute).")] public Uri? TargetOwaURL { get; set; }
+        [Parameter(HelpMessage = "The partner's sharing endpoint (absolute); used instead of Autodiscover when set.")] public Uri? TargetSharingEpr { get; set; }
 
         [Parameter(HelpMessage = "Enable or disable without asking.")]
         public SwitchParameter Force { get; set; }
