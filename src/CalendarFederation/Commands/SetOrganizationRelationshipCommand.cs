@@ -87,24 +87,12 @@ namespace CalendarFederation.Commands
             }
 
             CalendarFederationConnection connection = ResolveConnection();
-            if (Organization != null && !string.Equals(Organization, connection.Organization, StringComparison.OrdinalIgnoreCase)
-                && !string.Equals(Organization, connection.TenantId, StringComparison.OrdinalIgnoreCase))
-            {
-                WriteError(new ErrorRecord(new InvalidOperationException(
-                    $"'{Identity}' belongs to {Organization}, but this command works on {connection.Organization}. Pass -Connection for {Organization}."),
-                    "OrganizationMismatch", ErrorCategory.InvalidArgument, Identity));
-                return;
-            }
+            if (!BelongsTo(connection, Organization, Identity)) return;
             var service = new OrganizationRelationshipService(connection.Session.AdminApi);
             try
             {
-                AdminObject? current = RunEngine(token => service.GetAsync(Identity, token)).FirstOrDefault();
-                if (current == null)
-                {
-                    WriteError(new ErrorRecord(new ItemNotFoundException($"The organization relationship '{Identity}' couldn't be found in {connection.Organization}."),
-                        "OrganizationRelationshipNotFound", ErrorCategory.ObjectNotFound, Identity));
-                    return;
-                }
+                AdminObject? current = ReadExisting(connection, service, Identity);
+                if (current == null) return;
                 string name = current.GetString("Name") ?? Identity;
 
                 // -WhatIf reports and stops here, before anyone is asked anything.

@@ -37,6 +37,36 @@ namespace CalendarFederation.Infrastructure
             return connection!;
         }
 
+        /// <summary>
+        /// False, with an OrganizationMismatch error for the item, when a piped relationship belongs to another tenant than
+        /// the connection this call works on.
+        /// </summary>
+        protected bool BelongsTo(CalendarFederationConnection connection, string? organization, string identity)
+        {
+            if (organization == null
+                || string.Equals(organization, connection.Organization, StringComparison.OrdinalIgnoreCase)
+                || string.Equals(organization, connection.TenantId, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+            WriteError(new ErrorRecord(new InvalidOperationException(
+                $"'{identity}' belongs to {organization}, but this command works on {connection.Organization}. Pass -Connection for {organization}."),
+                "OrganizationMismatch", ErrorCategory.InvalidArgument, identity));
+            return false;
+        }
+
+        /// <summary>The relationship as it is now, or null after writing OrganizationRelationshipNotFound for the item.</summary>
+        protected AdminObject? ReadExisting(CalendarFederationConnection connection, Engine.Relationships.OrganizationRelationshipService service, string identity)
+        {
+            AdminObject? current = System.Linq.Enumerable.FirstOrDefault(RunEngine(token => service.GetAsync(identity, token)));
+            if (current == null)
+            {
+                WriteError(new ErrorRecord(new ItemNotFoundException($"The organization relationship '{identity}' couldn't be found in {connection.Organization}."),
+                    "OrganizationRelationshipNotFound", ErrorCategory.ObjectNotFound, identity));
+            }
+            return current;
+        }
+
         /// <summary>Runs engine work, writing its warnings, verbose and debug lines on this thread as they come.</summary>
         protected T RunEngine<T>(Func<CancellationToken, Task<T>> work)
         {
