@@ -290,6 +290,48 @@ public sealed class SignInTests : IDisposable
     }
 
     [Fact]
+    public void A_partner_admin_manages_a_customer_tenant_with_DelegatedOrganization()
+    {
+        // litware lists contoso among its delegated admins (GDAP): contoso's admin signs in at litware's authority.
+        var browser = new SandboxBrowser(_fixture.CreateTrustingHandler());
+        TestHooks.Browser = browser;
+        var (output, streams) = Run($"Connect-CalendarFederation -UserPrincipalName admin@contoso.onmicrosoft.com -DelegatedOrganization litware.onmicrosoft.com -ExchangeEnvironmentName {Env} -PassThru");
+        Assert.True(streams.Error.Count == 0, string.Join("; ", streams.Error.Select(e => e.ToString())));
+        var connection = (CalendarFederationConnection)Assert.Single(output).BaseObject;
+        Assert.Equal("litware.onmicrosoft.com", connection.Organization);
+        Assert.Equal("litware.onmicrosoft.com", connection.DelegatedOrganization);
+        Assert.Equal("admin@contoso.onmicrosoft.com", connection.UserPrincipalName);
+        Assert.EndsWith("/litware.onmicrosoft.com", connection.AzureADAuthorizationEndpointUri.AbsoluteUri);
+        var (config, s2) = Run("(Get-OrganizationConfig).DisplayName");
+        Assert.Empty(s2.Error);
+        Assert.Equal("Litware", config[0].BaseObject);
+    }
+
+    [Fact]
+    public void ConnectionUri_and_authority_overrides_replace_the_environment()
+    {
+        // O365Default would reach Microsoft; the two overrides send everything to the sandbox instead.
+        var (output, streams) = Run("Connect-CalendarFederation -AppId $app -Organization contoso.onmicrosoft.com -ClientSecret $s -ExchangeEnvironmentName O365Default " +
+            "-ConnectionUri $uri -AzureADAuthorizationEndpointUri $authority -PassThru -WarningAction SilentlyContinue",
+            new Dictionary<string, object?>
+            {
+                ["app"] = ContosoApp,
+                ["s"] = Secure(ContosoSecret),
+                ["uri"] = new Uri(_fixture.Https, "/powershell-liveid"),
+                ["authority"] = new Uri(_fixture.Https, "/contoso.onmicrosoft.com"),
+            });
+        Assert.True(streams.Error.Count == 0, string.Join("; ", streams.Error.Select(e => e.ToString())));
+        var connection = (CalendarFederationConnection)Assert.Single(output).BaseObject;
+        Assert.Equal(_fixture.Https.GetLeftPart(UriPartial.Authority) + "/", connection.ConnectionUri.AbsoluteUri);
+        Assert.Equal("O365Default", connection.ExchangeEnvironmentName);
+        Assert.Equal("Contoso", connection.OrganizationName);
+
+        var (refused, _) = Run("try { Connect-CalendarFederation -AppId $app -Organization contoso.onmicrosoft.com -ClientSecret $s -AzureADAuthorizationEndpointUri 'http://localhost:1/x' } catch { $_ }",
+            new Dictionary<string, object?> { ["app"] = ContosoApp, ["s"] = Secure(ContosoSecret) });
+        Assert.StartsWith("InsecureEndpoint,", ((ErrorRecord)Assert.Single(refused).BaseObject).FullyQualifiedErrorId);
+    }
+
+    [Fact]
     public void Interactive_modes_fail_at_once_without_an_interactive_host()
     {
         using Runspace headless = SignInFixture.OpenRunspace(null);
