@@ -10,6 +10,12 @@
               docs/Convert-HelpToMaml.ps1, and docs/about_CalendarFederation.help.txt.
       Test    Build, run the xunit suites, then Pester against the built module in a fresh process.
               Ends with one line "N passed, N failed" and exits non-zero on any failure.
+      Reliability
+              Build, then run only the reliability suite (issue 6): the fuzzing properties and the hosted-runspace
+              reliability tests (xunit), then tests/Pester/Reliability.Tests.ps1 against the built module, which writes
+              the case table to artifacts/reliability/results.json. Renders docs/reliability.md from it (one table per
+              section, the summary figures, the machine and the date) and exits non-zero if a case failed (a known
+              product bug is reported, not failed).
       Demo    Build, start the sandbox, run the README's main walkthrough against it, stop the sandbox.
       Clean   Remove build output.
       Package Build, then publish the module as a .nupkg into artifacts/package (a local PSResourceGet repository),
@@ -20,11 +26,14 @@
 
 .EXAMPLE
     dotnet tool restore && dotnet pwsh ./build.ps1 Test
+
+.EXAMPLE
+    dotnet pwsh ./build.ps1 Reliability
 #>
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Build', 'Test', 'Demo', 'Clean', 'SandboxCa', 'Package')]
+    [ValidateSet('Build', 'Test', 'Reliability', 'Demo', 'Clean', 'SandboxCa', 'Package')]
     [string[]] $Task = @('Build'),
 
     [ValidateSet('Debug', 'Release')]
@@ -169,6 +178,9 @@ function Invoke-Test {
     $results = Join-Path $Artifacts 'test-results'
     if (Test-Path $results) { Remove-Item $results -Recurse -Force }
     New-Item -ItemType Directory -Path $results -Force | Out-Null
+    # The reliability suite's case table is rebuilt by this run (hosted xunit rows, then Pester).
+    $reliability = Join-Path $Artifacts 'reliability'
+    if (Test-Path $reliability) { Remove-Item $reliability -Recurse -Force }
 
     $passed = 0
     $failed = 0
@@ -197,15 +209,7 @@ function Invoke-Test {
 
     Write-Host 'Pester: tests/Pester against the built module, in a fresh PowerShell' -ForegroundColor Cyan
     $pesterResult = Join-Path $results 'pester.json'
-    $pwsh = @(Get-PwshCommand)
-    $pwshArgs = @()
-    if ($pwsh.Count -gt 1) { $pwshArgs += $pwsh[1..($pwsh.Count - 1)] }
-    $pwshArgs += @('-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'tests/Pester/Invoke-PesterSuite.ps1'),
-        '-ModulePath', (Join-Path (Get-ModuleDirectory) 'CalendarFederation.psd1'),
-        '-SandboxDll', (Get-SandboxDll),
-        '-ResultPath', $pesterResult)
-    & $pwsh[0] @pwshArgs
-    $exit = $LASTEXITCODE
+    $exit = Invoke-PesterRun -ResultPath $pesterResult
     if (Test-Path $pesterResult) {
         $counts = Get-Content -LiteralPath $pesterResult -Raw | ConvertFrom-Json
         $passed += [int]$counts.Passed
@@ -222,6 +226,87 @@ function Invoke-Test {
     Write-Host ("Test time: {0:n0} s" -f $stopwatch.Elapsed.TotalSeconds)
     Write-Host "$passed passed, $failed failed"
     if ($failed -gt 0) { exit 1 }
+}
+
+function Invoke-PesterRun {
+    # tests/Pester/Invoke-PesterSuite.ps1 in a fresh PowerShell (started after SSL_CERT_FILE is set); returns its exit code.
+    param([Parameter(Mandatory)][string] $ResultPath, [string[]] $Include)
+    $pwsh = @(Get-PwshCommand)
+    $pwshArgs = @()
+    if ($pwsh.Count -gt 1) { $pwshArgs += $pwsh[1..($pwsh.Count - 1)] }
+    $pwshArgs += @('-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'tests/Pester/Invoke-PesterSuite.ps1'),
+        '-ModulePath', (Join-Path (Get-ModuleDirectory) 'CalendarFederation.psd1'),
+        '-SandboxDll', (Get-SandboxDll),
+        '-ResultPath', $ResultPath)
+    if ($Include) { $pwshArgs += @('-Include', ($Include -join ',')) }
+    # Out-Host: the child's output is shown, not returned with the exit code.
+    & $pwsh[0] @pwshArgs | Out-Host
+    return $LASTEXITCODE
+}
+
+function Invoke-Reliability {
+    Invoke-Build
+    Initialize-SandboxCa | Out-Null
+    $stopwatch = [System.Diagnostics.Stopwatch]::StartNew()
+    $reliability = Join-Path $Artifacts 'reliability'
+    if (Test-Path $reliability) { Remove-Item $reliability -Recurse -Force }
+    New-Item -ItemType Directory -Path $reliability -Force | Out-Null
+    $problems = @()
+    $passed = 0
+    $failed = 0
+
+    # The fuzzing properties (section 6), and the hosted-runspace cases (delegated sign-in, the persistent cache) with the
+    # sign-in tests the report refers to. Their rows go to artifacts/reliability/xunit, which the Pester run merges.
+    $xunit = @(
+        @{ Project = 'CalendarFederation.Engine.Tests'; Filter = 'FullyQualifiedName~CalendarFederation.Engine.Tests.FuzzTests|FullyQualifiedName~CalendarFederation.Engine.Tests.PageParserEdgeTests'; Trx = 'fuzz.trx' }
+        @{ Project = 'CalendarFederation.Tests'; Filter = 'FullyQualifiedName~CalendarFederation.Tests.Reliability|FullyQualifiedName~No_secret_or_token_appears_in_any_stream_or_view|FullyQualifiedName~Interactive_goes_through_the_browser_seam|FullyQualifiedName~Tokens_are_refreshed_silently_when_they_expire'; Trx = 'hosted.trx' }
+    )
+    foreach ($x in $xunit) {
+        Write-Host "xunit: $($x.Project) ($($x.Trx))" -ForegroundColor Cyan
+        & dotnet test (Join-Path $Root "tests/$($x.Project)/$($x.Project).csproj") -c $Configuration --nologo --filter $x.Filter `
+            --logger "trx;LogFileName=$($x.Trx)" --logger 'console;verbosity=minimal' --results-directory $reliability
+        $exit = $LASTEXITCODE
+        $trxPath = Join-Path $reliability $x.Trx
+        if (Test-Path $trxPath) {
+            $counts = Read-TrxCounts $trxPath
+            $passed += $counts.Passed
+            $failed += $counts.Failed
+            if ($exit -ne 0 -and $counts.Failed -eq 0) { $problems += "$($x.Project) exited with $exit"; $failed++ }
+        }
+        else {
+            $problems += "$($x.Project) produced no results (exit $exit)"
+            $failed++
+        }
+    }
+
+    Write-Host 'Pester: tests/Pester/Reliability.Tests.ps1 against the built module, in a fresh PowerShell' -ForegroundColor Cyan
+    $pesterResult = Join-Path $reliability 'pester.json'
+    $exit = Invoke-PesterRun -ResultPath $pesterResult -Include 'Reliability'
+    if (Test-Path $pesterResult) {
+        $counts = Get-Content -LiteralPath $pesterResult -Raw | ConvertFrom-Json
+        $passed += [int]$counts.Passed
+        $failed += [int]$counts.Failed
+        if ($exit -ne 0 -and [int]$counts.Failed -eq 0) { $problems += "Pester exited with $exit"; $failed++ }
+    }
+    else {
+        $problems += "Pester produced no results (exit $exit)"
+        $failed++
+    }
+
+    . (Join-Path $Root 'docs/Export-ReliabilityReport.ps1')
+    $report = Join-Path $Root 'docs/reliability.md'
+    $summary = Export-ReliabilityReport -ResultPath (Join-Path $reliability 'results.json') -OutputPath $report `
+        -FuzzSource (Join-Path $Root 'tests/CalendarFederation.Engine.Tests/FuzzTests.cs') `
+        -TrxPath @((Join-Path $reliability 'fuzz.trx'), (Join-Path $reliability 'hosted.trx'))
+    $stopwatch.Stop()
+    foreach ($p in $problems) { Write-Host "Problem: $p" -ForegroundColor Red }
+    Write-Host "Report: $report" -ForegroundColor Green
+    Write-Host ("Reliability: {0} cases tried, {1} passed, {2} known-bug cases ({3} bugs), {4} failed; relationships lost {5}, duplicated {6}, half-written {7}; early requests {8}; fuzzing {9} properties, {10} inputs" -f `
+            $summary.Cases, $summary.Passed, $summary.KnownBugCases, $summary.KnownBugs, $summary.Failed, $summary.Lost, $summary.Duplicated, $summary.HalfWritten,
+        $summary.Violations, $summary.FuzzProperties, $summary.FuzzInputs)
+    Write-Host ("Reliability time: {0:n0} s" -f $stopwatch.Elapsed.TotalSeconds)
+    Write-Host "$passed passed, $failed failed"
+    if ($failed -gt 0 -or $summary.Failed -gt 0 -or ($summary.Lost + $summary.Duplicated + $summary.HalfWritten) -gt 0) { exit 1 }
 }
 
 function Invoke-Demo {
@@ -273,6 +358,7 @@ try {
         switch ($t) {
             'Build' { Invoke-Build }
             'Test' { Invoke-Test }
+            'Reliability' { Invoke-Reliability }
             'Demo' { Invoke-Demo }
             'Clean' { Invoke-Clean }
             'Package' { Invoke-Package | Out-Null }

@@ -6,8 +6,8 @@
 .DESCRIPTION
     Imports Pester 5.7.1 by path from the NuGet global packages folder (tests/CalendarFederation.Tests brings it with
     a PackageDownload), never from the Gallery or PSModulePath. Tells the test files where the built module and the
-    sandbox are through CF_MODULE_PATH and CF_SANDBOX_DLL, runs every *.Tests.ps1 next to this script, and writes
-    {"Passed":N,"Failed":N} to -ResultPath. Failed also counts failed blocks and containers, so a broken BeforeAll
+    sandbox are through CF_MODULE_PATH and CF_SANDBOX_DLL, runs every *.Tests.ps1 next to this script (or only the
+    files -Include names, e.g. -Include Reliability for Reliability.Tests.ps1), and writes {"Passed":N,"Failed":N} to -ResultPath. Failed also counts failed blocks and containers, so a broken BeforeAll
     is a failure. Exits 1 when anything failed. Windows PowerShell 5.1 compatible.
 
 .EXAMPLE
@@ -23,7 +23,10 @@ param(
     [string] $SandboxDll,
 
     [Parameter(Mandatory = $true)]
-    [string] $ResultPath
+    [string] $ResultPath,
+
+    # Test files to run, by name without .Tests.ps1; all of them when omitted.
+    [string[]] $Include
 )
 
 $ErrorActionPreference = 'Stop'
@@ -102,7 +105,18 @@ try {
     $env:CF_NUGET_PACKAGES = Get-NuGetGlobalPackagesFolder
 
     $configuration = New-PesterConfiguration
-    $configuration.Run.Path = $PSScriptRoot
+    # -File passes one string: "A,B" names two files.
+    $Include = @($Include | ForEach-Object { "$_" -split ',' } | ForEach-Object { $_.Trim() } | Where-Object { $_ })
+    if ($Include.Count -gt 0) {
+        $configuration.Run.Path = @($Include | ForEach-Object {
+                $file = Join-Path $PSScriptRoot ($_ + '.Tests.ps1')
+                if (-not (Test-Path -LiteralPath $file)) { throw "There is no test file '$file'." }
+                $file
+            })
+    }
+    else {
+        $configuration.Run.Path = $PSScriptRoot
+    }
     $configuration.Run.PassThru = $true
     $configuration.Run.Exit = $false
     $configuration.Output.Verbosity = 'Detailed'
