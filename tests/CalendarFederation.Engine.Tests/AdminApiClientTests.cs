@@ -321,14 +321,92 @@ public class AdminApiClientTests
         Assert.Equal(kind, ex.Kind);
     }
 
-    [Fact]
-    public async Task Valid_json_with_missing_fields_and_204_are_empty_results()
+    [Theory]
+    [InlineData("{}")]
+    [InlineData("{\"@odata.context\":\"x\"}")]
+    [InlineData("")]
+    public async Task A_read_answered_200_without_value_is_malformed_not_empty(string body)
     {
-        _handler.Respond(200, "{}");
+        // "Nothing exists" must not be concluded from a broken answer.
+        _handler.Respond(200, body);
+        using AdminApiClient client = Client();
+        var ex = await Assert.ThrowsAsync<AdminApiException>(() => Run(client.InvokeAsync("Get-X", NoParameters, CancellationToken.None)));
+        Assert.Equal(AdminApiErrorKind.MalformedResponse, ex.Kind);
+        Assert.Single(_handler.Requests);
+    }
+
+    [Fact]
+    public async Task A_204_and_a_write_without_value_are_empty_results()
+    {
         _handler.Respond(204, "");
+        _handler.Respond(200, "{}");
+        _handler.Respond(200, "");
+        _handler.Respond(200, Ok("[]"));
         using AdminApiClient client = Client();
         Assert.Empty((await Run(client.InvokeAsync("Get-X", NoParameters, CancellationToken.None))).Values);
+        Assert.Empty((await Run(client.InvokeAsync("Set-X", NoParameters, CancellationToken.None))).Values);
+        Assert.Empty((await Run(client.InvokeAsync("Remove-X", NoParameters, CancellationToken.None))).Values);
         Assert.Empty((await Run(client.InvokeAsync("Get-X", NoParameters, CancellationToken.None))).Values);
+    }
+
+    [Fact]
+    public async Task A_certificate_failure_is_reported_at_once_and_not_retried()
+    {
+        _handler.Throw(new HttpRequestException("The SSL connection could not be established, see inner exception.",
+            new System.Security.Authentication.AuthenticationException("The remote certificate is invalid because of errors in the certificate chain: NotTimeValid")));
+        using AdminApiClient client = Client();
+        var ex = await Assert.ThrowsAsync<AdminApiException>(() => Run(client.InvokeAsync("Get-X", NoParameters, CancellationToken.None)));
+        Assert.Equal(AdminApiErrorKind.ConnectionFailed, ex.Kind);
+        Assert.Contains("TLS handshake failed", ex.Message);
+        Assert.Contains("NotTimeValid", ex.Message);
+        Assert.Single(_handler.Requests);
+    }
+
+    [Fact]
+    public async Task A_refused_connection_gets_two_more_tries_then_is_named()
+    {
+        for (int i = 0; i < 5; i++)
+        {
+            _handler.Throw(new HttpRequestException("Connection refused", new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.ConnectionRefused)));
+        }
+        using AdminApiClient client = Client();
+        var ex = await Assert.ThrowsAsync<AdminApiException>(() => Run(client.InvokeAsync("Get-X", NoParameters, CancellationToken.None)));
+        Assert.Equal(AdminApiErrorKind.ConnectionFailed, ex.Kind);
+        Assert.Contains("the connection was refused", ex.Message);
+        Assert.Equal(3, _handler.Requests.Count);
+    }
+
+    [Fact]
+    public async Task A_reset_while_the_body_is_read_is_retried()
+    {
+        _handler.RespondReset();
+        _handler.Respond(200, Ok());
+        using AdminApiClient client = Client();
+        AdminApiResult result = await Run(client.InvokeAsync("Get-X", NoParameters, CancellationToken.None));
+        Assert.Single(result.Values);
+        Assert.Equal(2, _handler.Requests.Count);
+    }
+
+    [Fact]
+    public async Task A_reset_on_every_try_is_a_connection_error_not_an_IOException()
+    {
+        for (int i = 0; i < 5; i++) _handler.RespondReset();
+        using AdminApiClient client = Client();
+        var ex = await Assert.ThrowsAsync<AdminApiException>(() => Run(client.InvokeAsync("Get-X", NoParameters, CancellationToken.None)));
+        Assert.Equal(AdminApiErrorKind.ConnectionFailed, ex.Kind);
+        Assert.Contains("closed before the response was complete", ex.Message);
+        Assert.Equal(3, _handler.Requests.Count);
+    }
+
+    [Fact]
+    public async Task The_overall_timeout_names_what_kept_failing()
+    {
+        for (int i = 0; i < 10; i++) _handler.Respond(503, "Service Unavailable");
+        using AdminApiClient client = Client(o => o.OverallTimeout = TimeSpan.FromSeconds(5));
+        var ex = await Assert.ThrowsAsync<AdminApiException>(() => Run(client.InvokeAsync("New-X", NoParameters, CancellationToken.None)));
+        Assert.Equal(AdminApiErrorKind.Timeout, ex.Kind);
+        Assert.Contains("overall timeout", ex.Message);
+        Assert.Contains("The last attempt failed: HTTP 503", ex.Message);
     }
 
     [Fact]
@@ -347,7 +425,7 @@ public class AdminApiClientTests
     internal sealed class ScriptedHandler : HttpMessageHandler
     {
         private readonly FakeTimeProvider _time;
-        private readonly ConcurrentQueue<(int Status, string Body, int? RetryAfter, bool Hang)> _script = new();
+        private readonly ConcurrentQueue<(int Status, string Body, int? RetryAfter, bool Hang, Exception? Error)> _script = new();
         private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly object _gate = new();
         private int _inFlight;
@@ -359,7 +437,13 @@ public class AdminApiClientTests
         public int InFlight => Volatile.Read(ref _inFlight);
         public int MaxInFlight { get; private set; }
 
-        public void Respond(int status = 200, string body = "", int? retryAfter = null, bool hang = false) => _script.Enqueue((status, body, retryAfter, hang));
+        public void Respond(int status = 200, string body = "", int? retryAfter = null, bool hang = false) => _script.Enqueue((status, body, retryAfter, hang, null));
+
+        /// <summary>The send fails with this exception (refused, TLS, ...).</summary>
+        public void Throw(Exception error) => _script.Enqueue((0, "", null, false, error));
+
+        /// <summary>A 200 whose body breaks off with a connection reset.</summary>
+        public void RespondReset() => _script.Enqueue((-1, "", null, false, null));
 
         public void Release() => _release.TrySetResult();
 
@@ -380,8 +464,10 @@ public class AdminApiClientTests
             try
             {
                 if (Hold) await _release.Task.WaitAsync(cancellationToken);
-                if (!_script.TryDequeue(out var step)) step = (500, "script exhausted", null, false);
+                if (!_script.TryDequeue(out var step)) step = (500, "script exhausted", null, false, null);
                 if (step.Hang) await Task.Delay(Timeout.Infinite, cancellationToken);
+                if (step.Error != null) throw step.Error;
+                if (step.Status == -1) return new HttpResponseMessage(HttpStatusCode.OK) { Content = new StreamContent(new ResetStream()) };
                 var response = new HttpResponseMessage((HttpStatusCode)step.Status) { Content = new StringContent(step.Body, Encoding.UTF8, "application/json") };
                 if (step.RetryAfter != null) response.Headers.RetryAfter = new System.Net.Http.Headers.RetryConditionHeaderValue(TimeSpan.FromSeconds(step.RetryAfter.Value));
                 return response;
@@ -391,6 +477,29 @@ public class AdminApiClientTests
                 Interlocked.Decrement(ref _inFlight);
             }
         }
+    }
+
+    /// <summary>Half a JSON body, then what a socket reset looks like to the reader.</summary>
+    private sealed class ResetStream : Stream
+    {
+        private bool _sent;
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            if (_sent) throw new IOException("Unable to read data from the transport connection: Connection reset by peer.");
+            _sent = true;
+            byte[] half = Encoding.UTF8.GetBytes("{\"value\":[{\"Na");
+            Array.Copy(half, 0, buffer, offset, half.Length);
+            return half.Length;
+        }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     internal sealed class FakeTokens : ITokenSource

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
+using System.IO;
 using System.Net.Http;
 using System.Net.Http.Headers;
 using System.Text;
@@ -113,12 +114,13 @@ namespace CalendarFederation.Engine.AdminApi
             using CancellationTokenSource overall = _time.CreateCancellationTokenSource(_options.OverallTimeout);
             using CancellationTokenSource linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, overall.Token);
             Uri url = CommandUri;
+            CallContext? context = null;
             while (true)
             {
                 Attempt attempt;
                 try
                 {
-                    var context = new CallContext(url, cmdletName, body, deadline);
+                    context = new CallContext(url, cmdletName, body, deadline);
                     attempt = await _pipeline.ExecuteAsync(
                         static async (state, token) => await state.Client.SendWithRefreshAsync(state.Context, token).ConfigureAwait(false),
                         (Client: this, Context: context), linked.Token).ConfigureAwait(false);
@@ -130,8 +132,10 @@ namespace CalendarFederation.Engine.AdminApi
                 }
                 catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && overall.IsCancellationRequested)
                 {
+                    // Name what kept failing: "the connection was refused" says more than the timeout alone.
+                    string last = context?.LastFailure is string why ? $" The last attempt failed: {why}." : "";
                     throw new AdminApiException(AdminApiErrorKind.Timeout,
-                        $"{cmdletName} did not complete within {_options.OverallTimeout.TotalSeconds:0} s (the overall timeout).");
+                        $"{cmdletName} did not complete within {_options.OverallTimeout.TotalSeconds:0} s (the overall timeout).{last}");
                 }
 
                 pages++;
@@ -163,7 +167,13 @@ namespace CalendarFederation.Engine.AdminApi
             {
                 try
                 {
-                    return AdminApiJson.ParsePage(attempt.Body, attempt.Length);
+                    AdminPage page = AdminApiJson.ParsePage(attempt.Body, attempt.Length);
+                    // A read answered 200 without "value" would look like "nothing exists"; say it is broken instead.
+                    if (attempt.Status == 200 && !page.HasValue && IsRead(cmdletName))
+                    {
+                        throw new JsonException(attempt.Length == 0 ? "the body is empty" : "it has no 'value'");
+                    }
+                    return page;
                 }
                 catch (JsonException ex)
                 {
@@ -184,6 +194,8 @@ namespace CalendarFederation.Engine.AdminApi
             }
             throw error;
         }
+
+        private static bool IsRead(string cmdletName) => cmdletName.StartsWith("Get-", StringComparison.OrdinalIgnoreCase);
 
         // Never send the token to a host other than the one we connected to.
         private Uri CheckNextLink(string next)
@@ -214,6 +226,7 @@ namespace CalendarFederation.Engine.AdminApi
                     Attempt? a = args.Outcome.Result;
                     string why = a?.Exception != null ? (a.Exception is TimeoutRejectedException ? "no answer in time" : NetworkErrors.Describe(a.Exception))
                         : a?.Status == 429 || a?.IsConcurrencyLimit == true ? "throttled" : "HTTP " + a?.Status;
+                    if (a != null) a.Context.LastFailure = why;
                     _events.Verbose(string.Format(CultureInfo.InvariantCulture, "{0}: {1}; retry {2} of {3} in {4:0.#} s{5}.",
                         a?.Cmdlet, why, args.AttemptNumber + 1, _options.MaxRetries, args.RetryDelay.TotalSeconds,
                         a?.RetryAfter != null ? " (Retry-After)" : ""));
@@ -224,15 +237,25 @@ namespace CalendarFederation.Engine.AdminApi
             return builder.Build();
         }
 
+        private const int MaxNetworkRetries = 2;
+
         private bool ShouldRetry(Outcome<Attempt> outcome, ResilienceContext context)
         {
             if (outcome.Exception != null)
             {
-                return outcome.Exception is TimeoutRejectedException || outcome.Exception is HttpRequestException;
+                return outcome.Exception is TimeoutRejectedException;
             }
             Attempt? a = outcome.Result;
             if (a == null) return false;
-            if (a.Exception != null) return a.Exception is TimeoutRejectedException || (a.Exception is HttpRequestException);
+            if (a.Exception != null)
+            {
+                if (a.Exception is TimeoutRejectedException) return true;
+                if (a.Exception is SignInException) return false;
+                // A certificate problem does not heal in seconds: report it at once.
+                if (NetworkErrors.IsTlsFailure(a.Exception)) return false;
+                // Refused, unresolved or reset: a blip gets two more tries, an outage an error within seconds, not after 15 minutes.
+                return a.Number <= MaxNetworkRetries;
+            }
             bool transient = a.Status == 429 || a.Status == 503 || a.Status == 504 || a.Status == 408 || a.IsConcurrencyLimit;
             if (!transient) return false;
             // A wait the service asks for that outlasts our deadline: give up now with a clear error, rather than sleep and fail.
@@ -263,6 +286,11 @@ namespace CalendarFederation.Engine.AdminApi
             }
             catch (HttpRequestException ex)
             {
+                return new Attempt(context) { Exception = ex };
+            }
+            catch (IOException ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                // A reset while the body is read surfaces here, not as HttpRequestException.
                 return new Attempt(context) { Exception = ex };
             }
             catch (SignInException ex)
@@ -348,17 +376,22 @@ namespace CalendarFederation.Engine.AdminApi
             public byte[] Body { get; }
             public DateTimeOffset Deadline { get; }
             public int Number { get; set; }
+
+            /// <summary>Why the last retried attempt failed, for the timeout's message.</summary>
+            public string? LastFailure { get; set; }
         }
 
         private sealed class Attempt
         {
             public Attempt(CallContext context)
             {
+                Context = context;
                 Cmdlet = context.Cmdlet;
                 Deadline = context.Deadline;
                 Number = context.Number;
             }
 
+            public CallContext Context { get; }
             public string Cmdlet { get; }
             public DateTimeOffset Deadline { get; }
             public int Number { get; }

@@ -117,18 +117,20 @@ namespace CalendarFederation.Engine.AdminApi
         /// <summary>One page: values, warnings and the next link. Throws JsonException for a body that is not the expected shape.</summary>
         public static AdminPage ParsePage(byte[] body, int length)
         {
-            if (length == 0) return new AdminPage(new List<AdminObject>(), new List<string>(), null);
+            if (length == 0) return new AdminPage(new List<AdminObject>(), new List<string>(), null, hasValue: false);
             using JsonDocument doc = JsonDocument.Parse(new ReadOnlyMemory<byte>(body, 0, length), new JsonDocumentOptions { MaxDepth = 64 });
             JsonElement root = doc.RootElement;
             if (root.ValueKind != JsonValueKind.Object) throw new JsonException("The response is not a JSON object.");
             var values = new List<AdminObject>();
             var warnings = new List<string>();
             string? next = null;
+            bool hasValue = false;
             foreach (JsonProperty p in root.EnumerateObject())
             {
                 switch (p.Name)
                 {
                     case "value":
+                        hasValue = true;
                         if (p.Value.ValueKind == JsonValueKind.Array)
                         {
                             foreach (JsonElement item in p.Value.EnumerateArray())
@@ -155,7 +157,7 @@ namespace CalendarFederation.Engine.AdminApi
                         break;
                 }
             }
-            return new AdminPage(values, warnings, next);
+            return new AdminPage(values, warnings, next, hasValue);
         }
 
         private static AdminObject ToObject(JsonElement element)
@@ -192,8 +194,9 @@ namespace CalendarFederation.Engine.AdminApi
 
     public sealed class AdminPage
     {
-        public AdminPage(List<AdminObject> values, List<string> warnings, string? nextLink)
+        public AdminPage(List<AdminObject> values, List<string> warnings, string? nextLink, bool hasValue = true)
         {
+            HasValue = hasValue;
             Values = values;
             Warnings = warnings;
             NextLink = nextLink;
@@ -202,5 +205,8 @@ namespace CalendarFederation.Engine.AdminApi
         public List<AdminObject> Values { get; }
         public List<string> Warnings { get; }
         public string? NextLink { get; }
+
+        /// <summary>Whether the answer carried "value" at all (an empty array counts).</summary>
+        public bool HasValue { get; }
     }
 }

@@ -35,7 +35,8 @@ namespace CalendarFederation.Engine.Http
                 }
                 if (e is AuthenticationException)
                 {
-                    return "the TLS handshake failed";
+                    // .NET names the reason (UntrustedRoot, NotTimeValid, RemoteCertificateNameMismatch).
+                    return "the TLS handshake failed: " + OneLine(e.Message);
                 }
             }
             for (Exception? e = ex; e != null; e = e.InnerException)
