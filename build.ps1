@@ -23,6 +23,9 @@
       SandboxCa
               Create (once) the sandbox's root CA in artifacts/sandbox-ca. CI on Windows and macOS trusts it in the OS store;
               on Linux the test run trusts it through SSL_CERT_FILE for the processes it starts.
+      Bench   Build, then run the benchmark harness (bench/Invoke-Benchmarks.ps1) against the sandbox: import cost, discovery
+              throughput, CPU cost (with BenchmarkDotNet), bulk changes under throttling, memory. Waits for a quiet
+              machine first, and writes docs/benchmarks.md and docs/benchmarks.json. Not part of Test; about 10 minutes.
 
 .EXAMPLE
     dotnet tool restore && dotnet pwsh ./build.ps1 Test
@@ -33,7 +36,7 @@
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Build', 'Test', 'Reliability', 'Demo', 'Clean', 'SandboxCa', 'Package')]
+    [ValidateSet('Build', 'Test', 'Reliability', 'Demo', 'Clean', 'SandboxCa', 'Package', 'Bench')]
     [string[]] $Task = @('Build'),
 
     [ValidateSet('Debug', 'Release')]
@@ -342,6 +345,32 @@ function Invoke-Package {
     return $package.FullName
 }
 
+function Invoke-Bench {
+    # The load average before our own build adds to it, so the report shows what the machine was doing.
+    $loadBefore = -1
+    if (Test-Path '/proc/loadavg') { $loadBefore = [double](Get-Content '/proc/loadavg' -Raw).Split(' ')[0] }
+    Invoke-Build
+    foreach ($project in 'bench/CalendarFederation.Benchmarks/CalendarFederation.Benchmarks.csproj', 'bench/MinimalBinaryModule/MinimalBinaryModule.csproj') {
+        Invoke-Native dotnet @('build', (Join-Path $Root $project), '-c', 'Release', '--nologo', '-v', 'quiet')
+    }
+    Initialize-SandboxCa | Out-Null
+    # A fresh PowerShell, started after SSL_CERT_FILE is set, so it trusts the sandbox's https (sign-in for the bulk run).
+    $pwsh = @(Get-PwshCommand)
+    $pwshArgs = @()
+    if ($pwsh.Count -gt 1) { $pwshArgs += $pwsh[1..($pwsh.Count - 1)] }
+    $pwshArgs += @('-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'bench/Invoke-Benchmarks.ps1'),
+        '-ModulePath', (Join-Path (Get-ModuleDirectory) 'CalendarFederation.psd1'),
+        '-SandboxDll', (Get-SandboxDll),
+        '-BenchmarksDll', (Join-Path $Root 'bench/CalendarFederation.Benchmarks/bin/Release/net10.0/CalendarFederation.Benchmarks.dll'),
+        '-MinimalModulePath', (Join-Path $Root 'bench/MinimalBinaryModule/bin/Release/netstandard2.0/MinimalBinaryModule.psd1'),
+        '-LoadAverageBeforeBuild', $loadBefore)
+    $stopwatch = [System.Diagnostics.Stopwatch]::StartNew()
+    & $pwsh[0] @pwshArgs
+    $exit = $LASTEXITCODE
+    Write-Host ("Bench time: {0:n0} s" -f $stopwatch.Elapsed.TotalSeconds)
+    if ($exit -ne 0) { throw "The benchmark harness failed (exit code $exit)." }
+}
+
 function Invoke-Clean {
     foreach ($path in $OutRoot, $Artifacts) {
         if (Test-Path $path) { Remove-Item $path -Recurse -Force }
@@ -363,6 +392,7 @@ try {
             'Clean' { Invoke-Clean }
             'Package' { Invoke-Package | Out-Null }
             'SandboxCa' { Invoke-Build; Write-Host "Sandbox root CA: $(Join-Path (Initialize-SandboxCa) 'root.pem')" }
+            'Bench' { Invoke-Bench }
         }
     }
 }
