@@ -543,6 +543,8 @@ Line ("| Final state: relationships, lost, duplicate names, duplicate domains, u
 Line ("| Requests while a Retry-After was pending (``/_sandbox/violations``) | {0} | {1} ({2} arrived at most 5 ms after the 429 was sent) |" -f $b.Violations, $bp.Violations, $bp.ViolationsWithin5MsOfThe429)
 Line ("| Errors written | {0} | {1} |" -f $b.Errors, $bp.Errors)
 Line
+Line ("Why more requests than operations: each ``New-OrganizationRelationship`` reads the tenant's relationships first (the pre-flight that refuses a domain another relationship holds, before anything is written), and each ``Set-OrganizationRelationship`` reads the relationship, changes it and reads it back for its output. If every operation were a single request, the budget's minimum would be {0} / 20 per s = {1:n1} s, and the one loop took {2:n2}x that; the reads are the price of never writing twice or over another relationship." -f $b.Operations, ($b.Operations / 20), ($b.ElapsedMs / 1000 / ($b.Operations / 20)))
+Line
 if ($bp.Violations -gt 0) {
     Line ("With 4 runspaces, up to {0} requests are in flight to the tenant at once. When one of them is answered 429, the others were already sent; they reach the sandbox after it started the Retry-After and it counts them. The samples:" -f $bp.SandboxMaxInFlight)
     Line

@@ -105,7 +105,7 @@ namespace CalendarFederation.Commands
                     if (!AskToContinue(query, name)) return;
                 }
 
-                AdminObject updated = RunEngine(token => service.UpdateAsync(name, settings, replace, add, remove, token));
+                AdminObject updated = RunEngine(token => service.UpdateAsync(name, settings, replace, add, remove, token, current));
                 foreach (string w in service.LastWarnings.Distinct()) WriteWarning(w);
                 WriteObject(RelationshipMapper.ToPSObject(updated, connection.Organization));
             }

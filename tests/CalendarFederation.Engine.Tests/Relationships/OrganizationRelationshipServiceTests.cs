@@ -376,6 +376,34 @@ public sealed class OrganizationRelationshipServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task Update_of_settings_with_the_relationship_already_read_does_not_read_the_whole_list()
+    {
+        AdminObject current = Object(Relationship("Fabrikam", "fabrikam.com"));
+        _exchange.NoContent().Ok(Relationship("Fabrikam", "fabrikam.com"));
+
+        await _service.UpdateAsync("Fabrikam", new[] { P("FreeBusyAccessEnabled", true) }, null, null, null, CancellationToken.None, current);
+
+        Assert.Equal(new[]
+        {
+            "{\"CmdletInput\":{\"CmdletName\":\"Set-OrganizationRelationship\",\"Parameters\":{\"Identity\":\"Fabrikam\",\"FreeBusyAccessEnabled\":true}}}",
+            GetOne("Fabrikam"),
+        }, Bodies);
+    }
+
+    [Fact]
+    public async Task Update_adding_domains_reads_the_whole_list_even_with_the_relationship_already_read()
+    {
+        // The conflict check needs every other relationship, whatever the caller read.
+        AdminObject current = Object(Relationship("Fabrikam", "fabrikam.com"));
+        _exchange.Ok(Relationship("Fabrikam", "fabrikam.com"), Relationship("Litware", "litware.com"));
+        var ex = await Assert.ThrowsAsync<AdminApiException>(() =>
+            _service.UpdateAsync("Fabrikam", Array.Empty<KeyValuePair<string, object?>>(), null, new[] { "litware.com" }, null, CancellationToken.None, current));
+        Assert.Equal(AdminApiErrorKind.DomainInUse, ex.Kind);
+        Assert.Equal(new[] { GetAll }, Bodies);
+        Assert.Empty(_exchange.Writes);
+    }
+
+    [Fact]
     public async Task Update_of_an_unknown_relationship_is_not_found_and_writes_nothing()
     {
         _exchange.Ok(Relationship("Fabrikam", "fabrikam.com"));
