@@ -111,9 +111,9 @@ Describe 'Stopping Get-FederationInformation' -Tag 'Cancellation' {
     It 'stops promptly on PowerShell.Stop() and leaves no request in flight' {
         Set-Latency 500
         $domains = Get-TenantDomains -Count 200
-        $ps = [powershell]::Create()
+        $ps = New-CFAsyncPowerShell -ModulePath $modulePath
+        $handle = $null
         try {
-            $null = $ps.AddCommand('Import-Module').AddParameter('Name', $modulePath).AddStatement()
             $null = $ps.AddCommand('Get-FederationInformation').AddParameter('DomainName', $domains).AddParameter('AutodiscoverUri', $uri).AddParameter('BypassAdditionalDomainValidation')
             $handle = $ps.BeginInvoke()
 
@@ -136,23 +136,23 @@ Describe 'Stopping Get-FederationInformation' -Tag 'Cancellation' {
             Get-RequestCount | Should -BeLessThan 100
         }
         finally {
-            $ps.Dispose()
+            Close-CFAsyncPowerShell -PowerShell $ps -Handle $handle
         }
     }
 
     It 'can run again in the same runspace after a stop' {
         Set-Latency 300
-        $runspace = [runspacefactory]::CreateRunspace()
-        $runspace.Open()
+        $first = New-CFAsyncPowerShell -ModulePath $modulePath
+        $runspace = $first.Runspace
         try {
-            $first = [powershell]::Create()
-            $first.Runspace = $runspace
-            $null = $first.AddCommand('Import-Module').AddParameter('Name', $modulePath).AddStatement()
             $null = $first.AddCommand('Get-FederationInformation').AddParameter('DomainName', (Get-TenantDomains -Count 50)).AddParameter('AutodiscoverUri', $uri)
-            $null = $first.BeginInvoke()
+            $handle = $first.BeginInvoke()
             $null = Wait-Load -Condition { param($l) $l.inFlight -gt 0 } -TimeoutMs 15000
             $first.Stop()
             $first.InvocationStateInfo.State | Should -Be 'Stopped'
+            # Let the stopped invocation finish before it is disposed and the runspace reused.
+            $handle.AsyncWaitHandle.WaitOne(5000) | Should -BeTrue
+            try { $null = $first.EndInvoke($handle) } catch [System.Management.Automation.PipelineStoppedException] { }
             $first.Dispose()
 
             Set-Latency 0

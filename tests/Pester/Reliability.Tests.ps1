@@ -627,10 +627,10 @@ BeforeAll {
         Invoke-Sandbox Delete 'load' | Out-Null
         $pool = @('contoso.com', 'fabrikam.com', 'sales.contoso.com', 'fabrikam.co.uk', 'contoso.onmicrosoft.com', 'fabrikam.onmicrosoft.com')
         $domains = @(for ($i = 0; $i -lt 1000; $i++) { $pool[$i % $pool.Count] })
-        $ps = [powershell]::Create()
+        $ps = New-CFAsyncPowerShell -ModulePath $script:ModulePath
+        $handle = $null
         $r = New-Record
         try {
-            $null = $ps.AddCommand('Import-Module').AddParameter('Name', $script:ModulePath).AddStatement()
             $null = $ps.AddCommand('Get-FederationInformation').AddParameter('DomainName', $domains).AddParameter('AutodiscoverUri', $script:sandbox.AutodiscoverUri).AddParameter('BypassAdditionalDomainValidation')
             $handle = $ps.BeginInvoke()
             $deadline = [DateTime]::UtcNow.AddSeconds(15)
@@ -653,7 +653,7 @@ BeforeAll {
             $r.Data.RequestsLater = (Get-AutodiscoverRequests).Count
         }
         finally {
-            $ps.Dispose()
+            Close-CFAsyncPowerShell -PowerShell $ps -Handle $handle
         }
         $r.Requests = (Get-AutodiscoverRequests).Count
         $r.Violations = (Get-Violations).Count
@@ -941,10 +941,10 @@ BeforeAll {
         New-Baseline
         Add-Fault @{ cmdlet = 'New-OrganizationRelationship'; latencyMs = 300 }
         $c = Get-CaseConnection 'main'
-        $ps = [powershell]::Create()
+        $ps = New-CFAsyncPowerShell -ModulePath $script:ModulePath
+        $handle = $null
         $r = New-Record
         try {
-            $null = $ps.AddCommand('Import-Module').AddParameter('Name', $script:ModulePath).AddStatement()
             $null = $ps.AddScript('param($c) 1..1000 | ForEach-Object { New-OrganizationRelationship -Connection $c -Name "Bulk$_" -DomainNames "bulk$_.reliability.example" -WarningAction SilentlyContinue }').AddArgument($c)
             $handle = $ps.BeginInvoke()
             $deadline = [DateTime]::UtcNow.AddSeconds(20)
@@ -971,7 +971,7 @@ BeforeAll {
             $r.Data.CreatedAfterStop = $later.Count - $atStop
         }
         finally {
-            $ps.Dispose()
+            Close-CFAsyncPowerShell -PowerShell $ps -Handle $handle
         }
         $requests = Get-AdminRequests
         $r.Requests = $requests.Count

@@ -150,4 +150,44 @@ function New-CFSandboxCertificate {
     New-Object System.Security.Cryptography.X509Certificates.X509Certificate2(,$pfx)
 }
 
-Export-ModuleMember -Function Test-CFSandboxTrust, Add-CFSandboxEnvironment, New-CFSandboxCertificate, Start-CFSandbox, Stop-CFSandbox, Add-CFSandboxFault, Reset-CFSandbox, Get-CFSandboxRequests, Get-CFSandboxViolations
+function New-CFAsyncPowerShell {
+    # A PowerShell on its own runspace with the module already imported (synchronously), ready for one BeginInvoke.
+    # Import-Module is not batched with AddStatement in front of the command: after Stop(), PowerShell's batch worker
+    # can still write to streams that Dispose() has closed, and that unhandled exception ends the whole process.
+    param([Parameter(Mandatory = $true)][string] $ModulePath)
+    $runspace = [runspacefactory]::CreateRunspace()
+    $runspace.Open()
+    $import = [powershell]::Create()
+    try {
+        $import.Runspace = $runspace
+        $null = $import.AddCommand('Import-Module').AddParameter('Name', $ModulePath).AddParameter('ErrorAction', 'Stop').Invoke()
+    }
+    finally {
+        $import.Dispose()
+    }
+    $ps = [powershell]::Create()
+    $ps.Runspace = $runspace
+    return $ps
+}
+
+function Close-CFAsyncPowerShell {
+    # Waits for the invocation to finish (a stopped one ends with PipelineStoppedException), then disposes the
+    # PowerShell and its runspace, so nothing writes to them afterwards.
+    param([System.Management.Automation.PowerShell] $PowerShell, [System.IAsyncResult] $Handle, [int] $TimeoutMs = 10000)
+    if (-not $PowerShell) { return }
+    $runspace = $PowerShell.Runspace
+    try {
+        if ($Handle) {
+            if (-not $Handle.IsCompleted) { $PowerShell.Stop() }
+            if ($Handle.AsyncWaitHandle.WaitOne($TimeoutMs)) {
+                try { $null = $PowerShell.EndInvoke($Handle) } catch { }
+            }
+        }
+    }
+    finally {
+        $PowerShell.Dispose()
+        if ($runspace) { $runspace.Dispose() }
+    }
+}
+
+Export-ModuleMember -Function Test-CFSandboxTrust, Add-CFSandboxEnvironment, New-CFSandboxCertificate, Start-CFSandbox, Stop-CFSandbox, Add-CFSandboxFault, Reset-CFSandbox, Get-CFSandboxRequests, Get-CFSandboxViolations, New-CFAsyncPowerShell, Close-CFAsyncPowerShell
