@@ -79,15 +79,18 @@ function Get-ModuleDirectory {
     return Join-Path (Join-Path $OutRoot 'CalendarFederation') (Get-ModuleVersion)
 }
 
-function Get-PwshCommand {
-    # The command that starts a fresh PowerShell like this one: 'dotnet <pwsh.dll>' under 'dotnet pwsh',
-    # the pwsh or powershell.exe executable otherwise.
+function Invoke-FreshPwsh {
+    # Runs a fresh PowerShell like this one ('dotnet <pwsh.dll>' under 'dotnet pwsh', the pwsh or powershell.exe
+    # executable otherwise), started after SSL_CERT_FILE is set so it trusts the sandbox. Shows its output and
+    # returns its exit code.
+    param([Parameter(Mandatory)][string[]] $Arguments)
     $processPath = (Get-Process -Id $PID).Path
-    $leaf = [System.IO.Path]::GetFileNameWithoutExtension($processPath)
-    if ($leaf -eq 'dotnet') {
-        return @($processPath, [System.Reflection.Assembly]::GetEntryAssembly().Location)
+    $launcher = @()
+    if ([System.IO.Path]::GetFileNameWithoutExtension($processPath) -eq 'dotnet') {
+        $launcher = @([System.Reflection.Assembly]::GetEntryAssembly().Location)
     }
-    return @($processPath)
+    & $processPath @($launcher + $Arguments) | Out-Host
+    return $LASTEXITCODE
 }
 
 function Invoke-Build {
@@ -176,6 +179,59 @@ function Read-TrxCounts([string] $Path) {
     return [pscustomobject]@{ Passed = [int]$counters.passed; Failed = [int]$counters.failed + [int]$counters.error + [int]$counters.timeout }
 }
 
+function New-TestTally {
+    [pscustomobject]@{ Passed = 0; Failed = 0; Problems = [System.Collections.Generic.List[string]]::new(); Clock = [System.Diagnostics.Stopwatch]::StartNew() }
+}
+
+function Add-TestCounts {
+    # One suite's counts into the tally. A suite without results, or one that exited non-zero with no failed test,
+    # counts as a failure: a crash must never read as a pass.
+    param($Tally, [string] $Name, [int] $Exit, $Counts)
+    if ($null -eq $Counts) {
+        $Tally.Problems.Add("$Name produced no results (exit $Exit)")
+        $Tally.Failed++
+        return
+    }
+    $Tally.Passed += [int]$Counts.Passed
+    $Tally.Failed += [int]$Counts.Failed
+    if ($Exit -ne 0 -and [int]$Counts.Failed -eq 0) {
+        $Tally.Problems.Add("$Name exited with $Exit")
+        $Tally.Failed++
+    }
+}
+
+function Invoke-XunitRun {
+    param($Tally, [string] $Project, [string] $ResultsDirectory, [string] $Trx = "$Project.trx", [string] $Filter)
+    Write-Host "xunit: $Project ($Trx)" -ForegroundColor Cyan
+    $testArgs = @('test', (Join-Path $Root "tests/$Project/$Project.csproj"), '-c', $Configuration, '--nologo')
+    if ($Filter) { $testArgs += @('--filter', $Filter) }
+    $testArgs += @('--logger', "trx;LogFileName=$Trx", '--logger', 'console;verbosity=minimal', '--results-directory', $ResultsDirectory)
+    & dotnet @testArgs | Out-Host
+    $exit = $LASTEXITCODE
+    $trxPath = Join-Path $ResultsDirectory $Trx
+    Add-TestCounts $Tally $Project $exit $(if (Test-Path $trxPath) { Read-TrxCounts $trxPath } else { $null })
+}
+
+function Invoke-PesterRun {
+    # tests/Pester/Invoke-PesterSuite.ps1 in a fresh PowerShell (started after SSL_CERT_FILE is set), counted into the tally.
+    param($Tally, [Parameter(Mandatory)][string] $ResultPath, [string[]] $Include)
+    $pwshArgs = @('-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'tests/Pester/Invoke-PesterSuite.ps1'),
+        '-ModulePath', (Join-Path (Get-ModuleDirectory) 'CalendarFederation.psd1'),
+        '-SandboxDll', (Get-SandboxDll),
+        '-ResultPath', $ResultPath)
+    if ($Include) { $pwshArgs += @('-Include', ($Include -join ',')) }
+    $exit = Invoke-FreshPwsh $pwshArgs
+    Add-TestCounts $Tally 'Pester' $exit $(if (Test-Path $ResultPath) { Get-Content -LiteralPath $ResultPath -Raw | ConvertFrom-Json } else { $null })
+}
+
+function Write-TestTally($Tally, [string] $Label) {
+    # Ends with the one line CI reads: "N passed, N failed".
+    $Tally.Clock.Stop()
+    foreach ($p in $Tally.Problems) { Write-Host "Problem: $p" -ForegroundColor Red }
+    Write-Host ("{0} time: {1:n0} s" -f $Label, $Tally.Clock.Elapsed.TotalSeconds)
+    Write-Host "$($Tally.Passed) passed, $($Tally.Failed) failed"
+}
+
 function Invoke-Test {
     Invoke-Package | Out-Null
     $results = Join-Path $Artifacts 'test-results'
@@ -185,144 +241,54 @@ function Invoke-Test {
     $reliability = Join-Path $Artifacts 'reliability'
     if (Test-Path $reliability) { Remove-Item $reliability -Recurse -Force }
 
-    $passed = 0
-    $failed = 0
-    $problems = @()
-    $stopwatch = [System.Diagnostics.Stopwatch]::StartNew()
+    $tally = New-TestTally
     Initialize-SandboxCa | Out-Null
-
     foreach ($project in 'CalendarFederation.Engine.Tests', 'CalendarFederation.Sandbox.Tests', 'CalendarFederation.Tests') {
-        Write-Host "xunit: $project" -ForegroundColor Cyan
-        $trx = "$project.trx"
-        & dotnet test (Join-Path $Root "tests/$project/$project.csproj") -c $Configuration --nologo `
-            --logger "trx;LogFileName=$trx" --logger 'console;verbosity=minimal' --results-directory $results
-        $exit = $LASTEXITCODE
-        $trxPath = Join-Path $results $trx
-        if (Test-Path $trxPath) {
-            $counts = Read-TrxCounts $trxPath
-            $passed += $counts.Passed
-            $failed += $counts.Failed
-            if ($exit -ne 0 -and $counts.Failed -eq 0) { $problems += "$project exited with $exit"; $failed++ }
-        }
-        else {
-            $problems += "$project produced no results (exit $exit)"
-            $failed++
-        }
+        Invoke-XunitRun $tally $project $results
     }
-
     Write-Host 'Pester: tests/Pester against the built module, in a fresh PowerShell' -ForegroundColor Cyan
-    $pesterResult = Join-Path $results 'pester.json'
-    $exit = Invoke-PesterRun -ResultPath $pesterResult
-    if (Test-Path $pesterResult) {
-        $counts = Get-Content -LiteralPath $pesterResult -Raw | ConvertFrom-Json
-        $passed += [int]$counts.Passed
-        $failed += [int]$counts.Failed
-        if ($exit -ne 0 -and [int]$counts.Failed -eq 0) { $problems += "Pester exited with $exit"; $failed++ }
-    }
-    else {
-        $problems += "Pester produced no results (exit $exit)"
-        $failed++
-    }
-
-    $stopwatch.Stop()
-    foreach ($p in $problems) { Write-Host "Problem: $p" -ForegroundColor Red }
-    Write-Host ("Test time: {0:n0} s" -f $stopwatch.Elapsed.TotalSeconds)
-    Write-Host "$passed passed, $failed failed"
-    if ($failed -gt 0) { exit 1 }
-}
-
-function Invoke-PesterRun {
-    # tests/Pester/Invoke-PesterSuite.ps1 in a fresh PowerShell (started after SSL_CERT_FILE is set); returns its exit code.
-    param([Parameter(Mandatory)][string] $ResultPath, [string[]] $Include)
-    $pwsh = @(Get-PwshCommand)
-    $pwshArgs = @()
-    if ($pwsh.Count -gt 1) { $pwshArgs += $pwsh[1..($pwsh.Count - 1)] }
-    $pwshArgs += @('-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'tests/Pester/Invoke-PesterSuite.ps1'),
-        '-ModulePath', (Join-Path (Get-ModuleDirectory) 'CalendarFederation.psd1'),
-        '-SandboxDll', (Get-SandboxDll),
-        '-ResultPath', $ResultPath)
-    if ($Include) { $pwshArgs += @('-Include', ($Include -join ',')) }
-    # Out-Host: the child's output is shown, not returned with the exit code.
-    & $pwsh[0] @pwshArgs | Out-Host
-    return $LASTEXITCODE
+    Invoke-PesterRun $tally -ResultPath (Join-Path $results 'pester.json')
+    Write-TestTally $tally 'Test'
+    if ($tally.Failed -gt 0) { exit 1 }
 }
 
 function Invoke-Reliability {
     Invoke-Build
     Initialize-SandboxCa | Out-Null
-    $stopwatch = [System.Diagnostics.Stopwatch]::StartNew()
+    $tally = New-TestTally
     $reliability = Join-Path $Artifacts 'reliability'
     if (Test-Path $reliability) { Remove-Item $reliability -Recurse -Force }
     New-Item -ItemType Directory -Path $reliability -Force | Out-Null
-    $problems = @()
-    $passed = 0
-    $failed = 0
 
     # The fuzzing properties (section 6), and the hosted-runspace cases (delegated sign-in, the persistent cache) with the
     # sign-in tests the report refers to. Their rows go to artifacts/reliability/xunit, which the Pester run merges.
-    $xunit = @(
-        @{ Project = 'CalendarFederation.Engine.Tests'; Filter = 'FullyQualifiedName~CalendarFederation.Engine.Tests.FuzzTests|FullyQualifiedName~CalendarFederation.Engine.Tests.PageParserEdgeTests'; Trx = 'fuzz.trx' }
-        @{ Project = 'CalendarFederation.Tests'; Filter = 'FullyQualifiedName~CalendarFederation.Tests.Reliability|FullyQualifiedName~No_secret_or_token_appears_in_any_stream_or_view|FullyQualifiedName~Interactive_goes_through_the_browser_seam|FullyQualifiedName~Tokens_are_refreshed_silently_when_they_expire'; Trx = 'hosted.trx' }
-    )
-    foreach ($x in $xunit) {
-        Write-Host "xunit: $($x.Project) ($($x.Trx))" -ForegroundColor Cyan
-        & dotnet test (Join-Path $Root "tests/$($x.Project)/$($x.Project).csproj") -c $Configuration --nologo --filter $x.Filter `
-            --logger "trx;LogFileName=$($x.Trx)" --logger 'console;verbosity=minimal' --results-directory $reliability
-        $exit = $LASTEXITCODE
-        $trxPath = Join-Path $reliability $x.Trx
-        if (Test-Path $trxPath) {
-            $counts = Read-TrxCounts $trxPath
-            $passed += $counts.Passed
-            $failed += $counts.Failed
-            if ($exit -ne 0 -and $counts.Failed -eq 0) { $problems += "$($x.Project) exited with $exit"; $failed++ }
-        }
-        else {
-            $problems += "$($x.Project) produced no results (exit $exit)"
-            $failed++
-        }
-    }
+    Invoke-XunitRun $tally 'CalendarFederation.Engine.Tests' $reliability -Trx 'fuzz.trx' `
+        -Filter 'FullyQualifiedName~CalendarFederation.Engine.Tests.FuzzTests|FullyQualifiedName~CalendarFederation.Engine.Tests.PageParserEdgeTests'
+    Invoke-XunitRun $tally 'CalendarFederation.Tests' $reliability -Trx 'hosted.trx' `
+        -Filter 'FullyQualifiedName~CalendarFederation.Tests.Reliability|FullyQualifiedName~No_secret_or_token_appears_in_any_stream_or_view|FullyQualifiedName~Interactive_goes_through_the_browser_seam|FullyQualifiedName~Tokens_are_refreshed_silently_when_they_expire'
 
     Write-Host 'Pester: tests/Pester/Reliability.Tests.ps1 against the built module, in a fresh PowerShell' -ForegroundColor Cyan
-    $pesterResult = Join-Path $reliability 'pester.json'
-    $exit = Invoke-PesterRun -ResultPath $pesterResult -Include 'Reliability'
-    if (Test-Path $pesterResult) {
-        $counts = Get-Content -LiteralPath $pesterResult -Raw | ConvertFrom-Json
-        $passed += [int]$counts.Passed
-        $failed += [int]$counts.Failed
-        if ($exit -ne 0 -and [int]$counts.Failed -eq 0) { $problems += "Pester exited with $exit"; $failed++ }
-    }
-    else {
-        $problems += "Pester produced no results (exit $exit)"
-        $failed++
-    }
+    Invoke-PesterRun $tally -ResultPath (Join-Path $reliability 'pester.json') -Include 'Reliability'
 
     . (Join-Path $Root 'docs/Export-ReliabilityReport.ps1')
     $report = Join-Path $Root 'docs/reliability.md'
     $summary = Export-ReliabilityReport -ResultPath (Join-Path $reliability 'results.json') -OutputPath $report `
         -FuzzSource (Join-Path $Root 'tests/CalendarFederation.Engine.Tests/FuzzTests.cs') `
         -TrxPath @((Join-Path $reliability 'fuzz.trx'), (Join-Path $reliability 'hosted.trx'))
-    $stopwatch.Stop()
-    foreach ($p in $problems) { Write-Host "Problem: $p" -ForegroundColor Red }
     Write-Host "Report: $report" -ForegroundColor Green
     Write-Host ("Reliability: {0} cases tried, {1} passed, {2} known-bug cases ({3} bugs), {4} failed; relationships lost {5}, duplicated {6}, half-written {7}; early requests {8}; fuzzing {9} properties, {10} inputs" -f `
             $summary.Cases, $summary.Passed, $summary.KnownBugCases, $summary.KnownBugs, $summary.Failed, $summary.Lost, $summary.Duplicated, $summary.HalfWritten,
         $summary.Violations, $summary.FuzzProperties, $summary.FuzzInputs)
-    Write-Host ("Reliability time: {0:n0} s" -f $stopwatch.Elapsed.TotalSeconds)
-    Write-Host "$passed passed, $failed failed"
-    if ($failed -gt 0 -or $summary.Failed -gt 0 -or ($summary.Lost + $summary.Duplicated + $summary.HalfWritten) -gt 0) { exit 1 }
+    Write-TestTally $tally 'Reliability'
+    if ($tally.Failed -gt 0 -or $summary.Failed -gt 0 -or ($summary.Lost + $summary.Duplicated + $summary.HalfWritten) -gt 0) { exit 1 }
 }
 
 function Invoke-Demo {
     Invoke-Build
     Initialize-SandboxCa | Out-Null
-    # A fresh PowerShell, started after SSL_CERT_FILE is set, so it trusts the sandbox's https.
-    $pwsh = @(Get-PwshCommand)
-    $pwshArgs = @()
-    if ($pwsh.Count -gt 1) { $pwshArgs += $pwsh[1..($pwsh.Count - 1)] }
-    $pwshArgs += @('-NoProfile', '-File', (Join-Path $Root 'tests/Demo/Start-Demo.ps1'),
+    $exit = Invoke-FreshPwsh @('-NoProfile', '-File', (Join-Path $Root 'tests/Demo/Start-Demo.ps1'),
         '-ModulePath', (Join-Path (Get-ModuleDirectory) 'CalendarFederation.psd1'), '-SandboxDll', (Get-SandboxDll))
-    & $pwsh[0] @pwshArgs
-    if ($LASTEXITCODE -ne 0) { throw "The demo failed (exit code $LASTEXITCODE)." }
+    if ($exit -ne 0) { throw "The demo failed (exit code $exit)." }
 }
 
 function Invoke-Package {
@@ -354,19 +320,14 @@ function Invoke-Bench {
         Invoke-Native dotnet @('build', (Join-Path $Root $project), '-c', 'Release', '--nologo', '-v', 'quiet')
     }
     Initialize-SandboxCa | Out-Null
-    # A fresh PowerShell, started after SSL_CERT_FILE is set, so it trusts the sandbox's https (sign-in for the bulk run).
-    $pwsh = @(Get-PwshCommand)
-    $pwshArgs = @()
-    if ($pwsh.Count -gt 1) { $pwshArgs += $pwsh[1..($pwsh.Count - 1)] }
-    $pwshArgs += @('-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'bench/Invoke-Benchmarks.ps1'),
+    # The harness signs in to the sandbox's https for the bulk run; Invoke-FreshPwsh starts it trusting the sandbox.
+    $stopwatch = [System.Diagnostics.Stopwatch]::StartNew()
+    $exit = Invoke-FreshPwsh @('-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'bench/Invoke-Benchmarks.ps1'),
         '-ModulePath', (Join-Path (Get-ModuleDirectory) 'CalendarFederation.psd1'),
         '-SandboxDll', (Get-SandboxDll),
         '-BenchmarksDll', (Join-Path $Root 'bench/CalendarFederation.Benchmarks/bin/Release/net10.0/CalendarFederation.Benchmarks.dll'),
         '-MinimalModulePath', (Join-Path $Root 'bench/MinimalBinaryModule/bin/Release/netstandard2.0/MinimalBinaryModule.psd1'),
         '-LoadAverageBeforeBuild', $loadBefore)
-    $stopwatch = [System.Diagnostics.Stopwatch]::StartNew()
-    & $pwsh[0] @pwshArgs
-    $exit = $LASTEXITCODE
     Write-Host ("Bench time: {0:n0} s" -f $stopwatch.Elapsed.TotalSeconds)
     if ($exit -ne 0) { throw "The benchmark harness failed (exit code $exit)." }
 }

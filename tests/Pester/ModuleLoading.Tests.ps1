@@ -1,7 +1,7 @@
 #Requires -Version 5.1
 # Importing the BUILT module in a fresh PowerShell loads nothing heavy: the engine stays on disk until the first
 # Get-FederationInformation call, and on PowerShell 7 it then lives in the module's own AssemblyLoadContext.
-# The child is started like build.ps1's Get-PwshCommand does: 'dotnet <pwsh.dll>' under 'dotnet pwsh'.
+# The child is started like build.ps1's Invoke-FreshPwsh does: 'dotnet <pwsh.dll>' under 'dotnet pwsh'.
 
 BeforeAll {
     if (-not $env:CF_MODULE_PATH) { throw 'CF_MODULE_PATH is not set. Run tests/Pester/Invoke-PesterSuite.ps1.' }
