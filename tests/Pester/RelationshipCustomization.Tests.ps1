@@ -13,25 +13,7 @@ BeforeAll {
     $script:enableId = 'CalendarFederation.Commands.EnableOrganizationCustomizationCommand'
     $script:newId = 'CalendarFederation.Commands.NewOrganizationRelationshipCommand'
 
-    function script:Skip-Untrusted {
-        if (-not $script:trusted) {
-            Set-ItResult -Skipped -Because 'this process does not trust the sandbox root (build.ps1 sets SSL_CERT_FILE on Linux; CI installs it on Windows and macOS)'
-            return $true
-        }
-        return $false
-    }
-
-    function script:Reset-Sandbox { Reset-CFSandbox -Sandbox $script:sandbox }
-
-    function script:Clear-SandboxRequests { Invoke-RestMethod -Method Delete -Uri "$($script:sandbox.Url)/_sandbox/requests" | Out-Null }
-
-    function script:Get-AdminRequests { @(Get-CFSandboxRequests -Sandbox $script:sandbox | Where-Object { $_.service -eq 'adminapi' }) }
-
-    function script:Get-AdminWrites { @(Get-AdminRequests | Where-Object { $_.isWrite }) }
-
-    function script:Set-ContosoKnob([string] $PathAndQuery) {
-        Invoke-RestMethod -Method Put -Uri "$($script:sandbox.Url)/_sandbox/tenants/contoso/$PathAndQuery" | Out-Null
-    }
+    . (Join-Path $PSScriptRoot 'RelationshipTestHelpers.ps1')
 
     function script:Get-ContosoState { Invoke-RestMethod -Uri "$($script:sandbox.Url)/_sandbox/tenants/contoso" }
 

@@ -15,33 +15,9 @@ BeforeAll {
     # Exchange's body for a gateway that gave up; with rawBody the sandbox applies the write first, then answers this.
     $script:gatewayTimeout = '{"error":{"code":"GatewayTimeout","message":"The gateway did not receive a response in time."}}'
 
-    function script:Skip-Untrusted {
-        if (-not $script:trusted) {
-            Set-ItResult -Skipped -Because 'this process does not trust the sandbox root (build.ps1 sets SSL_CERT_FILE on Linux; CI installs it on Windows and macOS)'
-            return $true
-        }
-        return $false
-    }
-
-    function script:Reset-Sandbox { Reset-CFSandbox -Sandbox $script:sandbox }
-
-    function script:Clear-SandboxRequests { Invoke-RestMethod -Method Delete -Uri "$($script:sandbox.Url)/_sandbox/requests" | Out-Null }
-
-    function script:Get-AdminRequests { @(Get-CFSandboxRequests -Sandbox $script:sandbox | Where-Object { $_.service -eq 'adminapi' }) }
-
-    function script:Get-AdminWrites { @(Get-AdminRequests | Where-Object { $_.isWrite }) }
-
-    function script:Get-StoredRelationships {
-        @(Invoke-RestMethod -Uri "$($script:sandbox.Url)/_sandbox/tenants/contoso/relationships" | ForEach-Object { $_ })
-    }
-
-    function script:Get-StoredRelationship([string] $Name) { Get-StoredRelationships | Where-Object { $_.name -eq $Name } }
+    . (Join-Path $PSScriptRoot 'RelationshipTestHelpers.ps1')
 
     function script:New-Domains([int] $Count, [string] $Suffix) { 1..$Count | ForEach-Object { "d$_.$Suffix" } }
-
-    function script:New-TestRelationship([string] $Name, [string[]] $DomainNames) {
-        New-OrganizationRelationship -Name $Name -DomainNames $DomainNames -WarningAction SilentlyContinue -ErrorAction Stop
-    }
 
     if ($script:trusted) {
         Connect-CalendarFederation -AppId 'c0a5e000-0000-4000-8000-000000000001' -Organization contoso.onmicrosoft.com `

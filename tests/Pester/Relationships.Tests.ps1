@@ -21,35 +21,7 @@ BeforeAll {
     $script:removeId = 'CalendarFederation.Commands.RemoveOrganizationRelationshipCommand'
     $script:epr = 'https://autodiscover-s.outlook.com/autodiscover/autodiscover.svc/WSSecurity'
 
-    function script:Skip-Untrusted {
-        if (-not $script:trusted) {
-            Set-ItResult -Skipped -Because 'this process does not trust the sandbox root (build.ps1 sets SSL_CERT_FILE on Linux; CI installs it on Windows and macOS)'
-            return $true
-        }
-        return $false
-    }
-
-    function script:Reset-Sandbox { Reset-CFSandbox -Sandbox $script:sandbox }
-
-    function script:Clear-SandboxRequests { Invoke-RestMethod -Method Delete -Uri "$($script:sandbox.Url)/_sandbox/requests" | Out-Null }
-
-    function script:Get-AdminRequests { @(Get-CFSandboxRequests -Sandbox $script:sandbox | Where-Object { $_.service -eq 'adminapi' }) }
-
-    function script:Get-AdminWrites { @(Get-AdminRequests | Where-Object { $_.isWrite }) }
-
-    function script:Get-StoredRelationships {
-        @(Invoke-RestMethod -Uri "$($script:sandbox.Url)/_sandbox/tenants/contoso/relationships" | ForEach-Object { $_ })
-    }
-
-    function script:Get-StoredRelationship([string] $Name) { Get-StoredRelationships | Where-Object { $_.name -eq $Name } }
-
-    function script:Set-ContosoKnob([string] $PathAndQuery) {
-        Invoke-RestMethod -Method Put -Uri "$($script:sandbox.Url)/_sandbox/tenants/contoso/$PathAndQuery" | Out-Null
-    }
-
-    function script:New-TestRelationship([string] $Name, [string[]] $DomainNames) {
-        New-OrganizationRelationship -Name $Name -DomainNames $DomainNames -WarningAction SilentlyContinue -ErrorAction Stop
-    }
+    . (Join-Path $PSScriptRoot 'RelationshipTestHelpers.ps1')
 
     if ($script:trusted) {
         $script:connection = Connect-CalendarFederation -AppId $contosoApp -Organization contoso.onmicrosoft.com -ClientSecret $contosoSecret `
