@@ -106,11 +106,24 @@ public sealed class SandboxState
 
     public RequestRecord Record(RequestRecord record)
     {
+        if (Interlocked.Exchange(ref record.Logged, 1) == 1) return record;
         record.Sequence = Interlocked.Increment(ref _sequence);
         _requests.Enqueue(record);
         while (_requests.Count > MaxRequestRecords && _requests.TryDequeue(out _)) { }
         return record;
     }
+
+    /// <summary>
+    /// Logs the request as its answer starts rather than after it ends, so a client that has read the answer never
+    /// finds the log without it. The handler's own Record in its finally still logs answers that never start.
+    /// </summary>
+    public void RecordWhenAnswered(HttpContext ctx, RequestRecord record) =>
+        ctx.Response.OnStarting(() =>
+        {
+            if (record.Status == 0) record.Status = ctx.Response.StatusCode;
+            Record(record);
+            return Task.CompletedTask;
+        });
 
     public IReadOnlyList<RequestRecord> Requests => _requests.ToArray();
 
@@ -142,6 +155,9 @@ public sealed class SandboxState
 /// <summary>One request as the sandbox saw it.</summary>
 public sealed class RequestRecord
 {
+    /// <summary>1 once logged: Record is called both when the answer starts and in the handler's finally.</summary>
+    internal int Logged;
+
     public long Sequence { get; set; }
     public DateTimeOffset Time { get; set; } = DateTimeOffset.UtcNow;
     public string Method { get; set; } = "";

@@ -50,6 +50,7 @@ public sealed class AdminApiEndpoint
             Prefer = Header(ctx, "Prefer"),
             CmdletNameHeader = Header(ctx, "X-CmdletName"),
         };
+        _state.RecordWhenAnswered(ctx, record);
         TenantThrottle? throttle = null;
         try
         {

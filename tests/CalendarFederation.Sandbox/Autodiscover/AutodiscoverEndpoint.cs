@@ -27,6 +27,7 @@ public sealed class AutodiscoverEndpoint
     private async Task HandleSoapAsync(HttpContext ctx)
     {
         RequestRecord record = NewRecord(ctx);
+        _state.RecordWhenAnswered(ctx, record);
         try
         {
             await HandleSoapCoreAsync(ctx, record);
@@ -128,6 +129,7 @@ public sealed class AutodiscoverEndpoint
     private async Task HandleProbeAsync(HttpContext ctx)
     {
         RequestRecord record = NewRecord(ctx);
+        _state.RecordWhenAnswered(ctx, record);
         try
         {
             CheckAnonymous(ctx, record);

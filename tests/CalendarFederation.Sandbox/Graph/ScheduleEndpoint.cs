@@ -49,6 +49,7 @@ public sealed class ScheduleEndpoint
             Prefer = ctx.Request.Headers.TryGetValue("Prefer", out var prefer) ? prefer.ToString() : null,
             Requester = routeRequester,
         };
+        _state.RecordWhenAnswered(ctx, record);
         try
         {
             if (version != "v1.0" && version != "beta")
