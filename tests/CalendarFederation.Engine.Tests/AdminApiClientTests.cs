@@ -8,6 +8,8 @@ using CalendarFederation.Engine.Auth;
 using Microsoft.Extensions.Time.Testing;
 using Xunit;
 
+using CalendarFederation.Engine.Tests.Support;
+
 namespace CalendarFederation.Engine.Tests;
 
 public class AdminApiClientTests
@@ -15,6 +17,7 @@ public class AdminApiClientTests
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero));
     private readonly ScriptedHandler _handler;
     private readonly FakeTokens _tokens = new();
+    private readonly RecordingEvents _events = new();
 
     public AdminApiClientTests()
     {
@@ -90,7 +93,7 @@ public class AdminApiClientTests
     {
         _handler.Respond(200, Ok());
         using AdminApiClient client = Client();
-        await Run(client.InvokeAsync("Get-OrganizationConfig", NoParameters, CancellationToken.None));
+        await Run(client.InvokeAsync("Get-OrganizationConfig", NoParameters, _events, CancellationToken.None));
         Recorded r = Assert.Single(_handler.Requests);
         Assert.Equal("https://outlook.office365.com/adminapi/beta/contoso.onmicrosoft.com/InvokeCommand", r.Url);
         Assert.Equal("Bearer token-1", r.Headers["Authorization"]);
@@ -108,7 +111,7 @@ public class AdminApiClientTests
         _handler.Respond(200, Ok("[{\"Name\":\"b\"}]", "https://outlook.office365.com/adminapi/beta/contoso/InvokeCommand?$skiptoken=2", "[\"Micro delay applied\"]"));
         _handler.Respond(200, Ok("[{\"Name\":\"c\",\"Nested\":{\"X\":1},\"List\":[1,\"two\",true]}]"));
         using AdminApiClient client = Client();
-        AdminApiResult result = await Run(client.InvokeAsync("Get-AcceptedDomain", NoParameters, CancellationToken.None));
+        AdminApiResult result = await Run(client.InvokeAsync("Get-AcceptedDomain", NoParameters, _events, CancellationToken.None));
 
         Assert.Equal(new[] { "a", "b", "c" }, result.Values.Select(v => v.GetString("Name")));
         Assert.False(result.Values[0].Has("Name@odata.type"));
@@ -127,8 +130,8 @@ public class AdminApiClientTests
     {
         _handler.Respond(200, Ok(next: "https://evil.example/steal"));
         using AdminApiClient client = Client();
-        var ex = await Assert.ThrowsAsync<AdminApiException>(() => Run(client.InvokeAsync("Get-X", NoParameters, CancellationToken.None)));
-        Assert.Equal(AdminApiErrorKind.MalformedResponse, ex.Kind);
+        var ex = await Assert.ThrowsAsync<AdminApiException>(() => Run(client.InvokeAsync("Get-X", NoParameters, _events, CancellationToken.None)));
+        Assert.Equal(AdminApiErrorKind.MalformedResponse, ex.Failure);
         Assert.Single(_handler.Requests);
     }
 
@@ -138,7 +141,7 @@ public class AdminApiClientTests
         _handler.Respond(429, "Too many requests", retryAfter: 41);
         _handler.Respond(200, Ok());
         using AdminApiClient client = Client();
-        AdminApiResult result = await Run(client.InvokeAsync("Get-X", NoParameters, CancellationToken.None));
+        AdminApiResult result = await Run(client.InvokeAsync("Get-X", NoParameters, _events, CancellationToken.None));
         Assert.Single(result.Values);
         Assert.Equal(2, _handler.Requests.Count);
         Assert.True(_handler.Requests[1].At - _handler.Requests[0].At >= TimeSpan.FromSeconds(41),
@@ -151,7 +154,7 @@ public class AdminApiClientTests
         for (int i = 0; i < 3; i++) _handler.Respond(503, "");
         _handler.Respond(200, Ok());
         using AdminApiClient client = Client();
-        await Run(client.InvokeAsync("Get-X", NoParameters, CancellationToken.None));
+        await Run(client.InvokeAsync("Get-X", NoParameters, _events, CancellationToken.None));
         Assert.Equal(4, _handler.Requests.Count);
         TimeSpan[] gaps = Enumerable.Range(1, 3).Select(i => _handler.Requests[i].At - _handler.Requests[i - 1].At).ToArray();
         Assert.All(gaps, g => Assert.True(g > TimeSpan.Zero));
@@ -171,7 +174,7 @@ public class AdminApiClientTests
         _handler.Respond(status, "{\"error\":{\"code\":\"x\",\"message\":\"Error executing cmdlet\",\"details\":[{\"message\":\"E1|SomeException|Something failed\"}]}}", retryAfter: status == 429 ? 1 : null);
         _handler.Respond(200, Ok());
         using AdminApiClient client = Client();
-        Task<AdminApiResult> call = client.InvokeAsync("Get-X", NoParameters, CancellationToken.None);
+        Task<AdminApiResult> call = client.InvokeAsync("Get-X", NoParameters, _events, CancellationToken.None);
         if (retried)
         {
             await Run(call);
@@ -181,7 +184,7 @@ public class AdminApiClientTests
         {
             var ex = await Assert.ThrowsAsync<AdminApiException>(() => Run(call));
             Assert.Equal("Something failed", ex.Message);
-            Assert.Equal("E1", ex.ErrorId);
+            Assert.Equal("E1", ex.ServiceErrorId);
             Assert.Single(_handler.Requests);
         }
     }
@@ -192,7 +195,7 @@ public class AdminApiClientTests
         _handler.Respond(500, "You have reached the maximum number of concurrent requests per tenant. Please wait and try again");
         _handler.Respond(200, Ok());
         using AdminApiClient client = Client();
-        await Run(client.InvokeAsync("Get-X", NoParameters, CancellationToken.None));
+        await Run(client.InvokeAsync("Get-X", NoParameters, _events, CancellationToken.None));
         Assert.Equal(2, _handler.Requests.Count);
     }
 
@@ -202,8 +205,8 @@ public class AdminApiClientTests
         _handler.Respond(429, "slow down", retryAfter: 3600);
         using AdminApiClient client = Client(o => o.OverallTimeout = TimeSpan.FromSeconds(600));
         DateTimeOffset start = _time.GetUtcNow();
-        var ex = await Assert.ThrowsAsync<AdminApiException>(() => Run(client.InvokeAsync("Get-X", NoParameters, CancellationToken.None)));
-        Assert.Equal(AdminApiErrorKind.Throttled, ex.Kind);
+        var ex = await Assert.ThrowsAsync<AdminApiException>(() => Run(client.InvokeAsync("Get-X", NoParameters, _events, CancellationToken.None)));
+        Assert.Equal(AdminApiErrorKind.Throttled, ex.Failure);
         Assert.Contains("asked to wait 3600 s", ex.Message);
         Assert.Single(_handler.Requests);
         Assert.True(_time.GetUtcNow() - start < TimeSpan.FromSeconds(60));
@@ -214,8 +217,8 @@ public class AdminApiClientTests
     {
         for (int i = 0; i < 6; i++) _handler.Respond(429, "", retryAfter: 1);
         using AdminApiClient client = Client();
-        var ex = await Assert.ThrowsAsync<AdminApiException>(() => Run(client.InvokeAsync("Get-X", NoParameters, CancellationToken.None)));
-        Assert.Equal(AdminApiErrorKind.Throttled, ex.Kind);
+        var ex = await Assert.ThrowsAsync<AdminApiException>(() => Run(client.InvokeAsync("Get-X", NoParameters, _events, CancellationToken.None)));
+        Assert.Equal(AdminApiErrorKind.Throttled, ex.Failure);
         Assert.Contains("after 6 attempts", ex.Message);
         Assert.Equal(6, _handler.Requests.Count);
     }
@@ -226,7 +229,7 @@ public class AdminApiClientTests
         _handler.Respond(401, "");
         _handler.Respond(200, Ok());
         using AdminApiClient client = Client();
-        await Run(client.InvokeAsync("Get-X", NoParameters, CancellationToken.None));
+        await Run(client.InvokeAsync("Get-X", NoParameters, _events, CancellationToken.None));
         Assert.Equal(new[] { false, true }, _tokens.Calls.ToArray());
         Assert.Equal("Bearer token-2", _handler.Requests[1].Headers["Authorization"]);
     }
@@ -237,8 +240,8 @@ public class AdminApiClientTests
         _handler.Respond(401, "{\"error\":{\"code\":\"InvalidToken\",\"message\":\"The token is expired.\"}}");
         _handler.Respond(401, "{\"error\":{\"code\":\"InvalidToken\",\"message\":\"The token is expired.\"}}");
         using AdminApiClient client = Client();
-        var ex = await Assert.ThrowsAsync<AdminApiException>(() => Run(client.InvokeAsync("Get-X", NoParameters, CancellationToken.None)));
-        Assert.Equal(AdminApiErrorKind.Unauthorized, ex.Kind);
+        var ex = await Assert.ThrowsAsync<AdminApiException>(() => Run(client.InvokeAsync("Get-X", NoParameters, _events, CancellationToken.None)));
+        Assert.Equal(AdminApiErrorKind.Unauthorized, ex.Failure);
         Assert.Equal(2, _handler.Requests.Count);
     }
 
@@ -248,9 +251,9 @@ public class AdminApiClientTests
         _handler.Respond(429, "", retryAfter: 30);
         for (int i = 0; i < 5; i++) _handler.Respond(200, Ok());
         using AdminApiClient client = Client();
-        Task<AdminApiResult> first = client.InvokeAsync("Get-A", NoParameters, CancellationToken.None);
+        Task<AdminApiResult> first = client.InvokeAsync("Get-A", NoParameters, _events, CancellationToken.None);
         await Task.Delay(50); // the first call has been answered 429 and blocked the tenant
-        Task<AdminApiResult>[] others = Enumerable.Range(0, 3).Select(_ => client.InvokeAsync("Get-B", NoParameters, CancellationToken.None)).ToArray();
+        Task<AdminApiResult>[] others = Enumerable.Range(0, 3).Select(_ => client.InvokeAsync("Get-B", NoParameters, _events, CancellationToken.None)).ToArray();
         await Run(Task.WhenAll(others.Append(first)).ContinueWith(t => 0));
         DateTimeOffset throttledAt = _handler.Requests[0].At;
         Assert.All(_handler.Requests.Skip(1), r => Assert.True(r.At - throttledAt >= TimeSpan.FromSeconds(30), $"sent {(r.At - throttledAt).TotalSeconds} s after the 429"));
@@ -263,7 +266,7 @@ public class AdminApiClientTests
         _handler.Hold = true;
         for (int i = 0; i < 10; i++) _handler.Respond(200, Ok());
         using AdminApiClient client = Client(o => o.MaxConcurrencyPerTenant = 2);
-        Task<AdminApiResult>[] calls = Enumerable.Range(0, 10).Select(_ => client.InvokeAsync("Get-X", NoParameters, CancellationToken.None)).ToArray();
+        Task<AdminApiResult>[] calls = Enumerable.Range(0, 10).Select(_ => client.InvokeAsync("Get-X", NoParameters, _events, CancellationToken.None)).ToArray();
         await Task.Delay(200);
         Assert.Equal(2, _handler.InFlight);
         _handler.Release();
@@ -277,7 +280,7 @@ public class AdminApiClientTests
         _handler.Respond(429, "", retryAfter: 120);
         using AdminApiClient client = Client();
         using var cts = new CancellationTokenSource();
-        Task<AdminApiResult> call = client.InvokeAsync("Get-X", NoParameters, cts.Token);
+        Task<AdminApiResult> call = client.InvokeAsync("Get-X", NoParameters, _events, cts.Token);
         await Task.Delay(50);
         cts.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
@@ -290,7 +293,7 @@ public class AdminApiClientTests
         _handler.Respond(hang: true);
         _handler.Respond(200, Ok());
         using AdminApiClient client = Client(o => o.AttemptTimeout = TimeSpan.FromSeconds(10));
-        AdminApiResult result = await Run(client.InvokeAsync("Get-X", NoParameters, CancellationToken.None));
+        AdminApiResult result = await Run(client.InvokeAsync("Get-X", NoParameters, _events, CancellationToken.None));
         Assert.Single(result.Values);
         Assert.Equal(2, _handler.Requests.Count);
     }
@@ -304,8 +307,8 @@ public class AdminApiClientTests
             o.AttemptTimeout = TimeSpan.FromSeconds(30);
             o.OverallTimeout = TimeSpan.FromSeconds(45);
         });
-        var ex = await Assert.ThrowsAsync<AdminApiException>(() => Run(client.InvokeAsync("Get-X", NoParameters, CancellationToken.None)));
-        Assert.Equal(AdminApiErrorKind.Timeout, ex.Kind);
+        var ex = await Assert.ThrowsAsync<AdminApiException>(() => Run(client.InvokeAsync("Get-X", NoParameters, _events, CancellationToken.None)));
+        Assert.Equal(AdminApiErrorKind.Timeout, ex.Failure);
     }
 
     [Theory]
@@ -317,8 +320,8 @@ public class AdminApiClientTests
     {
         _handler.Respond(status, body);
         using AdminApiClient client = Client();
-        var ex = await Assert.ThrowsAsync<AdminApiException>(() => Run(client.InvokeAsync("Get-X", NoParameters, CancellationToken.None)));
-        Assert.Equal(kind, ex.Kind);
+        var ex = await Assert.ThrowsAsync<AdminApiException>(() => Run(client.InvokeAsync("Get-X", NoParameters, _events, CancellationToken.None)));
+        Assert.Equal(kind, ex.Failure);
     }
 
     [Theory]
@@ -330,8 +333,8 @@ public class AdminApiClientTests
         // "Nothing exists" must not be concluded from a broken answer.
         _handler.Respond(200, body);
         using AdminApiClient client = Client();
-        var ex = await Assert.ThrowsAsync<AdminApiException>(() => Run(client.InvokeAsync("Get-X", NoParameters, CancellationToken.None)));
-        Assert.Equal(AdminApiErrorKind.MalformedResponse, ex.Kind);
+        var ex = await Assert.ThrowsAsync<AdminApiException>(() => Run(client.InvokeAsync("Get-X", NoParameters, _events, CancellationToken.None)));
+        Assert.Equal(AdminApiErrorKind.MalformedResponse, ex.Failure);
         Assert.Single(_handler.Requests);
     }
 
@@ -343,10 +346,10 @@ public class AdminApiClientTests
         _handler.Respond(200, "");
         _handler.Respond(200, Ok("[]"));
         using AdminApiClient client = Client();
-        Assert.Empty((await Run(client.InvokeAsync("Get-X", NoParameters, CancellationToken.None))).Values);
-        Assert.Empty((await Run(client.InvokeAsync("Set-X", NoParameters, CancellationToken.None))).Values);
-        Assert.Empty((await Run(client.InvokeAsync("Remove-X", NoParameters, CancellationToken.None))).Values);
-        Assert.Empty((await Run(client.InvokeAsync("Get-X", NoParameters, CancellationToken.None))).Values);
+        Assert.Empty((await Run(client.InvokeAsync("Get-X", NoParameters, _events, CancellationToken.None))).Values);
+        Assert.Empty((await Run(client.InvokeAsync("Set-X", NoParameters, _events, CancellationToken.None))).Values);
+        Assert.Empty((await Run(client.InvokeAsync("Remove-X", NoParameters, _events, CancellationToken.None))).Values);
+        Assert.Empty((await Run(client.InvokeAsync("Get-X", NoParameters, _events, CancellationToken.None))).Values);
     }
 
     [Fact]
@@ -355,8 +358,8 @@ public class AdminApiClientTests
         _handler.Throw(new HttpRequestException("The SSL connection could not be established, see inner exception.",
             new System.Security.Authentication.AuthenticationException("The remote certificate is invalid because of errors in the certificate chain: NotTimeValid")));
         using AdminApiClient client = Client();
-        var ex = await Assert.ThrowsAsync<AdminApiException>(() => Run(client.InvokeAsync("Get-X", NoParameters, CancellationToken.None)));
-        Assert.Equal(AdminApiErrorKind.ConnectionFailed, ex.Kind);
+        var ex = await Assert.ThrowsAsync<AdminApiException>(() => Run(client.InvokeAsync("Get-X", NoParameters, _events, CancellationToken.None)));
+        Assert.Equal(AdminApiErrorKind.ConnectionFailed, ex.Failure);
         Assert.Contains("TLS handshake failed", ex.Message);
         Assert.Contains("NotTimeValid", ex.Message);
         Assert.Single(_handler.Requests);
@@ -370,8 +373,8 @@ public class AdminApiClientTests
             _handler.Throw(new HttpRequestException("Connection refused", new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.ConnectionRefused)));
         }
         using AdminApiClient client = Client();
-        var ex = await Assert.ThrowsAsync<AdminApiException>(() => Run(client.InvokeAsync("Get-X", NoParameters, CancellationToken.None)));
-        Assert.Equal(AdminApiErrorKind.ConnectionFailed, ex.Kind);
+        var ex = await Assert.ThrowsAsync<AdminApiException>(() => Run(client.InvokeAsync("Get-X", NoParameters, _events, CancellationToken.None)));
+        Assert.Equal(AdminApiErrorKind.ConnectionFailed, ex.Failure);
         Assert.Contains("the connection was refused", ex.Message);
         Assert.Equal(3, _handler.Requests.Count);
     }
@@ -382,7 +385,7 @@ public class AdminApiClientTests
         _handler.RespondReset();
         _handler.Respond(200, Ok());
         using AdminApiClient client = Client();
-        AdminApiResult result = await Run(client.InvokeAsync("Get-X", NoParameters, CancellationToken.None));
+        AdminApiResult result = await Run(client.InvokeAsync("Get-X", NoParameters, _events, CancellationToken.None));
         Assert.Single(result.Values);
         Assert.Equal(2, _handler.Requests.Count);
     }
@@ -392,8 +395,8 @@ public class AdminApiClientTests
     {
         for (int i = 0; i < 5; i++) _handler.RespondReset();
         using AdminApiClient client = Client();
-        var ex = await Assert.ThrowsAsync<AdminApiException>(() => Run(client.InvokeAsync("Get-X", NoParameters, CancellationToken.None)));
-        Assert.Equal(AdminApiErrorKind.ConnectionFailed, ex.Kind);
+        var ex = await Assert.ThrowsAsync<AdminApiException>(() => Run(client.InvokeAsync("Get-X", NoParameters, _events, CancellationToken.None)));
+        Assert.Equal(AdminApiErrorKind.ConnectionFailed, ex.Failure);
         Assert.Contains("closed before the response was complete", ex.Message);
         Assert.Equal(3, _handler.Requests.Count);
     }
@@ -403,8 +406,8 @@ public class AdminApiClientTests
     {
         for (int i = 0; i < 10; i++) _handler.Respond(503, "Service Unavailable");
         using AdminApiClient client = Client(o => o.OverallTimeout = TimeSpan.FromSeconds(5));
-        var ex = await Assert.ThrowsAsync<AdminApiException>(() => Run(client.InvokeAsync("New-X", NoParameters, CancellationToken.None)));
-        Assert.Equal(AdminApiErrorKind.Timeout, ex.Kind);
+        var ex = await Assert.ThrowsAsync<AdminApiException>(() => Run(client.InvokeAsync("New-X", NoParameters, _events, CancellationToken.None)));
+        Assert.Equal(AdminApiErrorKind.Timeout, ex.Failure);
         Assert.Contains("overall timeout", ex.Message);
         Assert.Contains("The last attempt failed: HTTP 503", ex.Message);
     }
@@ -414,7 +417,7 @@ public class AdminApiClientTests
     {
         _tokens.Fail = true;
         using AdminApiClient client = Client();
-        var ex = await Assert.ThrowsAsync<SignInException>(() => Run(client.InvokeAsync("Get-X", NoParameters, CancellationToken.None)));
+        var ex = await Assert.ThrowsAsync<SignInException>(() => Run(client.InvokeAsync("Get-X", NoParameters, _events, CancellationToken.None)));
         Assert.Equal("AuthenticationRequired", ex.ErrorId);
         Assert.Empty(_handler.Requests);
     }

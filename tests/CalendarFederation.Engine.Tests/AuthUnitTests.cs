@@ -73,8 +73,8 @@ public class AuthUnitTests
     public void Parses_exchange_error_shapes(int status, string body, AdminApiErrorKind kind, string? errorId, string? type)
     {
         AdminApiException ex = AdminApiErrorParser.Parse(status, body, "req-1");
-        Assert.Equal(kind, ex.Kind);
-        Assert.Equal(errorId, ex.ErrorId);
+        Assert.Equal(kind, ex.Failure);
+        Assert.Equal(errorId, ex.ServiceErrorId);
         Assert.Equal(type, ex.ExceptionType);
         Assert.Equal("req-1", ex.ClientRequestId);
         Assert.DoesNotContain("|", ex.Message);

@@ -103,7 +103,7 @@ public class FuzzTests
         {
             AdminApiException ex = AdminApiErrorParser.Parse(t.Item1, t.Item2, "id");
             Assert.False(string.IsNullOrWhiteSpace(ex.Message));
-            Assert.True(Enum.IsDefined(typeof(AdminApiErrorKind), ex.Kind));
+            Assert.True(Enum.IsDefined(typeof(AdminApiErrorKind), ex.Failure));
         }), iter: 4000);
     }
 

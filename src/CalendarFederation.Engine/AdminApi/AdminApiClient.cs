@@ -51,6 +51,21 @@ namespace CalendarFederation.Engine.AdminApi
         public string UserAgent { get; set; } = "CalendarFederation";
     }
 
+    /// <summary>Tighter bounds for one call than the session's (the connection check at sign-in).</summary>
+    public sealed class AdminApiCallLimits
+    {
+        public AdminApiCallLimits(TimeSpan attemptTimeout, TimeSpan overallTimeout, int maxRetries)
+        {
+            AttemptTimeout = attemptTimeout;
+            OverallTimeout = overallTimeout;
+            MaxRetries = maxRetries;
+        }
+
+        public TimeSpan AttemptTimeout { get; }
+        public TimeSpan OverallTimeout { get; }
+        public int MaxRetries { get; }
+    }
+
     /// <summary>The result of one InvokeCommand: every page's values, and the service's warnings.</summary>
     public sealed class AdminApiResult
     {
@@ -80,20 +95,23 @@ namespace CalendarFederation.Engine.AdminApi
         private readonly bool _ownsHttp;
         private readonly TimeProvider _time;
         private readonly TenantGate _gate;
-        private readonly IEngineEvents _events;
         private readonly ResiliencePipeline<Attempt> _pipeline;
+        private static readonly ResiliencePropertyKey<IEngineEvents> EventsKey = new ResiliencePropertyKey<IEngineEvents>("CalendarFederation.Events");
+        private static readonly ResiliencePropertyKey<AdminApiCallLimits> LimitsKey = new ResiliencePropertyKey<AdminApiCallLimits>("CalendarFederation.Limits");
+        private readonly AdminApiCallLimits _defaultLimits;
+        private int _disposed;
 
         public AdminApiClient(AdminApiOptions options, ITokenSource tokens, HttpMessageHandler handler, bool disposeHandler,
-            IEngineEvents? events = null, TimeProvider? time = null, TenantGateRegistry? gates = null)
+            TimeProvider? time = null, TenantGateRegistry? gates = null)
         {
             _options = options ?? throw new ArgumentNullException(nameof(options));
             _tokens = tokens ?? throw new ArgumentNullException(nameof(tokens));
             _http = new HttpMessageInvoker(handler, disposeHandler);
             _ownsHttp = true;
             _time = time ?? TimeProvider.System;
-            _events = events ?? NullEngineEvents.Instance;
             _gate = (gates ?? (time == null ? TenantGateRegistry.Shared : new TenantGateRegistry(_time)))
                 .For(options.BaseUri, options.GateKey ?? options.Tenant, options.MaxConcurrencyPerTenant);
+            _defaultLimits = new AdminApiCallLimits(options.AttemptTimeout, options.OverallTimeout, options.MaxRetries);
             _pipeline = BuildPipeline();
         }
 
@@ -103,43 +121,64 @@ namespace CalendarFederation.Engine.AdminApi
 
         public Uri CommandUri => new Uri(_options.BaseUri, "/adminapi/beta/" + Uri.EscapeDataString(_options.Tenant) + "/InvokeCommand");
 
-        /// <summary>Runs one Exchange cmdlet and returns all its output, following @odata.nextLink.</summary>
-        public async Task<AdminApiResult> InvokeAsync(string cmdletName, IEnumerable<KeyValuePair<string, object?>> parameters, CancellationToken cancellationToken)
+        /// <summary>True once the session was disconnected: every later call fails with ConnectionClosed.</summary>
+        public bool IsDisposed => Volatile.Read(ref _disposed) != 0;
+
+        /// <summary>
+        /// Runs one Exchange cmdlet and returns all its output, following @odata.nextLink. Tracing, and progress while it
+        /// waits for the service, go to <paramref name="events"/>.
+        /// </summary>
+        public async Task<AdminApiResult> InvokeAsync(string cmdletName, IEnumerable<KeyValuePair<string, object?>> parameters, IEngineEvents events,
+            CancellationToken cancellationToken, AdminApiCallLimits? limits = null)
         {
+            limits ??= _defaultLimits;
+            if (events == null) throw new ArgumentNullException(nameof(events));
+            ThrowIfDisposed();
             byte[] body = AdminApiJson.BuildRequest(cmdletName, parameters);
             var values = new List<AdminObject>();
             var warnings = new List<string>();
             int pages = 0;
-            DateTimeOffset deadline = _time.GetUtcNow() + _options.OverallTimeout;
-            using CancellationTokenSource overall = _time.CreateCancellationTokenSource(_options.OverallTimeout);
+            DateTimeOffset deadline = _time.GetUtcNow() + limits.OverallTimeout;
+            using CancellationTokenSource overall = _time.CreateCancellationTokenSource(limits.OverallTimeout);
             using CancellationTokenSource linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, overall.Token);
             Uri url = CommandUri;
             CallContext? context = null;
             while (true)
             {
                 Attempt attempt;
+                ResilienceContext resilience = ResilienceContextPool.Shared.Get(linked.Token);
+                resilience.Properties.Set(EventsKey, events);
+                resilience.Properties.Set(LimitsKey, limits);
                 try
                 {
-                    context = new CallContext(url, cmdletName, body, deadline);
+                    context = new CallContext(url, cmdletName, body, deadline, events);
                     attempt = await _pipeline.ExecuteAsync(
-                        static async (state, token) => await state.Client.SendWithRefreshAsync(state.Context, token).ConfigureAwait(false),
-                        (Client: this, Context: context), linked.Token).ConfigureAwait(false);
+                        static async (ctx, state) => await state.Client.SendWithRefreshAsync(state.Context, ctx.CancellationToken).ConfigureAwait(false),
+                        resilience, (Client: this, Context: context)).ConfigureAwait(false);
+                }
+                catch (ObjectDisposedException) when (IsDisposed)
+                {
+                    throw Closed();
                 }
                 catch (TimeoutRejectedException ex)
                 {
                     throw new AdminApiException(AdminApiErrorKind.Timeout,
-                        $"{cmdletName}: no answer within {_options.AttemptTimeout.TotalSeconds:0} s, after {_options.MaxRetries + 1} attempt(s).", inner: ex);
+                        $"{cmdletName}: no answer within {limits.AttemptTimeout.TotalSeconds:0} s, after {(context?.Number ?? limits.MaxRetries + 1)} attempt(s).", inner: ex);
                 }
                 catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && overall.IsCancellationRequested)
                 {
                     // Name what kept failing: "the connection was refused" says more than the timeout alone.
                     string last = context?.LastFailure is string why ? $" The last attempt failed: {why}." : "";
                     throw new AdminApiException(AdminApiErrorKind.Timeout,
-                        $"{cmdletName} did not complete within {_options.OverallTimeout.TotalSeconds:0} s (the overall timeout).{last}");
+                        $"{cmdletName} did not complete within {limits.OverallTimeout.TotalSeconds:0} s (the overall timeout).{last}");
+                }
+                finally
+                {
+                    ResilienceContextPool.Shared.Return(resilience);
                 }
 
                 pages++;
-                AdminPage page = Interpret(attempt, cmdletName);
+                AdminPage page = Interpret(attempt, cmdletName, limits);
                 values.AddRange(page.Values);
                 foreach (string w in page.Warnings)
                 {
@@ -151,7 +190,7 @@ namespace CalendarFederation.Engine.AdminApi
             return new AdminApiResult(values, warnings, pages);
         }
 
-        private AdminPage Interpret(Attempt attempt, string cmdletName)
+        private AdminPage Interpret(Attempt attempt, string cmdletName, AdminApiCallLimits limits)
         {
             if (attempt.Exception != null)
             {
@@ -159,7 +198,7 @@ namespace CalendarFederation.Engine.AdminApi
                 bool timedOut = attempt.Exception is TimeoutRejectedException;
                 throw new AdminApiException(timedOut ? AdminApiErrorKind.Timeout : AdminApiErrorKind.ConnectionFailed,
                     timedOut
-                        ? $"{cmdletName}: no answer within {_options.AttemptTimeout.TotalSeconds:0} s, after {attempt.Number} attempt(s)."
+                        ? $"{cmdletName}: no answer within {limits.AttemptTimeout.TotalSeconds:0} s, after {attempt.Number} attempt(s)."
                         : $"{cmdletName}: {NetworkErrors.Describe(attempt.Exception)} (after {attempt.Number} attempt(s)).",
                     clientRequestId: attempt.RequestId, inner: attempt.Exception);
             }
@@ -182,15 +221,15 @@ namespace CalendarFederation.Engine.AdminApi
                 }
             }
             AdminApiException error = AdminApiErrorParser.Parse(attempt.Status, attempt.Text, attempt.RequestId);
-            if (error.Kind == AdminApiErrorKind.Throttled && attempt.GaveUpReason != null)
+            if (error.Failure == AdminApiErrorKind.Throttled && attempt.GaveUpReason != null)
             {
                 throw new AdminApiException(AdminApiErrorKind.Throttled, attempt.GaveUpReason + " " + error.Message, attempt.Status,
-                    error.ErrorId, error.ExceptionType, attempt.RequestId);
+                    error.ServiceErrorId, error.ExceptionType, attempt.RequestId);
             }
-            if (error.Kind == AdminApiErrorKind.Throttled && attempt.Number > 1)
+            if (error.Failure == AdminApiErrorKind.Throttled && attempt.Number > 1)
             {
                 throw new AdminApiException(AdminApiErrorKind.Throttled, $"Still throttled after {attempt.Number} attempts: {error.Message}", attempt.Status,
-                    error.ErrorId, error.ExceptionType, attempt.RequestId);
+                    error.ServiceErrorId, error.ExceptionType, attempt.RequestId);
             }
             throw error;
         }
@@ -213,27 +252,39 @@ namespace CalendarFederation.Engine.AdminApi
             var builder = new ResiliencePipelineBuilder<Attempt> { TimeProvider = _time };
             builder.AddRetry(new RetryStrategyOptions<Attempt>
             {
-                MaxRetryAttempts = Math.Max(0, _options.MaxRetries),
+                MaxRetryAttempts = int.MaxValue, // bounded per call in ShouldHandle (AdminApiCallLimits)
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 Delay = _options.BaseDelay,
                 MaxDelay = _options.MaxDelay,
-                ShouldHandle = args => new ValueTask<bool>(ShouldRetry(args.Outcome, args.Context)),
+                ShouldHandle = args => new ValueTask<bool>(args.AttemptNumber < args.Context.Properties.GetValue(LimitsKey, _defaultLimits).MaxRetries
+                    && ShouldRetry(args.Outcome, args.Context)),
                 // Retry-After, when the service sent one, replaces the back-off.
                 DelayGenerator = args => new ValueTask<TimeSpan?>(args.Outcome.Result?.RetryAfter),
                 OnRetry = args =>
                 {
+                    IEngineEvents events = args.Context.Properties.GetValue(EventsKey, NullEngineEvents.Instance);
+                    AdminApiCallLimits limits = args.Context.Properties.GetValue(LimitsKey, _defaultLimits);
                     Attempt? a = args.Outcome.Result;
                     string why = a?.Exception != null ? (a.Exception is TimeoutRejectedException ? "no answer in time" : NetworkErrors.Describe(a.Exception))
                         : a?.Status == 429 || a?.IsConcurrencyLimit == true ? "throttled" : "HTTP " + a?.Status;
                     if (a != null) a.Context.LastFailure = why;
-                    _events.Verbose(string.Format(CultureInfo.InvariantCulture, "{0}: {1}; retry {2} of {3} in {4:0.#} s{5}.",
-                        a?.Cmdlet, why, args.AttemptNumber + 1, _options.MaxRetries, args.RetryDelay.TotalSeconds,
+                    events.Verbose(string.Format(CultureInfo.InvariantCulture, "{0}: {1}; retry {2} of {3} in {4:0.#} s{5}.",
+                        a?.Cmdlet, why, args.AttemptNumber + 1, limits.MaxRetries, args.RetryDelay.TotalSeconds,
                         a?.RetryAfter != null ? " (Retry-After)" : ""));
+                    // Visible without -Verbose: a wait of seconds or minutes must never look like a hang.
+                    string reason = why == "throttled" ? "throttled by the service" : why;
+                    events.Progress(new ProgressUpdate("Exchange admin API", string.Format(CultureInfo.InvariantCulture,
+                        "{0}: {1}; retrying in {2:0} s (attempt {3} of {4})", a?.Cmdlet, reason, Math.Ceiling(args.RetryDelay.TotalSeconds),
+                        args.AttemptNumber + 2, limits.MaxRetries + 1), lane: ProgressLanes.Retry));
                     return default;
                 },
             });
-            builder.AddTimeout(new TimeoutStrategyOptions { Timeout = _options.AttemptTimeout });
+            builder.AddTimeout(new TimeoutStrategyOptions
+            {
+                Timeout = _options.AttemptTimeout,
+                TimeoutGenerator = args => new ValueTask<TimeSpan>(args.Context.Properties.GetValue(LimitsKey, _defaultLimits).AttemptTimeout),
+            });
             return builder.Build();
         }
 
@@ -279,7 +330,7 @@ namespace CalendarFederation.Engine.AdminApi
                 Attempt attempt = await SendOnceAsync(context, forceRefresh: false, cancellationToken).ConfigureAwait(false);
                 if (attempt.Status == 401)
                 {
-                    _events.Verbose($"{context.Cmdlet}: the service refused the token (401); refreshing it and trying again.");
+                    context.Events.Verbose($"{context.Cmdlet}: the service refused the token (401); refreshing it and trying again.");
                     attempt = await SendOnceAsync(context, forceRefresh: true, cancellationToken).ConfigureAwait(false);
                 }
                 return attempt;
@@ -338,7 +389,7 @@ namespace CalendarFederation.Engine.AdminApi
                 // Hold every other request to this tenant back for as long as the service asked.
                 if (attempt.RetryAfter != null) _gate.Block(attempt.RetryAfter.Value);
             }
-            _events.Verbose(string.Format(CultureInfo.InvariantCulture, "POST {0} {1} -> {2} in {3} ms (client-request-id {4})",
+            context.Events.Verbose(string.Format(CultureInfo.InvariantCulture, "POST {0} {1} -> {2} in {3} ms (client-request-id {4})",
                 context.Url.AbsolutePath, context.Cmdlet, attempt.Status, stopwatch.ElapsedMilliseconds, requestId));
             return attempt;
         }
@@ -356,21 +407,32 @@ namespace CalendarFederation.Engine.AdminApi
             return null;
         }
 
+        private void ThrowIfDisposed()
+        {
+            if (IsDisposed) throw Closed();
+        }
+
+        private AdminApiException Closed() =>
+            new AdminApiException(AdminApiErrorKind.ConnectionClosed, $"This connection to {_options.Tenant} was disconnected; connect again.");
+
         public void Dispose()
         {
+            if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
             if (_ownsHttp) _http.Dispose();
         }
 
         private sealed class CallContext
         {
-            public CallContext(Uri url, string cmdlet, byte[] body, DateTimeOffset deadline)
+            public CallContext(Uri url, string cmdlet, byte[] body, DateTimeOffset deadline, IEngineEvents events)
             {
+                Events = events;
                 Url = url;
                 Cmdlet = cmdlet;
                 Body = body;
                 Deadline = deadline;
             }
 
+            public IEngineEvents Events { get; }
             public Uri Url { get; }
             public string Cmdlet { get; }
             public byte[] Body { get; }

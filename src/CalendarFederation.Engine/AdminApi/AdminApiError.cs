@@ -19,29 +19,72 @@ namespace CalendarFederation.Engine.AdminApi
         ServiceUnavailable,
         MalformedResponse,
         ConnectionFailed,
+        /// <summary>The connection was disconnected (Disconnect-CalendarFederation) and cannot be used again.</summary>
+        ConnectionClosed,
     }
 
     /// <summary>A failed admin API call: Exchange's ErrorId|ExceptionType|Message, the HTTP status and the request id.</summary>
-    public sealed class AdminApiException : Exception
+    public sealed class AdminApiException : EngineException
     {
-        public AdminApiException(AdminApiErrorKind kind, string message, int? statusCode = null, string? errorId = null,
+        public AdminApiException(AdminApiErrorKind kind, string message, int? statusCode = null, string? serviceErrorId = null,
             string? exceptionType = null, string? clientRequestId = null, Exception? inner = null)
-            : base(message, inner)
+            : base(IdOf(kind), KindOf(kind), message, isRetryable: IsTransient(kind), inner: inner)
         {
-            Kind = kind;
+            Failure = kind;
             StatusCode = statusCode;
-            ErrorId = errorId;
+            ServiceErrorId = serviceErrorId;
             ExceptionType = exceptionType;
             ClientRequestId = clientRequestId;
+            if (clientRequestId != null) RequestIds = "client-request-id " + clientRequestId + (serviceErrorId != null ? ", Exchange error " + serviceErrorId : "");
         }
 
-        public AdminApiErrorKind Kind { get; }
+        /// <summary>How the admin API failed; the engine branches on it (a lost create met as AlreadyExists, and so on).</summary>
+        public AdminApiErrorKind Failure { get; }
         public int? StatusCode { get; }
         /// <summary>Exchange's own error id (the first part of details[0].message), when it sent one.</summary>
-        public string? ErrorId { get; }
+        public string? ServiceErrorId { get; }
         /// <summary>Exchange's exception type, e.g. ManagementObjectNotFoundException.</summary>
         public string? ExceptionType { get; }
         public string? ClientRequestId { get; }
+
+        private static string IdOf(AdminApiErrorKind kind) => kind switch
+        {
+            AdminApiErrorKind.NotFound => ErrorIds.ObjectNotFound,
+            AdminApiErrorKind.AlreadyExists => ErrorIds.ObjectAlreadyExists,
+            AdminApiErrorKind.DomainInUse => ErrorIds.OrganizationRelationshipDomainInUse,
+            AdminApiErrorKind.Dehydrated => ErrorIds.OrganizationNotCustomized,
+            AdminApiErrorKind.AccessDenied => ErrorIds.AccessDenied,
+            AdminApiErrorKind.Unauthorized => ErrorIds.AuthenticationRequired,
+            AdminApiErrorKind.Throttled => ErrorIds.Throttled,
+            AdminApiErrorKind.Timeout => ErrorIds.AdminApiTimeout,
+            AdminApiErrorKind.InvalidArgument => ErrorIds.InvalidArgument,
+            AdminApiErrorKind.ServiceUnavailable => ErrorIds.ServiceUnavailable,
+            AdminApiErrorKind.MalformedResponse => ErrorIds.MalformedResponse,
+            AdminApiErrorKind.ConnectionFailed => ErrorIds.ConnectionFailed,
+            AdminApiErrorKind.ConnectionClosed => ErrorIds.ConnectionClosed,
+            _ => ErrorIds.AdminApiError,
+        };
+
+        private static ErrorKind KindOf(AdminApiErrorKind kind) => kind switch
+        {
+            AdminApiErrorKind.NotFound => ErrorKind.ObjectNotFound,
+            AdminApiErrorKind.AlreadyExists => ErrorKind.ResourceExists,
+            AdminApiErrorKind.DomainInUse => ErrorKind.InvalidOperation,
+            AdminApiErrorKind.Dehydrated => ErrorKind.InvalidOperation,
+            AdminApiErrorKind.AccessDenied => ErrorKind.PermissionDenied,
+            AdminApiErrorKind.Unauthorized => ErrorKind.AuthenticationError,
+            AdminApiErrorKind.Throttled => ErrorKind.LimitsExceeded,
+            AdminApiErrorKind.Timeout => ErrorKind.OperationTimeout,
+            AdminApiErrorKind.InvalidArgument => ErrorKind.InvalidArgument,
+            AdminApiErrorKind.ServiceUnavailable => ErrorKind.ResourceUnavailable,
+            AdminApiErrorKind.MalformedResponse => ErrorKind.InvalidData,
+            AdminApiErrorKind.ConnectionFailed => ErrorKind.ConnectionError,
+            AdminApiErrorKind.ConnectionClosed => ErrorKind.ConnectionError,
+            _ => ErrorKind.NotSpecified,
+        };
+
+        private static bool IsTransient(AdminApiErrorKind kind) =>
+            kind == AdminApiErrorKind.Throttled || kind == AdminApiErrorKind.Timeout || kind == AdminApiErrorKind.ServiceUnavailable || kind == AdminApiErrorKind.ConnectionFailed;
     }
 
     /// <summary>

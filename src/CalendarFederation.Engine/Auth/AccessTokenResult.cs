@@ -33,14 +33,11 @@ namespace CalendarFederation.Engine.Auth
     }
 
     /// <summary>Sign-in failed or the session can no longer get a token.</summary>
-    public sealed class SignInException : Exception
+    public sealed class SignInException : EngineException
     {
-        public SignInException(string errorId, string message, Exception? inner = null) : base(message, inner)
+        public SignInException(string errorId, string message, Exception? inner = null)
+            : base(errorId, ErrorKind.AuthenticationError, message, inner: inner)
         {
-            ErrorId = errorId;
         }
-
-        /// <summary>A stable id: AuthenticationFailed, AuthenticationRequired, InvalidClientCredentials, ...</summary>
-        public string ErrorId { get; }
     }
 }

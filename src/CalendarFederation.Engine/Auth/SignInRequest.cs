@@ -55,8 +55,6 @@ namespace CalendarFederation.Engine.Auth
         /// <summary>Replaces the system browser for interactive sign-in (tests).</summary>
         public IBrowser? Browser { get; set; }
 
-        public IEngineEvents Events { get; set; } = NullEngineEvents.Instance;
-
         /// <summary>
         /// False where nobody can answer a prompt: delegated sign-in then succeeds only silently, from a persisted cache.
         /// </summary>

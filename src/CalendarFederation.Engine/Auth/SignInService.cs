@@ -11,11 +11,25 @@ namespace CalendarFederation.Engine.Auth
     /// <summary>Signs in with one of the six modes and returns a session that can call the tenant's admin API.</summary>
     public static class SignInService
     {
-        public static async Task<TenantSession> SignInAsync(SignInRequest request, CancellationToken cancellationToken)
+        public static async Task<TenantSession> SignInAsync(SignInRequest request, IEngineEvents events, CancellationToken cancellationToken)
         {
             if (request == null) throw new ArgumentNullException(nameof(request));
+            if (events == null) throw new ArgumentNullException(nameof(events));
             Validate(request);
+            // MSAL's logger is fixed when the app is built; it reports to this call only, and goes quiet when the call ends.
+            var msalLog = new MsalLogSink(events);
+            try
+            {
+                return await SignInCoreAsync(request, events, msalLog, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                msalLog.Detach();
+            }
+        }
 
+        private static async Task<TenantSession> SignInCoreAsync(SignInRequest request, IEngineEvents events, MsalLogSink msalLog, CancellationToken cancellationToken)
+        {
             var msalHttp = new MsalHttpClientFactory(request.Http);
             ITokenSource tokens;
             AccessTokenResult first;
@@ -29,11 +43,11 @@ namespace CalendarFederation.Engine.Auth
                     {
                         IPublicClientApplication app = ConfigureCommon(PublicClientApplicationBuilder.Create(request.ClientId ?? SignInRequest.DefaultPublicClientId)
                                 .WithAuthority(request.Authority.AbsoluteUri, validateAuthority: !request.Environment.IsCustom && request.AuthorityOverride == null)
-                                .WithRedirectUri("http://localhost"), request, msalHttp)
+                                .WithRedirectUri("http://localhost"), request, msalHttp, msalLog)
                             .Build();
-                        if (request.Cache != TokenCacheMode.Memory) cache = await TokenCacheBinding.TryAttachAsync(app.UserTokenCache, request).ConfigureAwait(false);
+                        if (request.Cache != TokenCacheMode.Memory) cache = await TokenCacheBinding.TryAttachAsync(app.UserTokenCache, request, events).ConfigureAwait(false);
                         var source = new PublicClientTokenSource(app, request.Scope);
-                        first = await source.SignInAsync(request, cancellationToken).ConfigureAwait(false);
+                        first = await source.SignInAsync(request, events, cancellationToken).ConfigureAwait(false);
                         tokens = source;
                         break;
                     }
@@ -45,7 +59,7 @@ namespace CalendarFederation.Engine.Auth
                         builder = request.Mode == SignInMode.Certificate
                             ? builder.WithCertificate(request.Certificate)
                             : builder.WithClientSecret(StaticTokenSource.Reveal(request.ClientSecret!));
-                        IConfidentialClientApplication app = ConfigureCommon(builder, request, msalHttp).Build();
+                        IConfidentialClientApplication app = ConfigureCommon(builder, request, msalHttp, msalLog).Build();
                         var source = new ConfidentialClientTokenSource(app, request.Scope);
                         first = await source.GetTokenAsync(null, false, cancellationToken).ConfigureAwait(false);
                         tokens = source;
@@ -56,7 +70,7 @@ namespace CalendarFederation.Engine.Auth
                         ManagedIdentityId id = ToManagedIdentityId(request.ManagedIdentityAccountId);
                         IManagedIdentityApplication app = ManagedIdentityApplicationBuilder.Create(id)
                             .WithHttpClientFactory(msalHttp)
-                            .WithLogging(MsalLog(request.Events), request.DiagnosticLogging ? LogLevel.Info : LogLevel.Warning, enablePiiLogging: false, enableDefaultPlatformLogging: false)
+                            .WithLogging(msalLog.Callback, request.DiagnosticLogging ? LogLevel.Info : LogLevel.Warning, enablePiiLogging: false, enableDefaultPlatformLogging: false)
                             .Build();
                         // The resource follows -ConnectionUri like the scope of every other mode.
                         string scope = request.Scope;
@@ -105,7 +119,7 @@ namespace CalendarFederation.Engine.Auth
             };
             if (request.OverallTimeout != null) options.OverallTimeout = request.OverallTimeout.Value;
             var tracked = new TrackingTokenSource(tokens, first.ExpiresOn);
-            var adminApi = new AdminApiClient(options, tracked, request.Http.CreateHandler(), disposeHandler: true, request.Events);
+            var adminApi = new AdminApiClient(options, tracked, request.Http.CreateHandler(), disposeHandler: true);
             return new TenantSession(request, tracked, adminApi, tenantId, routeTenant, upn, appOnly ? (request.ClientId ?? claims?.AppId) : request.ClientId ?? claims?.AppId,
                 appOnly, first.ExpiresOn, cache);
         }
@@ -139,12 +153,12 @@ namespace CalendarFederation.Engine.Auth
             }
         }
 
-        private static T ConfigureCommon<T>(T builder, SignInRequest request, IMsalHttpClientFactory http) where T : AbstractApplicationBuilder<T>
+        private static T ConfigureCommon<T>(T builder, SignInRequest request, IMsalHttpClientFactory http, MsalLogSink log) where T : AbstractApplicationBuilder<T>
         {
             builder = builder.WithHttpClientFactory(http)
                 .WithClientName("CalendarFederation")
                 .WithClientVersion(typeof(SignInService).Assembly.GetName().Version?.ToString() ?? "0")
-                .WithLogging(MsalLog(request.Events), request.DiagnosticLogging ? LogLevel.Info : LogLevel.Warning, enablePiiLogging: false, enableDefaultPlatformLogging: false);
+                .WithLogging(log.Callback, request.DiagnosticLogging ? LogLevel.Info : LogLevel.Warning, enablePiiLogging: false, enableDefaultPlatformLogging: false);
             // Custom environments are not known to Microsoft's instance discovery.
             if (request.Environment.IsCustom || request.AuthorityOverride != null) builder = builder.WithInstanceDiscovery(false);
             return builder;
@@ -187,10 +201,19 @@ namespace CalendarFederation.Engine.Auth
             return i < 0 ? s : s.Substring(0, i);
         }
 
-        // MSAL's log, without personal data, into the debug stream; secrets are scrubbed again on the way.
-        private static LogCallback MsalLog(IEngineEvents events) => (level, message, containsPii) =>
+        /// <summary>MSAL's log, without personal data, into the debug stream of the call that signs in; secrets are scrubbed again on the way.</summary>
+        private sealed class MsalLogSink
         {
-            if (!containsPii) events.Debug("MSAL " + level + ": " + Redaction.Apply(message));
-        };
+            private IEngineEvents? _events;
+
+            public MsalLogSink(IEngineEvents events) => _events = events;
+
+            public void Detach() => Volatile.Write(ref _events, null);
+
+            public void Callback(LogLevel level, string message, bool containsPii)
+            {
+                if (!containsPii) Volatile.Read(ref _events)?.Debug("MSAL " + level + ": " + Redaction.Apply(message));
+            }
+        }
     }
 }

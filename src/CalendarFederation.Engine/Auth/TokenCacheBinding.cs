@@ -35,7 +35,7 @@ namespace CalendarFederation.Engine.Auth
             return Path.Combine(baseDir!, "CalendarFederation");
         }
 
-        public static async Task<TokenCacheBinding?> TryAttachAsync(ITokenCache cache, SignInRequest request)
+        public static async Task<TokenCacheBinding?> TryAttachAsync(ITokenCache cache, SignInRequest request, IEngineEvents events)
         {
             string directory = request.CacheDirectory ?? DefaultDirectory();
             string path = Path.Combine(directory, CacheFileName);
@@ -60,7 +60,7 @@ namespace CalendarFederation.Engine.Auth
 
             if (request.Cache != TokenCacheMode.PersistentUnprotected)
             {
-                request.Events.Warning("The persistent token cache could not be protected by the operating system, so tokens stay in memory for this session: "
+                events.Warning("The persistent token cache could not be protected by the operating system, so tokens stay in memory for this session: "
                     + protectedFailure + " On Linux this needs libsecret and a running keyring; add -AllowUnprotectedTokenCache to accept an owner-only plain file instead.");
                 return null;
             }
@@ -69,13 +69,13 @@ namespace CalendarFederation.Engine.Auth
                 var builder = new StorageCreationPropertiesBuilder(CacheFileName, directory).WithUnprotectedFile();
                 MsalCacheHelper helper = await MsalCacheHelper.CreateAsync(builder.Build()).ConfigureAwait(false);
                 helper.RegisterCache(cache);
-                request.Events.Warning($"No OS protection is available ({protectedFailure}), so the token cache is a plain file that anyone who can read {path} can use. " +
+                events.Warning($"No OS protection is available ({protectedFailure}), so the token cache is a plain file that anyone who can read {path} can use. " +
                     "It has owner-only permissions; remove it with Disconnect-CalendarFederation when done.");
                 return new TokenCacheBinding("Unprotected file " + path, helper);
             }
             catch (Exception ex) when (IsCacheFailure(ex))
             {
-                request.Events.Warning("The persistent token cache could not be set up, so tokens stay in memory for this session: " + Redaction.Apply(ex.Message));
+                events.Warning("The persistent token cache could not be set up, so tokens stay in memory for this session: " + Redaction.Apply(ex.Message));
                 return null;
             }
         }

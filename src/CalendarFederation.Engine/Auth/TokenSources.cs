@@ -23,12 +23,12 @@ namespace CalendarFederation.Engine.Auth
             _scopes = new[] { scope };
         }
 
-        public async Task<AccessTokenResult> SignInAsync(SignInRequest request, CancellationToken cancellationToken)
+        public async Task<AccessTokenResult> SignInAsync(SignInRequest request, IEngineEvents events, CancellationToken cancellationToken)
         {
             AuthenticationResult? result = request.Cache == TokenCacheMode.Memory ? null : await TrySilentAsync(request, cancellationToken).ConfigureAwait(false);
             if (result != null)
             {
-                request.Events.Verbose($"Signed in as {result.Account?.Username} from the persisted token cache, without a prompt.");
+                events.Verbose($"Signed in as {result.Account?.Username} from the persisted token cache, without a prompt.");
             }
             else if (!request.AllowPrompt)
             {
@@ -39,7 +39,7 @@ namespace CalendarFederation.Engine.Auth
             {
                 result = await _app.AcquireTokenWithDeviceCode(_scopes, code =>
                     {
-                        request.Events.Prompt(code.Message);
+                        events.Prompt(code.Message);
                         return Task.CompletedTask;
                     })
                     .ExecuteAsync(cancellationToken).ConfigureAwait(false);

@@ -145,16 +145,16 @@ namespace CalendarFederation.Engine.Federation
         /// The name Exchange stores for a scope group given by name, alias, address or GUID, so plans compare like with like.
         /// Unknown groups come back unchanged: the service then reports them.
         /// </summary>
-        public static async Task<string?> ResolveGroupNameAsync(Auth.TenantSession session, string? group, CancellationToken cancellationToken)
+        public static async Task<string?> ResolveGroupNameAsync(Auth.TenantSession session, string? group, IEngineEvents events, CancellationToken cancellationToken)
         {
             if (string.IsNullOrWhiteSpace(group)) return group;
             try
             {
                 AdminApiResult result = await session.AdminApi.InvokeAsync("Get-DistributionGroup",
-                    new[] { new KeyValuePair<string, object?>("Identity", group) }, cancellationToken).ConfigureAwait(false);
+                    new[] { new KeyValuePair<string, object?>("Identity", group) }, events, cancellationToken).ConfigureAwait(false);
                 return result.Values.FirstOrDefault()?.GetString("Name") ?? group;
             }
-            catch (AdminApiException ex) when (ex.Kind == AdminApiErrorKind.NotFound)
+            catch (AdminApiException ex) when (ex.Failure == AdminApiErrorKind.NotFound)
             {
                 return group;
             }
@@ -203,17 +203,23 @@ namespace CalendarFederation.Engine.Federation
             return problems;
         }
 
+        private static void Step(IEngineEvents events, string message)
+        {
+            events.Verbose(message);
+            events.Progress(new ProgressUpdate("New-CalendarFederation", message, lane: ProgressLanes.Step));
+        }
+
         /// <summary>Carries out a plan: hydrates if needed, then creates or updates, and returns the relationship as read back.</summary>
-        public static async Task<AdminObject?> ApplyAsync(TenantSnapshot local, SidePlan plan, Action<string> progress, CancellationToken cancellationToken)
+        public static async Task<AdminObject?> ApplyAsync(TenantSnapshot local, SidePlan plan, IEngineEvents events, CancellationToken cancellationToken)
         {
             AdminApiClient api = local.Session.AdminApi;
             var none = new List<KeyValuePair<string, object?>>();
             if (plan.NeedsHydration)
             {
-                progress($"{local.Organization}: Enable-OrganizationCustomization");
+                Step(events, $"{local.Organization}: Enable-OrganizationCustomization");
                 try
                 {
-                    await api.InvokeAsync("Enable-OrganizationCustomization", none, cancellationToken).ConfigureAwait(false);
+                    await api.InvokeAsync("Enable-OrganizationCustomization", none, events, cancellationToken).ConfigureAwait(false);
                 }
                 catch (AdminApiException ex) when (ex.Message.IndexOf("not required", StringComparison.OrdinalIgnoreCase) >= 0)
                 {
@@ -225,7 +231,7 @@ namespace CalendarFederation.Engine.Federation
                         $"{local.Organization} is still being enabled for customization (an earlier run started it); hydration can take up to an hour. " +
                         "Run New-CalendarFederation again once Get-OrganizationConfig shows IsDehydrated False.", inner: ex);
                 }
-                AdminApiResult config = await api.InvokeAsync("Get-OrganizationConfig", none, cancellationToken).ConfigureAwait(false);
+                AdminApiResult config = await api.InvokeAsync("Get-OrganizationConfig", none, events, cancellationToken).ConfigureAwait(false);
                 if (config.Values.FirstOrDefault()?.GetBool("IsDehydrated") == true)
                 {
                     throw new AdminApiException(AdminApiErrorKind.Dehydrated,
@@ -233,14 +239,14 @@ namespace CalendarFederation.Engine.Federation
                         "Run New-CalendarFederation again once Get-OrganizationConfig shows IsDehydrated False.");
                 }
             }
-            var service = new OrganizationRelationshipService(api);
+            var service = new OrganizationRelationshipService(api, events);
             switch (plan.Action)
             {
                 case SideAction.Create:
-                    progress($"{local.Organization}: New-OrganizationRelationship '{plan.RelationshipName}'");
-                    return await service.CreateAsync(plan.RelationshipName, plan.DomainsToAdd, plan.Settings, progress, cancellationToken).ConfigureAwait(false);
+                    Step(events, $"{local.Organization}: New-OrganizationRelationship '{plan.RelationshipName}'");
+                    return await service.CreateAsync(plan.RelationshipName, plan.DomainsToAdd, plan.Settings, cancellationToken).ConfigureAwait(false);
                 case SideAction.Update:
-                    progress($"{local.Organization}: Set-OrganizationRelationship '{plan.RelationshipName}'");
+                    Step(events, $"{local.Organization}: Set-OrganizationRelationship '{plan.RelationshipName}'");
                     return await service.UpdateAsync(plan.RelationshipName, plan.Settings, null, plan.DomainsToAdd.Count > 0 ? plan.DomainsToAdd : null, null, cancellationToken).ConfigureAwait(false);
                 default:
                     return (await service.GetAsync(plan.RelationshipName, cancellationToken).ConfigureAwait(false)).FirstOrDefault();

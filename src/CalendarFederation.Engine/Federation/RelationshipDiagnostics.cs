@@ -74,11 +74,11 @@ namespace CalendarFederation.Engine.Federation
             "FreeBusyVisibleLimitedDetails", "FreeBusyVisibleAvailabilityOnly", "NoProblemsFound",
         };
 
-        public static async Task<List<Finding>> RunAsync(DiagnosticsRequest request, CancellationToken cancellationToken)
+        public static async Task<List<Finding>> RunAsync(DiagnosticsRequest request, IEngineEvents events, CancellationToken cancellationToken)
         {
             var findings = new List<Finding>();
-            Task<TenantSnapshot> readLocal = TenantSnapshot.ReadAsync(request.Local, cancellationToken);
-            Task<TenantSnapshot>? readPartner = request.Partner == null ? null : TenantSnapshot.ReadAsync(request.Partner, cancellationToken);
+            Task<TenantSnapshot> readLocal = TenantSnapshot.ReadAsync(request.Local, events, cancellationToken);
+            Task<TenantSnapshot>? readPartner = request.Partner == null ? null : TenantSnapshot.ReadAsync(request.Partner, events, cancellationToken);
             TenantSnapshot local = await readLocal.ConfigureAwait(false);
             TenantSnapshot? partner = readPartner == null ? null : await readPartner.ConfigureAwait(false);
             string L = local.Organization;
@@ -96,7 +96,8 @@ namespace CalendarFederation.Engine.Federation
             if (mailboxDomain != null && !partnerDomains.Contains(mailboxDomain, StringComparer.OrdinalIgnoreCase)) partnerDomains.Add(mailboxDomain);
             if (partnerDomains.Count == 0)
             {
-                throw new ArgumentException("Name the partner: -PartnerConnection, -Identity (a relationship), -DomainName or -Mailbox.");
+                throw new EngineException(ErrorIds.PartnerNotNamed, ErrorKind.InvalidArgument,
+                    "Name the partner: its connection, a relationship, a domain or a mailbox.");
             }
             string P = partner?.Organization ?? partnerDomains[0];
 
@@ -172,7 +173,7 @@ namespace CalendarFederation.Engine.Federation
                     findings.Add(new Finding(FindingSeverity.Warning, L, "LocalFreeBusyNotShared", $"'{name}' in {L} shares no free/busy, so {P} sees none of {L}'s calendars.",
                         $"Set-OrganizationRelationship -Identity '{name}' -FreeBusyAccessEnabled $true -FreeBusyAccessLevel AvailabilityOnly"));
                 }
-                await CheckScopeAsync(findings, request.Local, relL, L, "Local", request.ScopeGroupLimit, null, cancellationToken).ConfigureAwait(false);
+                await CheckScopeAsync(findings, request.Local, relL, L, "Local", request.ScopeGroupLimit, null, events, cancellationToken).ConfigureAwait(false);
 
                 // Stored endpoints against a fresh discovery.
                 string discoveryDomain = partner?.InitialDomain ?? partnerDomains[0];
@@ -246,7 +247,7 @@ namespace CalendarFederation.Engine.Federation
                             $"'{name}' in {P} lacks TargetApplicationUri or TargetAutodiscoverEpr, so {P}'s users cannot see {L}'s free/busy.",
                             "Run New-CalendarFederation, which fills them from discovery."));
                     }
-                    await CheckScopeAsync(findings, partner.Session, relP, P, "Partner", request.ScopeGroupLimit, request.Mailbox, cancellationToken).ConfigureAwait(false);
+                    await CheckScopeAsync(findings, partner.Session, relP, P, "Partner", request.ScopeGroupLimit, request.Mailbox, events, cancellationToken).ConfigureAwait(false);
                     if (relL != null && !string.Equals(relL.GetString("FreeBusyAccessLevel"), relP.GetString("FreeBusyAccessLevel"), StringComparison.OrdinalIgnoreCase))
                     {
                         findings.Add(new Finding(FindingSeverity.Info, L, "FreeBusyLevelsDiffer",
@@ -257,7 +258,7 @@ namespace CalendarFederation.Engine.Federation
 
             if (request.Mailbox != null)
             {
-                await ProbeAsync(findings, request, relP, partner, cancellationToken).ConfigureAwait(false);
+                await ProbeAsync(findings, request, relP, partner, events, cancellationToken).ConfigureAwait(false);
             }
 
             if (!findings.Any(f => f.Severity == FindingSeverity.Blocking || f.Severity == FindingSeverity.Warning))
@@ -287,7 +288,7 @@ namespace CalendarFederation.Engine.Federation
         }
 
         private static async Task CheckScopeAsync(List<Finding> findings, TenantSession session, AdminObject relationship, string org, string sideLabel, int limit,
-            string? mailbox, CancellationToken cancellationToken)
+            string? mailbox, IEngineEvents events, CancellationToken cancellationToken)
         {
             string? scope = relationship.GetString("FreeBusyAccessScope");
             if (string.IsNullOrEmpty(scope)) return;
@@ -295,14 +296,14 @@ namespace CalendarFederation.Engine.Federation
             AdminApiResult members;
             try
             {
-                await session.AdminApi.InvokeAsync("Get-DistributionGroup", new[] { new KeyValuePair<string, object?>("Identity", scope) }, cancellationToken).ConfigureAwait(false);
+                await session.AdminApi.InvokeAsync("Get-DistributionGroup", new[] { new KeyValuePair<string, object?>("Identity", scope) }, events, cancellationToken).ConfigureAwait(false);
                 members = await session.AdminApi.InvokeAsync("Get-DistributionGroupMember", new[]
                 {
                     new KeyValuePair<string, object?>("Identity", scope),
                     new KeyValuePair<string, object?>("ResultSize", (limit + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)),
-                }, cancellationToken).ConfigureAwait(false);
+                }, events, cancellationToken).ConfigureAwait(false);
             }
-            catch (AdminApiException ex) when (ex.Kind == AdminApiErrorKind.NotFound)
+            catch (AdminApiException ex) when (ex.Failure == AdminApiErrorKind.NotFound)
             {
                 findings.Add(new Finding(sideLabel == "Local" ? FindingSeverity.Warning : FindingSeverity.Blocking, org, sideLabel + "ScopeGroupMissing",
                     $"'{name}' in {org} limits free/busy to the group '{scope}', which does not exist: nobody's free/busy is shared.",
@@ -330,7 +331,7 @@ namespace CalendarFederation.Engine.Federation
             }
         }
 
-        private static async Task ProbeAsync(List<Finding> findings, DiagnosticsRequest request, AdminObject? relP, TenantSnapshot? partner, CancellationToken cancellationToken)
+        private static async Task ProbeAsync(List<Finding> findings, DiagnosticsRequest request, AdminObject? relP, TenantSnapshot? partner, IEngineEvents events, CancellationToken cancellationToken)
         {
             TenantSession local = request.Local;
             string? requester = request.RequesterMailbox ?? (local.IsAppOnly ? null : "me");
@@ -351,7 +352,7 @@ namespace CalendarFederation.Engine.Federation
                     {
                         new KeyValuePair<string, object?>("Identity", request.Mailbox + ":\\Calendar"),
                         new KeyValuePair<string, object?>("User", "Default"),
-                    }, cancellationToken).ConfigureAwait(false);
+                    }, events, cancellationToken).ConfigureAwait(false);
                     permission = perm.Values.FirstOrDefault()?.GetStrings("AccessRights").FirstOrDefault();
                 }
                 catch (AdminApiException)

@@ -34,12 +34,12 @@ namespace CalendarFederation.Engine.Federation
 
         public string Organization => Session.Organization;
 
-        public static async Task<TenantSnapshot> ReadAsync(TenantSession session, CancellationToken cancellationToken)
+        public static async Task<TenantSnapshot> ReadAsync(TenantSession session, IEngineEvents events, CancellationToken cancellationToken)
         {
             var none = new List<KeyValuePair<string, object?>>();
-            Task<AdminApiResult> config = session.AdminApi.InvokeAsync("Get-OrganizationConfig", none, cancellationToken);
-            Task<AdminApiResult> accepted = session.AdminApi.InvokeAsync("Get-AcceptedDomain", none, cancellationToken);
-            Task<List<AdminObject>> relationships = new OrganizationRelationshipService(session.AdminApi).GetAsync(null, cancellationToken);
+            Task<AdminApiResult> config = session.AdminApi.InvokeAsync("Get-OrganizationConfig", none, events, cancellationToken);
+            Task<AdminApiResult> accepted = session.AdminApi.InvokeAsync("Get-AcceptedDomain", none, events, cancellationToken);
+            Task<List<AdminObject>> relationships = new OrganizationRelationshipService(session.AdminApi, events).GetAsync(null, cancellationToken);
             await Task.WhenAll(config, accepted, relationships).ConfigureAwait(false);
 
             AdminObject? org = config.Result.Values.FirstOrDefault();

@@ -32,9 +32,10 @@ namespace CalendarFederation.Engine.Relationships
     }
 
     /// <summary>A create or update that stopped part-way: what exists now, so nothing is left half-done unreported.</summary>
-    public sealed class PartialChangeException : Exception
+    public sealed class PartialChangeException : EngineException
     {
-        public PartialChangeException(string message, AdminObject? current, Exception inner) : base(message, inner)
+        public PartialChangeException(string errorId, string message, AdminObject? current, Exception inner)
+            : base(errorId, ErrorKind.WriteError, message, inner: inner)
         {
             Current = current;
         }
@@ -51,20 +52,35 @@ namespace CalendarFederation.Engine.Relationships
     public sealed class OrganizationRelationshipService
     {
         private readonly AdminApiClient _api;
+        private readonly IEngineEvents _events;
 
-        public OrganizationRelationshipService(AdminApiClient api) => _api = api ?? throw new ArgumentNullException(nameof(api));
+        /// <param name="events">Where the service's warnings, tracing and progress go: the caller's, for this operation.</param>
+        public OrganizationRelationshipService(AdminApiClient api, IEngineEvents events)
+        {
+            _api = api ?? throw new ArgumentNullException(nameof(api));
+            _events = events ?? throw new ArgumentNullException(nameof(events));
+        }
+
+        private async Task<AdminApiResult> InvokeAsync(string cmdlet, IEnumerable<KeyValuePair<string, object?>> parameters, CancellationToken cancellationToken)
+        {
+            AdminApiResult result = await _api.InvokeAsync(cmdlet, parameters, _events, cancellationToken).ConfigureAwait(false);
+            foreach (string warning in result.Warnings) _events.Warning(warning);
+            return result;
+        }
+
+        private void Step(string message)
+        {
+            _events.Verbose(message);
+            _events.Progress(new ProgressUpdate("Organization relationship", message, lane: ProgressLanes.Step));
+        }
 
         public async Task<List<AdminObject>> GetAsync(string? identity, CancellationToken cancellationToken)
         {
             var parameters = new List<KeyValuePair<string, object?>>();
             if (!string.IsNullOrEmpty(identity)) parameters.Add(new KeyValuePair<string, object?>("Identity", identity));
-            AdminApiResult result = await _api.InvokeAsync("Get-OrganizationRelationship", parameters, cancellationToken).ConfigureAwait(false);
-            LastWarnings.AddRange(result.Warnings);
+            AdminApiResult result = await InvokeAsync("Get-OrganizationRelationship", parameters, cancellationToken).ConfigureAwait(false);
             return result.Values;
         }
-
-        /// <summary>Warnings the service sent during the last operations, for the cmdlet to show.</summary>
-        public List<string> LastWarnings { get; } = new List<string>();
 
         /// <summary>Finds which of <paramref name="domains"/> another relationship already holds (case-insensitive).</summary>
         public static (string Relationship, string[] Domains)? FindConflict(IEnumerable<AdminObject> existing, IEnumerable<string> domains, string? exceptIdentity)
@@ -92,7 +108,7 @@ namespace CalendarFederation.Engine.Relationships
         /// </summary>
         /// <param name="existing">The tenant's relationships as already read (bulk callers pass one list for many creates); null reads them.</param>
         public async Task<AdminObject> CreateAsync(string name, IReadOnlyList<string> domains, IReadOnlyList<KeyValuePair<string, object?>> settings,
-            Action<string>? progress, CancellationToken cancellationToken, IReadOnlyList<AdminObject>? existing = null)
+            CancellationToken cancellationToken, IReadOnlyList<AdminObject>? existing = null)
         {
             existing ??= await GetAsync(null, cancellationToken).ConfigureAwait(false);
             if (existing.Any(r => IsSame(r, name)))
@@ -112,27 +128,26 @@ namespace CalendarFederation.Engine.Relationships
                 new KeyValuePair<string, object?>("DomainNames", chunks[0]),
             };
             parameters.AddRange(settings);
-            progress?.Invoke($"Creating '{name}' with {chunks[0].Length} of {domains.Count} domains.");
+            Step($"Creating '{name}' with {chunks[0].Length} of {domains.Count} domains.");
             AdminObject? result = null;
             try
             {
-                AdminApiResult created = await _api.InvokeAsync("New-OrganizationRelationship", parameters, cancellationToken).ConfigureAwait(false);
-                LastWarnings.AddRange(created.Warnings);
+                AdminApiResult created = await InvokeAsync("New-OrganizationRelationship", parameters, cancellationToken).ConfigureAwait(false);
                 result = created.Values.FirstOrDefault();
             }
-            catch (AdminApiException ex) when (ex.Kind == AdminApiErrorKind.AlreadyExists || ex.Kind == AdminApiErrorKind.DomainInUse)
+            catch (AdminApiException ex) when (ex.Failure == AdminApiErrorKind.AlreadyExists || ex.Failure == AdminApiErrorKind.DomainInUse)
             {
                 // The pre-flight saw neither the name nor the domains in use: most likely our own earlier attempt was applied
                 // although its answer was lost, and the retry met it (Exchange checks domains before names).
                 AdminObject? current = (await GetAsync(name, cancellationToken).ConfigureAwait(false)).FirstOrDefault();
                 var has = new HashSet<string>(current?.GetStrings("DomainNames").Select(Normalize) ?? Enumerable.Empty<string>(), StringComparer.OrdinalIgnoreCase);
                 if (current == null || !chunks[0].All(d => has.Contains(Normalize(d)))) throw;
-                progress?.Invoke($"'{name}' already exists with these domains: an earlier attempt was applied, so it was not created twice.");
+                Step($"'{name}' already exists with these domains: an earlier attempt was applied, so it was not created twice.");
             }
 
             for (int i = 1; i < chunks.Length; i++)
             {
-                progress?.Invoke($"Adding domains {i * RelationshipRules.MaxDomainsPerRequest + 1}-{i * RelationshipRules.MaxDomainsPerRequest + chunks[i].Length} of {domains.Count} to '{name}'.");
+                Step($"Adding domains {i * RelationshipRules.MaxDomainsPerRequest + 1}-{i * RelationshipRules.MaxDomainsPerRequest + chunks[i].Length} of {domains.Count} to '{name}'.");
                 try
                 {
                     await AddDomainsAsync(name, chunks[i], cancellationToken).ConfigureAwait(false);
@@ -141,7 +156,7 @@ namespace CalendarFederation.Engine.Relationships
                 {
                     AdminObject? current = await TryReadAsync(name, cancellationToken).ConfigureAwait(false);
                     int have = current?.GetStrings("DomainNames").Length ?? 0;
-                    throw new PartialChangeException(
+                    throw new PartialChangeException(ErrorIds.OrganizationRelationshipPartiallyCreated,
                         $"'{name}' was created, but adding the rest of its domains failed: it now has {have} of {domains.Count} domains. " +
                         $"Run Set-OrganizationRelationship -Identity '{name}' -DomainNames @{{Add=...}} with the missing ones, or remove it. Cause: {ex.Message}",
                         current, ex);
@@ -189,8 +204,7 @@ namespace CalendarFederation.Engine.Relationships
                 new KeyValuePair<string, object?>("Identity", identity),
                 new KeyValuePair<string, object?>("DomainNames", new Hashtable { ["Add"] = domains.ToArray() }),
             };
-            AdminApiResult result = await _api.InvokeAsync("Set-OrganizationRelationship", parameters, cancellationToken).ConfigureAwait(false);
-            LastWarnings.AddRange(result.Warnings);
+            AdminApiResult result = await InvokeAsync("Set-OrganizationRelationship", parameters, cancellationToken).ConfigureAwait(false);
         }
 
         /// <summary>
@@ -242,8 +256,7 @@ namespace CalendarFederation.Engine.Relationships
             parameters.AddRange(settings);
             if (parameters.Count > 1)
             {
-                AdminApiResult result = await _api.InvokeAsync("Set-OrganizationRelationship", parameters, cancellationToken).ConfigureAwait(false);
-                LastWarnings.AddRange(result.Warnings);
+                AdminApiResult result = await InvokeAsync("Set-OrganizationRelationship", parameters, cancellationToken).ConfigureAwait(false);
             }
             // A rename takes effect with the first request: everything after it, and the read-back, use the new name.
             foreach (var s in settings)
@@ -259,13 +272,12 @@ namespace CalendarFederation.Engine.Relationships
                         new KeyValuePair<string, object?>("Identity", name),
                         new KeyValuePair<string, object?>("DomainNames", change),
                     };
-                    AdminApiResult result = await _api.InvokeAsync("Set-OrganizationRelationship", more, cancellationToken).ConfigureAwait(false);
-                    LastWarnings.AddRange(result.Warnings);
+                    AdminApiResult result = await InvokeAsync("Set-OrganizationRelationship", more, cancellationToken).ConfigureAwait(false);
                 }
                 catch (AdminApiException ex) when (!cancellationToken.IsCancellationRequested)
                 {
                     AdminObject? now = await TryReadAsync(name, cancellationToken).ConfigureAwait(false);
-                    throw new PartialChangeException(
+                    throw new PartialChangeException(ErrorIds.OrganizationRelationshipPartiallyUpdated,
                         $"'{name}' was partly updated: changing its remaining domains failed, and it now has {now?.GetStrings("DomainNames").Length ?? 0} domains. Cause: {ex.Message}",
                         now, ex);
                 }
@@ -282,10 +294,9 @@ namespace CalendarFederation.Engine.Relationships
             var parameters = new List<KeyValuePair<string, object?>> { new KeyValuePair<string, object?>("Identity", identity) };
             try
             {
-                AdminApiResult result = await _api.InvokeAsync("Remove-OrganizationRelationship", parameters, cancellationToken).ConfigureAwait(false);
-                LastWarnings.AddRange(result.Warnings);
+                AdminApiResult result = await InvokeAsync("Remove-OrganizationRelationship", parameters, cancellationToken).ConfigureAwait(false);
             }
-            catch (AdminApiException ex) when (ex.Kind == AdminApiErrorKind.NotFound)
+            catch (AdminApiException ex) when (ex.Failure == AdminApiErrorKind.NotFound)
             {
                 if ((await GetAsync(null, cancellationToken).ConfigureAwait(false)).Any(r => IsSame(r, identity))) throw;
             }

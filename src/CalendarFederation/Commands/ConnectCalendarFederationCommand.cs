@@ -3,10 +3,9 @@ using System.Linq;
 using System.Management.Automation;
 using System.Net;
 using System.Security;
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using CalendarFederation.Completion;
-using CalendarFederation.Engine.AdminApi;
+using CalendarFederation.Engine;
 using CalendarFederation.Engine.Auth;
 using CalendarFederation.Engine.Environments;
 using CalendarFederation.Engine.Http;
@@ -203,7 +202,6 @@ namespace CalendarFederation.Commands
                 Http = new HttpSettings { Proxy = CreateProxy(), HandlerFactory = TestHooks.HandlerFactory },
                 Browser = TestHooks.Browser,
                 AllowPrompt = allowPrompt,
-                Events = AmbientEvents.Relay,
                 DiagnosticLogging = MyInvocation.BoundParameters.ContainsKey("Debug"),
                 OverallTimeout = TimeSpan.FromSeconds(TimeoutSec),
             };
@@ -216,24 +214,24 @@ namespace CalendarFederation.Commands
             }
 
             WriteVerbose($"Signing in to {request.AuthorityTenant} at {request.Authority.GetLeftPart(UriPartial.Authority)} ({mode}); admin API {request.AdminApiBase}.");
-            var events = new EngineEventQueue();
+            var events = new EngineEventQueue(this, ProgressActivityId);
             TenantSession session;
             try
             {
-                session = events.Run(this, token => SignInService.SignInAsync(request, token), _cancellation.Token);
+                session = events.Run((e, token) => SignInService.SignInAsync(request, e, token), _cancellation.Token);
             }
             catch (OperationCanceledException) when (_cancellation.IsCancellationRequested)
             {
                 throw new PipelineStoppedException();
             }
-            catch (SignInException ex) when (ex.ErrorId == "InteractiveSignInNotPossible")
+            catch (SignInException ex) when (ex.ErrorId == ErrorIds.InteractiveSignInNotPossible)
             {
                 Fail(new InvalidOperationException(ex.Message + " " + UnattendedModes, ex), ex.ErrorId, ErrorCategory.AuthenticationError, mode.ToString());
                 return;
             }
-            catch (SignInException ex)
+            catch (EngineException ex)
             {
-                Fail(ex, ex.ErrorId, ErrorCategory.AuthenticationError, Organization ?? DelegatedOrganization);
+                ThrowTerminatingError(ErrorRecords.From(ex, Organization ?? DelegatedOrganization, Advice(ex.ErrorId)));
                 return;
             }
 
@@ -242,26 +240,18 @@ namespace CalendarFederation.Commands
             {
                 try
                 {
-                    AdminApiResult config = events.Run(this, token => session.AdminApi.InvokeAsync("Get-OrganizationConfig",
-                        Array.Empty<System.Collections.Generic.KeyValuePair<string, object?>>(), token), _cancellation.Token);
-                    organizationName = config.Values.FirstOrDefault()?.GetString("DisplayName") ?? config.Values.FirstOrDefault()?.GetString("Name");
+                    organizationName = events.Run((e, token) => ConnectionCheck.RunAsync(session, e, token), _cancellation.Token);
                 }
                 catch (OperationCanceledException) when (_cancellation.IsCancellationRequested)
                 {
                     session.Dispose();
                     throw new PipelineStoppedException();
                 }
-                catch (Exception ex) when (ex is AdminApiException || ex is SignInException)
+                catch (EngineException ex)
                 {
                     session.Dispose();
-                    string advice = ex is AdminApiException api && (api.Kind == AdminApiErrorKind.AccessDenied || api.Kind == AdminApiErrorKind.Unauthorized)
-                        ? (session.IsAppOnly
-                            ? " App-only access needs the application permission Exchange.ManageAsApp with admin consent, and an Entra role such as Exchange Administrator for the app's service principal."
-                            : " The account needs an Exchange admin role, such as Exchange Administrator.")
-                        : "";
-                    Fail(new InvalidOperationException($"Signed in, but the admin API of {session.Organization} refused the connection check: {ex.Message}{advice}", ex),
-                        ex is AdminApiException a2 && (a2.Kind == AdminApiErrorKind.AccessDenied) ? "AccessDenied" : "ConnectionCheckFailed",
-                        ErrorCategory.AuthenticationError, session.Organization);
+                    ThrowTerminatingError(ErrorRecords.From(ex, session.Organization,
+                        ex.ErrorId == ErrorIds.ConnectionCheckFailed ? "Check -ConnectionUri and the network path; -SkipConnectionCheck connects without this check." : null));
                     return;
                 }
             }
@@ -279,45 +269,29 @@ namespace CalendarFederation.Commands
         private X509Certificate2 LoadCertificate()
         {
             if (Certificate != null) return Certificate;
-            if (CertificateFilePath != null)
+            try
             {
-                string path = GetUnresolvedProviderPathFromPSPath(CertificateFilePath);
-                try
-                {
-                    return CertificatePassword != null
-                        ? new X509Certificate2(path, CertificatePassword, X509KeyStorageFlags.DefaultKeySet)
-                        : new X509Certificate2(path, (string?)null, X509KeyStorageFlags.DefaultKeySet);
-                }
-                catch (CryptographicException ex)
-                {
-                    // The message never includes the password.
-                    Fail(new InvalidOperationException($"The certificate file '{path}' could not be read: {ex.Message} Check the file and -CertificatePassword.", ex),
-                        "CertificateLoadFailed", ErrorCategory.InvalidData, path);
-                }
-                catch (System.IO.IOException ex)
-                {
-                    Fail(ex, "CertificateLoadFailed", ErrorCategory.ReadError, path);
-                }
+                if (CertificateFilePath != null) return CertificateLocator.FromFile(GetUnresolvedProviderPathFromPSPath(CertificateFilePath), CertificatePassword);
+                return CertificateLocator.FromThumbprint(CertificateThumbprint!);
             }
-            string thumbprint = CertificateThumbprint!.Replace(" ", "").Replace(":", "").ToUpperInvariant();
-            foreach (StoreLocation location in new[] { StoreLocation.CurrentUser, StoreLocation.LocalMachine })
+            catch (EngineException ex)
             {
-                try
-                {
-                    using var store = new X509Store(StoreName.My, location);
-                    store.Open(OpenFlags.ReadOnly | OpenFlags.OpenExistingOnly);
-                    X509Certificate2Collection found = store.Certificates.Find(X509FindType.FindByThumbprint, thumbprint, validOnly: false);
-                    if (found.Count > 0) return found[0];
-                }
-                catch (CryptographicException)
-                {
-                    // That store does not exist on this platform (LocalMachine\My on Linux): try the next.
-                }
+                ThrowTerminatingError(ErrorRecords.From(ex, ex.Target, ex.ErrorId == ErrorIds.CertificateLoadFailed ? "Check -CertificateFilePath and -CertificatePassword." : null));
+                return null!;
             }
-            Fail(new ItemNotFoundException($"No certificate with thumbprint {thumbprint} is in the CurrentUser or LocalMachine 'My' store."),
-                "CertificateNotFound", ErrorCategory.ObjectNotFound, thumbprint);
-            return null!;
         }
+
+        // What the admin can change in this command for each sign-in failure; the engine's messages name no parameters.
+        private static string? Advice(string errorId) => errorId switch
+        {
+            ErrorIds.AppIdRequired => "Pass -AppId.",
+            ErrorIds.OrganizationRequired => "Pass -Organization with the tenant's primary .onmicrosoft.com domain.",
+            ErrorIds.TenantUnknown => "Pass -Organization.",
+            ErrorIds.InvalidAccessToken => "Pass a JWT access token for the admin API to -AccessToken.",
+            _ => null,
+        };
+
+        private const int ProgressActivityId = 0x4346_0200;
 
         private IWebProxy? CreateProxy()
         {

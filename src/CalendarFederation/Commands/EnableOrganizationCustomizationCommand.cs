@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
+using CalendarFederation.Engine;
 using CalendarFederation.Engine.AdminApi;
 using CalendarFederation.Infrastructure;
 
@@ -43,16 +44,16 @@ namespace CalendarFederation.Commands
                 WriteError(new ErrorRecord(new InvalidOperationException(
                     $"{connection.Organization}'s subscription does not allow organization customization (the service says: \"{ex.Message}\"). " +
                     "This usually means a plan that cannot be customized; organization relationships cannot be created in it.", ex),
-                    "OrganizationCustomizationNotAvailable", ErrorCategory.InvalidOperation, connection.Organization));
+                    ErrorIds.OrganizationCustomizationNotAvailable, ErrorCategory.InvalidOperation, connection.Organization));
             }
             catch (AdminApiException ex) when (ex.Message.IndexOf("temporarily disabled", StringComparison.OrdinalIgnoreCase) >= 0
                 || ex.Message.IndexOf("hydrat", StringComparison.OrdinalIgnoreCase) >= 0)
             {
                 WriteError(new ErrorRecord(new InvalidOperationException(
                     $"{connection.Organization} is still being prepared (\"{ex.Message}\"). Hydration can take an hour or more: wait and run Enable-OrganizationCustomization again.", ex),
-                    "OrganizationHydrationInProgress", ErrorCategory.ResourceBusy, connection.Organization));
+                    ErrorIds.OrganizationHydrationInProgress, ErrorCategory.ResourceBusy, connection.Organization));
             }
-            catch (Exception ex) when (ex is AdminApiException || ex is Engine.Auth.SignInException)
+            catch (EngineException ex)
             {
                 WriteError(ToErrorRecord(ex, connection.Organization));
             }

@@ -18,7 +18,7 @@ namespace CalendarFederation.Commands
                 AdminApiResult result = InvokeAdminApi(connection, "Get-OrganizationConfig", new List<KeyValuePair<string, object?>>());
                 foreach (AdminObject item in result.Values) WriteObject(AdminObjects.ToPSObject(item, "CalendarFederation.OrganizationConfig"));
             }
-            catch (System.Exception ex) when (ex is AdminApiException || ex is Engine.Auth.SignInException)
+            catch (Engine.EngineException ex)
             {
                 WriteError(ToErrorRecord(ex, connection.Organization));
             }

@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Management.Automation;
+using CalendarFederation.Engine;
 using CalendarFederation.Engine.AdminApi;
 using CalendarFederation.Engine.Relationships;
 using CalendarFederation.Infrastructure;
@@ -19,18 +20,16 @@ namespace CalendarFederation.Commands
         protected override void ProcessRecord()
         {
             CalendarFederationConnection connection = ResolveConnection();
-            var service = new OrganizationRelationshipService(connection.Session.AdminApi);
             try
             {
-                List<AdminObject> items = RunEngine(token => service.GetAsync(Identity, token));
-                foreach (string w in service.LastWarnings) WriteWarning(w);
+                List<AdminObject> items = RunEngine((events, token) => new OrganizationRelationshipService(connection.Session.AdminApi, events).GetAsync(Identity, token));
                 foreach (AdminObject item in items) WriteObject(RelationshipMapper.ToPSObject(item, connection.Organization));
             }
-            catch (AdminApiException ex) when (ex.Kind == AdminApiErrorKind.NotFound)
+            catch (AdminApiException ex) when (ex.Failure == AdminApiErrorKind.NotFound)
             {
-                WriteError(new ErrorRecord(ex, "OrganizationRelationshipNotFound", ErrorCategory.ObjectNotFound, Identity));
+                WriteError(new ErrorRecord(ex, ErrorIds.OrganizationRelationshipNotFound, ErrorCategory.ObjectNotFound, Identity));
             }
-            catch (System.Exception ex) when (ex is AdminApiException || ex is Engine.Auth.SignInException)
+            catch (EngineException ex)
             {
                 WriteError(ToErrorRecord(ex, Identity ?? connection.Organization));
             }

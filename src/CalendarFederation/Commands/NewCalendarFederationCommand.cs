@@ -2,9 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
-using System.Threading.Tasks;
-using CalendarFederation.Engine.AdminApi;
-using CalendarFederation.Engine.Discovery;
+using CalendarFederation.Engine;
 using CalendarFederation.Engine.Federation;
 using CalendarFederation.Infrastructure;
 
@@ -50,70 +48,49 @@ namespace CalendarFederation.Commands
                 if (given != null && given.Length > Engine.Relationships.RelationshipRules.MaxNameLength)
                 {
                     ThrowTerminatingError(new ErrorRecord(new ArgumentException($"The name '{given}' is {given.Length} characters long; an organization relationship's name has at most {Engine.Relationships.RelationshipRules.MaxNameLength}."),
-                        "OrganizationRelationshipNameTooLong", ErrorCategory.InvalidArgument, given));
+                        ErrorIds.OrganizationRelationshipNameTooLong, ErrorCategory.InvalidArgument, given));
                 }
             }
             CalendarFederationConnection local = ResolveConnection();
             if (local.Session == PartnerConnection.Session || string.Equals(local.TenantId, PartnerConnection.TenantId, StringComparison.OrdinalIgnoreCase))
             {
                 ThrowTerminatingError(new ErrorRecord(new ArgumentException("-Connection and -PartnerConnection are the same tenant; federation needs two."),
-                    "SameTenant", ErrorCategory.InvalidArgument, PartnerConnection));
+                    ErrorIds.SameTenant, ErrorCategory.InvalidArgument, PartnerConnection));
             }
 
-            TenantSnapshot a, b;
-            FederationInfo? aInfo, bInfo;
-            string? aFailure, bFailure;
-            string? scopeA = null, scopeB = null;
+            // A level not asked for keeps what already shares, so running this again never lowers sharing.
+            string? levelA = MyInvocation.BoundParameters.ContainsKey(nameof(FreeBusyAccessLevel)) ? FreeBusyAccessLevel.ToString() : null;
+            var request = new SetupRequest
+            {
+                LocalName = Name,
+                PartnerName = PartnerName,
+                LocalFreeBusyAccessLevel = levelA,
+                PartnerFreeBusyAccessLevel = PartnerFreeBusyAccessLevel?.ToString(),
+                LocalFreeBusyAccessScope = FreeBusyAccessScope,
+                PartnerFreeBusyAccessScope = PartnerFreeBusyAccessScope,
+            };
+            SetupPreparation prepared;
             try
             {
-                WriteVerbose($"Reading {local.Organization} and {PartnerConnection.Organization}.");
-                (a, b, aInfo, aFailure, bInfo, bFailure) = RunEngine(async token =>
-                {
-                    Task<TenantSnapshot> readA = TenantSnapshot.ReadAsync(local.Session, token);
-                    Task<TenantSnapshot> readB = TenantSnapshot.ReadAsync(PartnerConnection.Session, token);
-                    await Task.WhenAll(readA, readB).ConfigureAwait(false);
-                    var discoverA = FederationPlanner.DiscoverAsync(readA.Result, token);
-                    var discoverB = FederationPlanner.DiscoverAsync(readB.Result, token);
-                    await Task.WhenAll(discoverA, discoverB).ConfigureAwait(false);
-                    // Exchange stores a scope group's name however it was given; compare like with like.
-                    scopeA = await FederationPlanner.ResolveGroupNameAsync(local.Session, FreeBusyAccessScope, token).ConfigureAwait(false);
-                    scopeB = await FederationPlanner.ResolveGroupNameAsync(PartnerConnection.Session, PartnerFreeBusyAccessScope, token).ConfigureAwait(false);
-                    return (readA.Result, readB.Result, discoverA.Result.Info, discoverA.Result.Failure, discoverB.Result.Info, discoverB.Result.Failure);
-                });
+                prepared = RunEngine((events, token) => FederationSetup.PrepareAsync(local.Session, PartnerConnection.Session, request, events, token));
             }
-            catch (Exception ex) when (ex is AdminApiException || ex is Engine.Auth.SignInException)
+            catch (EngineException ex)
             {
                 ThrowTerminatingError(ToErrorRecord(ex, local.Organization));
                 return;
             }
 
-            // A level not asked for keeps what already shares, so running this again never lowers sharing.
-            string? levelA = MyInvocation.BoundParameters.ContainsKey(nameof(FreeBusyAccessLevel)) ? FreeBusyAccessLevel.ToString() : null;
-            string? levelB = PartnerFreeBusyAccessLevel?.ToString() ?? levelA;
-            SidePlan planA = FederationPlanner.Plan(a, b, bInfo, bFailure, new SideSettings
+            foreach (string note in prepared.LocalPlan.Notes.Concat(prepared.PartnerPlan.Notes)) WriteWarning(note);
+            if (prepared.IsNoOp)
             {
-                Name = Name ?? Truncate(b.DisplayName),
-                FreeBusyAccessLevel = levelA,
-                FreeBusyAccessScope = scopeA,
-            });
-            SidePlan planB = FederationPlanner.Plan(b, a, aInfo, aFailure, new SideSettings
-            {
-                Name = PartnerName ?? Truncate(a.DisplayName),
-                FreeBusyAccessLevel = levelB,
-                FreeBusyAccessScope = scopeB,
-            });
-            foreach (string note in planA.Notes.Concat(planB.Notes)) WriteWarning(note);
-
-            if (planA.IsNoOp && planB.IsNoOp)
-            {
-                HostInformation.Write(this, $"Nothing to change: {a.Organization} and {b.Organization} already share free/busy as asked.");
+                HostInformation.Write(this, $"Nothing to change: {prepared.Local.Organization} and {prepared.Partner.Organization} already share free/busy as asked.");
             }
 
-            CalendarFederationSide resultA = Carry(a, planA, null);
-            CalendarFederationSide resultB = Carry(b, planB, resultA);
+            CalendarFederationSide resultA = Carry(prepared.Local, prepared.LocalPlan, null);
+            CalendarFederationSide resultB = Carry(prepared.Partner, prepared.PartnerPlan, resultA);
             foreach ((CalendarFederationSide failed, CalendarFederationSide other) in new[] { (resultA, resultB), (resultB, resultA) })
             {
-                if (failed.Action == "Failed" && other.Action != "Failed" && other.Action != "Planned")
+                if (failed.Action == nameof(SideOutcomeKind.Failed) && other.Action != nameof(SideOutcomeKind.Failed) && other.Action != nameof(SideOutcomeKind.Planned))
                 {
                     // Say plainly what exists now, so neither side is left half-done without a report.
                     WriteWarning($"{failed.Organization} was not set up ({failed.Message}); {other.Organization} is {other.Action.ToLowerInvariant()}" +
@@ -138,48 +115,45 @@ namespace CalendarFederation.Commands
             };
             if (plan.Blocker != null)
             {
-                result.Action = "Failed";
+                result.Action = nameof(SideOutcomeKind.Failed);
                 result.Message = plan.Blocker;
-                WriteError(new ErrorRecord(new InvalidOperationException(plan.Blocker + Describe(other)), "CalendarFederationBlocked", ErrorCategory.InvalidOperation, side.Organization));
+                WriteError(new ErrorRecord(new InvalidOperationException(plan.Blocker + Describe(other)), ErrorIds.CalendarFederationBlocked, ErrorCategory.InvalidOperation, side.Organization));
                 return result;
             }
+            SideOutcome outcome;
             if (plan.IsNoOp)
             {
-                result.Action = "Unchanged";
-                AdminObject? current = side.RelationshipsCovering(plan.AllPartnerDomains).FirstOrDefault();
-                Finish(result, side, plan, current);
-                return result;
+                outcome = FederationSetup.Unchanged(side, plan);
             }
-            string description = $"{side.Organization}: " + string.Join("; ", result.Changes);
-            if (!ShouldProcess(description, $"Change {side.Organization} so that it shares free/busy with {plan.Partner}?", "New-CalendarFederation"))
+            else
             {
-                result.Action = "Planned";
-                return result;
+                string description = $"{side.Organization}: " + string.Join("; ", result.Changes);
+                if (!ShouldProcess(description, $"Change {side.Organization} so that it shares free/busy with {plan.Partner}?", "New-CalendarFederation"))
+                {
+                    result.Action = nameof(SideOutcomeKind.Planned);
+                    return result;
+                }
+                outcome = RunEngine((events, token) => FederationSetup.CarryOutAsync(side, plan, events, token));
             }
-            try
+            result.Action = outcome.Action.ToString();
+            if (outcome.Error != null)
             {
-                AdminObject? current = RunEngine(token => FederationPlanner.ApplyAsync(side, plan, message => Engine.Auth.AmbientEvents.Current?.Verbose(message), token));
-                result.Action = plan.Action == SideAction.Create ? "Created" : plan.Action == SideAction.Update ? "Updated" : "Unchanged";
-                Finish(result, side, plan, current);
-            }
-            catch (Exception ex) when (ex is AdminApiException || ex is Engine.Auth.SignInException || ex is Engine.Relationships.PartialChangeException)
-            {
-                result.Action = "Failed";
+                EngineException ex = outcome.Error;
                 result.Message = ex.Message;
-                ErrorRecord record = ToErrorRecord(ex, side.Organization);
                 WriteError(new ErrorRecord(new InvalidOperationException($"{side.Organization} could not be set up: {ex.Message}{Describe(other)}", ex),
-                    record.FullyQualifiedErrorId.Split(',')[0], record.CategoryInfo.Category, side.Organization));
+                    ex.ErrorId, ErrorRecords.Category(ex.Kind), side.Organization));
+                return result;
             }
+            Finish(result, side, outcome);
             return result;
         }
 
-        private void Finish(CalendarFederationSide result, TenantSnapshot side, SidePlan plan, AdminObject? current)
+        private void Finish(CalendarFederationSide result, TenantSnapshot side, SideOutcome outcome)
         {
-            List<string> problems = FederationPlanner.Verify(current, plan);
-            result.Verified = problems.Count == 0;
-            if (current != null)
+            result.Verified = outcome.Verified;
+            if (outcome.Relationship != null)
             {
-                OrganizationRelationship relationship = RelationshipMapper.ToRelationship(current, side.Organization);
+                OrganizationRelationship relationship = RelationshipMapper.ToRelationship(outcome.Relationship, side.Organization);
                 result.Relationship = relationship;
                 result.RelationshipName = relationship.Name ?? result.RelationshipName;
                 result.FreeBusyAccessLevel = relationship.FreeBusyAccessLevel;
@@ -187,7 +161,7 @@ namespace CalendarFederation.Commands
             }
             if (!result.Verified)
             {
-                result.Message = "Read back, the relationship differs from the plan: " + string.Join("; ", problems);
+                result.Message = "Read back, the relationship differs from the plan: " + string.Join("; ", outcome.Problems);
                 WriteWarning($"{side.Organization}: {result.Message}");
             }
         }
@@ -196,6 +170,5 @@ namespace CalendarFederation.Commands
             other == null ? "" : $" The other side, {other.Organization}, is {other.Action.ToLowerInvariant()}" +
                 (other.RelationshipName.Length > 0 ? $" (relationship '{other.RelationshipName}')." : ".");
 
-        private static string Truncate(string name) => name.Length <= 64 ? name : name.Substring(0, 64);
     }
 }

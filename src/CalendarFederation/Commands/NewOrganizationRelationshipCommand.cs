@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
+using CalendarFederation.Engine;
 using CalendarFederation.Engine.AdminApi;
 using CalendarFederation.Engine.Discovery;
 using CalendarFederation.Engine.Relationships;
@@ -104,34 +105,30 @@ namespace CalendarFederation.Commands
             CalendarFederationConnection connection = ResolveConnection();
             var settings = RelationshipSettings.FromBound(bound);
             if (!bound.ContainsKey(nameof(Enabled))) settings.Insert(0, new KeyValuePair<string, object?>("Enabled", true));
-            var service = new OrganizationRelationshipService(connection.Session.AdminApi);
             AdminObject created;
             try
             {
                 if (_existing == null || !ReferenceEquals(_existingFor, connection))
                 {
-                    _existing = RunEngine(token => service.GetAsync(null, token));
+                    _existing = RunEngine((events, token) => new OrganizationRelationshipService(connection.Session.AdminApi, events).GetAsync(null, token));
                     _existingFor = connection;
                 }
-                created = RunEngine(token => service.CreateAsync(Name, domains, settings, message => Engine.Auth.AmbientEvents.Current?.Verbose(message), token, _existing));
+                List<AdminObject> existing = _existing;
+                created = RunEngine((events, token) => new OrganizationRelationshipService(connection.Session.AdminApi, events).CreateAsync(Name, domains, settings, token, existing));
                 _existing.Add(created);
             }
-            catch (Exception ex) when (ex is AdminApiException || ex is Engine.Auth.SignInException || ex is PartialChangeException)
+            catch (EngineException ex)
             {
                 _existing = null; // read again for the next item: the failure may have changed what exists
-                foreach (string w in service.LastWarnings) WriteWarning(w);
                 if (ex is PartialChangeException partial)
                 {
-                    var record = new ErrorRecord(partial, "OrganizationRelationshipPartiallyCreated", ErrorCategory.WriteError, Name);
-                    WriteError(record);
+                    WriteError(ToErrorRecord(partial, Name));
                     if (partial.Current != null) WriteObject(RelationshipMapper.ToPSObject(partial.Current, connection.Organization));
                     return;
                 }
                 WriteError(ToErrorRecord(ex, Name));
                 return;
             }
-            foreach (string w in service.LastWarnings.Distinct()) WriteWarning(w);
-
             if (domains.Count == 1)
             {
                 WriteWarning($"'{Name}' covers one partner domain ({domains[0]}). Since 2025 Exchange Online's Get-FederationInformation returns only the domain you ask for, " +

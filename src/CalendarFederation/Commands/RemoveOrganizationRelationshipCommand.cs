@@ -1,6 +1,6 @@
 using System;
-using System.Linq;
 using System.Management.Automation;
+using CalendarFederation.Engine;
 using CalendarFederation.Engine.AdminApi;
 using CalendarFederation.Engine.Relationships;
 using CalendarFederation.Infrastructure;
@@ -25,7 +25,7 @@ namespace CalendarFederation.Commands
         {
             CalendarFederationConnection connection = ResolveConnection();
             if (!BelongsTo(connection, Organization, Identity)) return;
-            var service = new OrganizationRelationshipService(connection.Session.AdminApi);
+            Func<IEngineEvents, OrganizationRelationshipService> service = events => new OrganizationRelationshipService(connection.Session.AdminApi, events);
             try
             {
                 AdminObject? current = ReadExisting(connection, service, Identity);
@@ -37,19 +37,18 @@ namespace CalendarFederation.Commands
                 {
                     return;
                 }
-                RunEngine(async token =>
+                RunEngine(async (events, token) =>
                 {
-                    await service.RemoveAsync(name, token).ConfigureAwait(false);
+                    await service(events).RemoveAsync(name, token).ConfigureAwait(false);
                     return true;
                 });
-                foreach (string w in service.LastWarnings.Distinct()) WriteWarning(w);
                 WriteVerbose($"Removed '{name}'.");
             }
-            catch (AdminApiException ex) when (ex.Kind == AdminApiErrorKind.NotFound)
+            catch (AdminApiException ex) when (ex.Failure == AdminApiErrorKind.NotFound)
             {
-                WriteError(new ErrorRecord(ex, "OrganizationRelationshipNotFound", ErrorCategory.ObjectNotFound, Identity));
+                WriteError(new ErrorRecord(ex, ErrorIds.OrganizationRelationshipNotFound, ErrorCategory.ObjectNotFound, Identity));
             }
-            catch (Exception ex) when (ex is AdminApiException || ex is Engine.Auth.SignInException)
+            catch (EngineException ex)
             {
                 WriteError(ToErrorRecord(ex, Identity));
             }

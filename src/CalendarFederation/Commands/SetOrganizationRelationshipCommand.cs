@@ -3,6 +3,7 @@ using System.Collections;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
+using CalendarFederation.Engine;
 using CalendarFederation.Engine.AdminApi;
 using CalendarFederation.Engine.Discovery;
 using CalendarFederation.Engine.Relationships;
@@ -88,7 +89,7 @@ namespace CalendarFederation.Commands
 
             CalendarFederationConnection connection = ResolveConnection();
             if (!BelongsTo(connection, Organization, Identity)) return;
-            var service = new OrganizationRelationshipService(connection.Session.AdminApi);
+            Func<IEngineEvents, OrganizationRelationshipService> service = events => new OrganizationRelationshipService(connection.Session.AdminApi, events);
             try
             {
                 AdminObject? current = ReadExisting(connection, service, Identity);
@@ -105,22 +106,20 @@ namespace CalendarFederation.Commands
                     if (!AskToContinue(query, name)) return;
                 }
 
-                AdminObject updated = RunEngine(token => service.UpdateAsync(name, settings, replace, add, remove, token, current));
-                foreach (string w in service.LastWarnings.Distinct()) WriteWarning(w);
+                AdminObject updated = RunEngine((events, token) => service(events).UpdateAsync(name, settings, replace, add, remove, token, current));
                 WriteObject(RelationshipMapper.ToPSObject(updated, connection.Organization));
             }
-            catch (AdminApiException ex) when (ex.Kind == AdminApiErrorKind.NotFound)
+            catch (AdminApiException ex) when (ex.Failure == AdminApiErrorKind.NotFound)
             {
-                WriteError(new ErrorRecord(ex, "OrganizationRelationshipNotFound", ErrorCategory.ObjectNotFound, Identity));
+                WriteError(new ErrorRecord(ex, ErrorIds.OrganizationRelationshipNotFound, ErrorCategory.ObjectNotFound, Identity));
             }
             catch (PartialChangeException ex)
             {
-                WriteError(new ErrorRecord(ex, "OrganizationRelationshipPartiallyUpdated", ErrorCategory.WriteError, Identity));
+                WriteError(ToErrorRecord(ex, Identity));
                 if (ex.Current != null) WriteObject(RelationshipMapper.ToPSObject(ex.Current, connection.Organization));
             }
-            catch (Exception ex) when (ex is AdminApiException || ex is Engine.Auth.SignInException)
+            catch (EngineException ex)
             {
-                foreach (string w in service.LastWarnings.Distinct()) WriteWarning(w);
                 WriteError(ToErrorRecord(ex, Identity));
             }
         }

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Management.Automation;
+using CalendarFederation.Engine;
 using CalendarFederation.Engine.AdminApi;
 using CalendarFederation.Engine.Federation;
 using CalendarFederation.Infrastructure;
@@ -45,7 +46,7 @@ namespace CalendarFederation.Commands
                 partnerDomain = Engine.Discovery.SmtpDomain.TryNormalize(DomainName, out string? error);
                 if (partnerDomain == null)
                 {
-                    ThrowTerminatingError(new ErrorRecord(new ArgumentException(error), "InvalidDomainName", ErrorCategory.InvalidArgument, DomainName));
+                    ThrowTerminatingError(new ErrorRecord(new ArgumentException(error), ErrorIds.InvalidDomainName, ErrorCategory.InvalidArgument, DomainName));
                 }
             }
             CalendarFederationConnection connection = ResolveConnection();
@@ -61,19 +62,19 @@ namespace CalendarFederation.Commands
             List<Finding> findings;
             try
             {
-                findings = RunEngine(token => RelationshipDiagnostics.RunAsync(request, token));
+                findings = RunEngine((events, token) => RelationshipDiagnostics.RunAsync(request, events, token));
             }
-            catch (ArgumentException ex)
+            catch (EngineException ex) when (ex.ErrorId == ErrorIds.PartnerNotNamed)
             {
-                ThrowTerminatingError(new ErrorRecord(ex, "PartnerNotNamed", ErrorCategory.InvalidArgument, null));
+                ThrowTerminatingError(ErrorRecords.From(ex, null, "Pass -PartnerConnection, -Identity (a relationship), -DomainName or -Mailbox."));
                 return;
             }
-            catch (AdminApiException ex) when (ex.Kind == AdminApiErrorKind.NotFound && Identity != null)
+            catch (AdminApiException ex) when (ex.Failure == AdminApiErrorKind.NotFound && Identity != null)
             {
-                ThrowTerminatingError(new ErrorRecord(ex, "OrganizationRelationshipNotFound", ErrorCategory.ObjectNotFound, Identity));
+                ThrowTerminatingError(new ErrorRecord(ex, ErrorIds.OrganizationRelationshipNotFound, ErrorCategory.ObjectNotFound, Identity));
                 return;
             }
-            catch (Exception ex) when (ex is AdminApiException || ex is Engine.Auth.SignInException)
+            catch (EngineException ex)
             {
                 ThrowTerminatingError(ToErrorRecord(ex, connection.Organization));
                 return;

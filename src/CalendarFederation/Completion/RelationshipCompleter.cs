@@ -24,7 +24,7 @@ namespace CalendarFederation.Completion
             try
             {
                 using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-                List<AdminObject> items = new OrganizationRelationshipService(connection.Session.AdminApi).GetAsync(null, timeout.Token).GetAwaiter().GetResult();
+                List<AdminObject> items = new OrganizationRelationshipService(connection.Session.AdminApi, Engine.NullEngineEvents.Instance).GetAsync(null, timeout.Token).GetAwaiter().GetResult();
                 return items
                     .Select(r => r.GetString("Name") ?? "")
                     .Where(n => n.Length > 0 && n.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))

@@ -1,62 +1,156 @@
 using System;
 using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.Management.Automation;
+using System.Management.Automation.Host;
 using System.Threading;
 using System.Threading.Tasks;
-using CalendarFederation.Engine.Auth;
+using CalendarFederation.Engine;
 
 namespace CalendarFederation.Infrastructure
 {
     /// <summary>
-    /// Collects what the engine reports from worker threads (device code prompts, warnings, tracing) and writes it
-    /// on the pipeline thread, the only thread where Write* is allowed.
+    /// Runs engine work on the thread pool and writes what it reports (warnings, tracing, progress, prompts, questions)
+    /// on the pipeline thread, the only thread where Write* is allowed. The pipeline thread blocks on the queue, which
+    /// is completed when the work ends: no polling.
     /// </summary>
-    internal sealed class EngineEventQueue : IEngineEvents
+    internal sealed class EngineEventQueue
     {
-        private readonly BlockingCollection<(char Kind, string Text)> _queue = new BlockingCollection<(char, string)>();
+        private readonly Cmdlet _cmdlet;
+        private readonly int _activityBase;
+        private readonly HashSet<string> _warned = new HashSet<string>(StringComparer.Ordinal);
+        private readonly Dictionary<string, bool> _answeredForAll = new Dictionary<string, bool>(StringComparer.Ordinal);
 
-        public void Prompt(string message) => _queue.Add(('P', message));
-        public void Warning(string message) => _queue.Add(('W', message));
-        public void Verbose(string message) => _queue.Add(('V', message));
-        public void Debug(string message) => _queue.Add(('D', message));
-
-        /// <summary>
-        /// Runs <paramref name="work"/> on the thread pool with this queue as the ambient event target, writing its
-        /// events as they come, and returns its result. Exceptions come back unwrapped.
-        /// </summary>
-        public T Run<T>(Cmdlet cmdlet, Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+        /// <param name="activityBase">The cmdlet's stable Write-Progress activity id; lanes add to it.</param>
+        public EngineEventQueue(Cmdlet cmdlet, int activityBase)
         {
-            Task<T> task = Task.Run(() =>
+            _cmdlet = cmdlet;
+            _activityBase = activityBase;
+        }
+
+        /// <summary>When set, answers questions without asking (-Force: untrusted hosts are refused, not accepted).</summary>
+        public bool? FixedAnswer { get; set; }
+
+        /// <summary>Runs <paramref name="work"/> with a fresh event channel and returns its result. Exceptions come back unwrapped.</summary>
+        public T Run<T>(Func<IEngineEvents, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+        {
+            using var channel = new Channel();
+            Task<T> task = Task.Run(() => work(channel, cancellationToken), cancellationToken);
+            task.ContinueWith(_ => channel.Complete(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            var lanes = new HashSet<int>();
+            foreach (Item item in channel.Consume()) Write(item, lanes);
+            foreach (int lane in lanes)
             {
-                AmbientEvents.Current = this;
-                return work(cancellationToken);
-            }, cancellationToken);
-            while (!task.IsCompleted)
-            {
-                if (_queue.TryTake(out var item, 50)) Write(cmdlet, item);
+                _cmdlet.WriteProgress(new ProgressRecord(_activityBase + lane, "CalendarFederation", "Done") { RecordType = ProgressRecordType.Completed });
             }
-            Drain(cmdlet);
             return task.GetAwaiter().GetResult();
         }
 
-        public void Drain(Cmdlet cmdlet)
-        {
-            while (_queue.TryTake(out var item)) Write(cmdlet, item);
-        }
-
-        private static void Write(Cmdlet cmdlet, (char Kind, string Text) item)
+        private void Write(Item item, HashSet<int> lanes)
         {
             switch (item.Kind)
             {
-                case 'P':
+                case ItemKind.Prompt:
                     // What Write-Host does: visible whatever $InformationPreference says.
-                    cmdlet.WriteInformation(new HostInformationMessage { Message = item.Text, ForegroundColor = ConsoleColor.Yellow, NoNewLine = false },
+                    _cmdlet.WriteInformation(new HostInformationMessage { Message = item.Text, ForegroundColor = ConsoleColor.Yellow, NoNewLine = false },
                         new[] { "PSHOST" });
                     break;
-                case 'W': cmdlet.WriteWarning(item.Text); break;
-                case 'V': cmdlet.WriteVerbose(item.Text); break;
-                case 'D': cmdlet.WriteDebug(item.Text); break;
+                case ItemKind.Warning:
+                    // The same text once per call: chunked writes may each bring the service's warning.
+                    if (_warned.Add(item.Text)) _cmdlet.WriteWarning(item.Text);
+                    break;
+                case ItemKind.Verbose: _cmdlet.WriteVerbose(item.Text); break;
+                case ItemKind.Debug: _cmdlet.WriteDebug(item.Text); break;
+                case ItemKind.Progress:
+                    ProgressUpdate p = item.Progress!;
+                    lanes.Add(p.Lane);
+                    _cmdlet.WriteProgress(new ProgressRecord(_activityBase + p.Lane, p.Activity, p.Status.Length == 0 ? " " : p.Status)
+                    {
+                        PercentComplete = p.PercentComplete,
+                        RecordType = p.Completed ? ProgressRecordType.Completed : ProgressRecordType.Processing,
+                    });
+                    break;
+                case ItemKind.Confirm:
+                    item.Answer!.TrySetResult(Ask(item.Confirm!));
+                    break;
             }
+        }
+
+        // Yes, Yes to All, No (the default), No to All: trusting a stranger takes a deliberate answer.
+        private bool Ask(ConfirmRequest request)
+        {
+            if (FixedAnswer is bool fixedAnswer) return fixedAnswer;
+            if (_answeredForAll.TryGetValue(request.Key, out bool all)) return all;
+            try
+            {
+                var choices = new System.Collections.ObjectModel.Collection<ChoiceDescription>
+                {
+                    new ChoiceDescription("&Yes", "Continue."),
+                    new ChoiceDescription("Yes to &All", "Continue, and for the rest of this command."),
+                    new ChoiceDescription("&No", "Do not continue."),
+                    new ChoiceDescription("No to A&ll", "Do not continue, for the rest of this command."),
+                };
+                if (!(_cmdlet is PSCmdlet ps) || ps.Host?.UI == null) return false;
+                int answer = ps.Host.UI.PromptForChoice(request.Caption, request.Query, choices, 2);
+                if (answer == 1) _answeredForAll[request.Key] = true;
+                if (answer == 3) _answeredForAll[request.Key] = false;
+                return answer == 0 || answer == 1;
+            }
+            catch (Exception ex) when (ex is PSInvalidOperationException || ex is HostException || ex is NotImplementedException || ex is PSNotImplementedException)
+            {
+                // A non-interactive host cannot ask: an unanswered question is a no.
+                return false;
+            }
+        }
+
+        private enum ItemKind { Verbose, Debug, Warning, Prompt, Progress, Confirm }
+
+        private sealed class Item
+        {
+            public Item(ItemKind kind, string text) { Kind = kind; Text = text; }
+            public ItemKind Kind { get; }
+            public string Text { get; }
+            public ProgressUpdate? Progress { get; set; }
+            public ConfirmRequest? Confirm { get; set; }
+            public TaskCompletionSource<bool>? Answer { get; set; }
+        }
+
+        /// <summary>The events one Run hands to the engine. Reports that arrive after the work ended are dropped.</summary>
+        private sealed class Channel : IEngineEvents, IDisposable
+        {
+            private readonly BlockingCollection<Item> _items = new BlockingCollection<Item>();
+
+            public void Verbose(string message) => Post(new Item(ItemKind.Verbose, message));
+            public void Debug(string message) => Post(new Item(ItemKind.Debug, message));
+            public void Warning(string message) => Post(new Item(ItemKind.Warning, message));
+            public void Prompt(string message) => Post(new Item(ItemKind.Prompt, message));
+            public void Progress(ProgressUpdate update) => Post(new Item(ItemKind.Progress, update.Status) { Progress = update });
+
+            public Task<bool> ConfirmAsync(ConfirmRequest request, CancellationToken cancellationToken)
+            {
+                var answer = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+                if (!Post(new Item(ItemKind.Confirm, request.Query) { Confirm = request, Answer = answer })) answer.TrySetResult(false);
+                cancellationToken.Register(() => answer.TrySetCanceled());
+                return answer.Task;
+            }
+
+            public IEnumerable<Item> Consume() => _items.GetConsumingEnumerable();
+
+            public void Complete() => _items.CompleteAdding();
+
+            private bool Post(Item item)
+            {
+                try
+                {
+                    return _items.TryAdd(item);
+                }
+                catch (InvalidOperationException)
+                {
+                    return false; // the call already ended (completed, or disposed)
+                }
+            }
+
+            public void Dispose() => _items.Dispose();
         }
     }
 }

@@ -4,6 +4,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using CalendarFederation.Completion;
 using CalendarFederation.Engine.AdminApi;
+using CalendarFederation.Engine;
 using CalendarFederation.Engine.Auth;
 
 namespace CalendarFederation.Infrastructure
@@ -32,9 +33,15 @@ namespace CalendarFederation.Infrastructure
             {
                 ThrowTerminatingError(new ErrorRecord(
                     new InvalidOperationException("There is no connection. Run Connect-CalendarFederation first, or pass -Connection."),
-                    "AuthenticationRequired", ErrorCategory.AuthenticationError, null));
+                    ErrorIds.AuthenticationRequired, ErrorCategory.AuthenticationError, null));
             }
-            return connection!;
+            if (connection!.IsClosed)
+            {
+                ThrowTerminatingError(new ErrorRecord(
+                    new InvalidOperationException($"This connection to {connection.Organization} was disconnected; connect again with Connect-CalendarFederation."),
+                    ErrorIds.ConnectionClosed, ErrorCategory.ConnectionError, connection));
+            }
+            return connection;
         }
 
         /// <summary>
@@ -56,9 +63,9 @@ namespace CalendarFederation.Infrastructure
         }
 
         /// <summary>The relationship as it is now, or null after writing OrganizationRelationshipNotFound for the item.</summary>
-        protected AdminObject? ReadExisting(CalendarFederationConnection connection, Engine.Relationships.OrganizationRelationshipService service, string identity)
+        protected AdminObject? ReadExisting(CalendarFederationConnection connection, Func<IEngineEvents, Engine.Relationships.OrganizationRelationshipService> service, string identity)
         {
-            AdminObject? current = System.Linq.Enumerable.FirstOrDefault(RunEngine(token => service.GetAsync(identity, token)));
+            AdminObject? current = System.Linq.Enumerable.FirstOrDefault(RunEngine((events, token) => service(events).GetAsync(identity, token)));
             if (current == null)
             {
                 WriteError(new ErrorRecord(new ItemNotFoundException($"The organization relationship '{identity}' couldn't be found in {connection.Organization}."),
@@ -67,13 +74,19 @@ namespace CalendarFederation.Infrastructure
             return current;
         }
 
-        /// <summary>Runs engine work, writing its warnings, verbose and debug lines on this thread as they come.</summary>
-        protected T RunEngine<T>(Func<CancellationToken, Task<T>> work)
+        /// <summary>The cmdlet's stable Write-Progress activity id; engine progress lanes add to it.</summary>
+        protected virtual int ProgressActivityId => 0x4346_0100;
+
+        /// <summary>
+        /// Runs engine work, handing it this call's event channel, and writes its warnings, tracing, progress and questions
+        /// on this thread as they come.
+        /// </summary>
+        protected T RunEngine<T>(Func<IEngineEvents, CancellationToken, Task<T>> work)
         {
-            _events ??= new EngineEventQueue();
+            _events ??= new EngineEventQueue(this, ProgressActivityId);
             try
             {
-                return _events.Run(this, work, _cancellation.Token);
+                return _events.Run(work, _cancellation.Token);
             }
             catch (OperationCanceledException) when (_cancellation.IsCancellationRequested)
             {
@@ -81,13 +94,16 @@ namespace CalendarFederation.Infrastructure
             }
         }
 
-        /// <summary>An admin API call: its result, with the service's warnings written as PowerShell warnings.</summary>
+        /// <summary>An admin API call; the service's warnings are written as PowerShell warnings.</summary>
         protected AdminApiResult InvokeAdminApi(CalendarFederationConnection connection, string cmdletName,
             System.Collections.Generic.IEnumerable<System.Collections.Generic.KeyValuePair<string, object?>> parameters)
         {
-            AdminApiResult result = RunEngine(token => connection.Session.AdminApi.InvokeAsync(cmdletName, parameters, token));
-            foreach (string warning in result.Warnings) WriteWarning(warning);
-            return result;
+            return RunEngine(async (events, token) =>
+            {
+                AdminApiResult result = await connection.Session.AdminApi.InvokeAsync(cmdletName, parameters, events, token).ConfigureAwait(false);
+                foreach (string warning in result.Warnings) events.Warning(warning);
+                return result;
+            });
         }
 
         protected override void StopProcessing() => _cancellation.Cancel();
@@ -98,41 +114,7 @@ namespace CalendarFederation.Infrastructure
             GC.SuppressFinalize(this);
         }
 
-        /// <summary>Maps an engine failure to an ErrorRecord with a stable id and a real category.</summary>
-        protected static ErrorRecord ToErrorRecord(Exception exception, object? target)
-        {
-            switch (exception)
-            {
-                case AdminApiException api:
-                {
-                    (string id, ErrorCategory category) = api.Kind switch
-                    {
-                        AdminApiErrorKind.NotFound => ("ObjectNotFound", ErrorCategory.ObjectNotFound),
-                        AdminApiErrorKind.AlreadyExists => ("ObjectAlreadyExists", ErrorCategory.ResourceExists),
-                        AdminApiErrorKind.DomainInUse => ("OrganizationRelationshipDomainInUse", ErrorCategory.InvalidOperation),
-                        AdminApiErrorKind.Dehydrated => ("OrganizationNotCustomized", ErrorCategory.InvalidOperation),
-                        AdminApiErrorKind.AccessDenied => ("AccessDenied", ErrorCategory.PermissionDenied),
-                        AdminApiErrorKind.Unauthorized => ("AuthenticationRequired", ErrorCategory.AuthenticationError),
-                        AdminApiErrorKind.Throttled => ("Throttled", ErrorCategory.LimitsExceeded),
-                        AdminApiErrorKind.Timeout => ("AdminApiTimeout", ErrorCategory.OperationTimeout),
-                        AdminApiErrorKind.InvalidArgument => ("InvalidArgument", ErrorCategory.InvalidArgument),
-                        AdminApiErrorKind.ServiceUnavailable => ("ServiceUnavailable", ErrorCategory.ResourceUnavailable),
-                        AdminApiErrorKind.MalformedResponse => ("MalformedResponse", ErrorCategory.InvalidData),
-                        AdminApiErrorKind.ConnectionFailed => ("ConnectionFailed", ErrorCategory.ConnectionError),
-                        _ => ("AdminApiError", ErrorCategory.NotSpecified),
-                    };
-                    var record = new ErrorRecord(api, id, category, target);
-                    if (api.ClientRequestId != null)
-                    {
-                        record.ErrorDetails = new ErrorDetails(api.Message) { RecommendedAction = "client-request-id " + api.ClientRequestId + (api.ErrorId != null ? ", Exchange error " + api.ErrorId : "") };
-                    }
-                    return record;
-                }
-                case SignInException signIn:
-                    return new ErrorRecord(signIn, signIn.ErrorId, ErrorCategory.AuthenticationError, target);
-                default:
-                    return new ErrorRecord(exception, "UnexpectedError", ErrorCategory.NotSpecified, target);
-            }
-        }
+        /// <summary>Maps an engine failure to an ErrorRecord with its stable id and real category.</summary>
+        protected static ErrorRecord ToErrorRecord(Exception exception, object? target) => ErrorRecords.From(exception, target);
     }
 }

@@ -57,6 +57,9 @@ namespace CalendarFederation
 
         public string TokenCache => Session.TokenCacheDescription ?? "Memory";
 
+        /// <summary>True after Disconnect-CalendarFederation: the session is gone and every call fails with ConnectionClosed.</summary>
+        internal bool IsClosed => Session.AdminApi.IsDisposed;
+
         public override string ToString() =>
             $"{Organization} ({AuthenticationMode}{(UserPrincipalName != null ? ", " + UserPrincipalName : AppId != null ? ", app " + AppId : "")})";
     }

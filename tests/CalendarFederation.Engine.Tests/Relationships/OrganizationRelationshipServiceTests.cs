@@ -4,6 +4,8 @@ using CalendarFederation.Engine.Relationships;
 using Xunit;
 using static CalendarFederation.Engine.Tests.Relationships.Fakes;
 
+using CalendarFederation.Engine.Tests.Support;
+
 namespace CalendarFederation.Engine.Tests.Relationships;
 
 /// <summary>
@@ -18,12 +20,12 @@ public sealed class OrganizationRelationshipServiceTests : IDisposable
     private readonly ScriptedExchange _exchange = new();
     private readonly AdminApiClient _client;
     private readonly OrganizationRelationshipService _service;
-    private readonly List<string> _progress = new();
+    private readonly RecordingEvents _events = new();
 
     public OrganizationRelationshipServiceTests()
     {
         _client = Client(_exchange);
-        _service = new OrganizationRelationshipService(_client);
+        _service = new OrganizationRelationshipService(_client, _events);
     }
 
     public void Dispose() => _client.Dispose();
@@ -68,7 +70,7 @@ public sealed class OrganizationRelationshipServiceTests : IDisposable
         "\"TargetOwaURL\":\"https://outlook.office.com/mail\",\"TargetSharingEpr\":\"https://outlook.office365.com/EWS/Exchange.asmx\"";
 
     private Task<AdminObject> Create(string name, IReadOnlyList<string> domains, IReadOnlyList<KeyValuePair<string, object?>>? settings = null) =>
-        _service.CreateAsync(name, domains, settings ?? Array.Empty<KeyValuePair<string, object?>>(), _progress.Add, CancellationToken.None);
+        _service.CreateAsync(name, domains, settings ?? Array.Empty<KeyValuePair<string, object?>>(), CancellationToken.None);
 
     private Task<AdminObject> Update(string identity, IReadOnlyList<KeyValuePair<string, object?>>? settings = null,
         IReadOnlyList<string>? replace = null, IReadOnlyList<string>? add = null, IReadOnlyList<string>? remove = null) =>
@@ -158,7 +160,7 @@ public sealed class OrganizationRelationshipServiceTests : IDisposable
             "Creating 'Partner600' with 238 of 600 domains.",
             "Adding domains 239-476 of 600 to 'Partner600'.",
             "Adding domains 477-600 of 600 to 'Partner600'.",
-        }, _progress);
+        }, _events.ProgressUpdates.Where(p => p.Lane == ProgressLanes.Step).Select(p => p.Status));
     }
 
     [Theory]
@@ -168,7 +170,7 @@ public sealed class OrganizationRelationshipServiceTests : IDisposable
     {
         _exchange.Ok(Relationship("Fabrikam", "fabrikam.com"));
         var ex = await Assert.ThrowsAsync<AdminApiException>(() => Create(name, new[] { "other.example" }));
-        Assert.Equal(AdminApiErrorKind.AlreadyExists, ex.Kind);
+        Assert.Equal(AdminApiErrorKind.AlreadyExists, ex.Failure);
         Assert.Contains($"'{name}' already exists", ex.Message);
         Assert.Equal(new[] { GetAll }, Bodies);
     }
@@ -178,7 +180,7 @@ public sealed class OrganizationRelationshipServiceTests : IDisposable
     {
         _exchange.Ok(Relationship("Other", "a.example"), Relationship("Fabrikam EU", "Fabrikam.COM", "fabrikam.de"));
         var ex = await Assert.ThrowsAsync<AdminApiException>(() => Create("Fabrikam", new[] { "new.example", "fabrikam.com" }));
-        Assert.Equal(AdminApiErrorKind.DomainInUse, ex.Kind);
+        Assert.Equal(AdminApiErrorKind.DomainInUse, ex.Failure);
         Assert.StartsWith("The domains Fabrikam.COM already exist in another organization relationship. Domains can only exist in one organization relationship. " +
             "To create an organization relationship with this domain, remove the domain from the other organization relationship.", ex.Message);
         Assert.Contains("'Fabrikam EU'", ex.Message);
@@ -197,7 +199,7 @@ public sealed class OrganizationRelationshipServiceTests : IDisposable
             _exchange.Sent.Select(s => s.CmdletName));
         Assert.Equal(GetOne("Fabrikam"), Bodies[2]);
         Assert.Equal("Fabrikam", result.GetString("Name"));
-        Assert.Contains(_progress, p => p.Contains("not created twice", StringComparison.Ordinal));
+        Assert.Contains(_events.VerboseLines, p => p.Contains("not created twice", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -221,8 +223,8 @@ public sealed class OrganizationRelationshipServiceTests : IDisposable
     {
         _exchange.Ok().Fail(NameTaken("Fabrikam")).Ok(Relationship("Fabrikam", "someone-else.example"));
         var ex = await Assert.ThrowsAsync<AdminApiException>(() => Create("Fabrikam", new[] { "fabrikam.com" }));
-        Assert.Equal(AdminApiErrorKind.AlreadyExists, ex.Kind);
-        Assert.Equal("Ex9B5D12", ex.ErrorId);
+        Assert.Equal(AdminApiErrorKind.AlreadyExists, ex.Failure);
+        Assert.Equal("Ex9B5D12", ex.ServiceErrorId);
         Assert.Equal(3, _exchange.Sent.Count);
     }
 
@@ -274,7 +276,7 @@ public sealed class OrganizationRelationshipServiceTests : IDisposable
     {
         _exchange.Ok().Answer(200, "{\"@adminapi.warnings\":[\"Something to know.\"],\"value\":[" + Relationship("F", "f.example") + "]}").Ok(Relationship("F", "f.example"));
         await Create("F", new[] { "f.example" });
-        Assert.Equal(new[] { "Something to know." }, _service.LastWarnings);
+        Assert.Equal(new[] { "Something to know." }, _events.Warnings);
     }
 
     // ------------------------------------------------------------------ UpdateAsync
@@ -398,7 +400,7 @@ public sealed class OrganizationRelationshipServiceTests : IDisposable
         _exchange.Ok(Relationship("Fabrikam", "fabrikam.com"), Relationship("Litware", "litware.com"));
         var ex = await Assert.ThrowsAsync<AdminApiException>(() =>
             _service.UpdateAsync("Fabrikam", Array.Empty<KeyValuePair<string, object?>>(), null, new[] { "litware.com" }, null, CancellationToken.None, current));
-        Assert.Equal(AdminApiErrorKind.DomainInUse, ex.Kind);
+        Assert.Equal(AdminApiErrorKind.DomainInUse, ex.Failure);
         Assert.Equal(new[] { GetAll }, Bodies);
         Assert.Empty(_exchange.Writes);
     }
@@ -408,7 +410,7 @@ public sealed class OrganizationRelationshipServiceTests : IDisposable
     {
         _exchange.Ok(Relationship("Fabrikam", "fabrikam.com"));
         var ex = await Assert.ThrowsAsync<AdminApiException>(() => Update("Nope", new[] { P("Enabled", false) }));
-        Assert.Equal(AdminApiErrorKind.NotFound, ex.Kind);
+        Assert.Equal(AdminApiErrorKind.NotFound, ex.Failure);
         Assert.Empty(_exchange.Writes);
     }
 
@@ -417,7 +419,7 @@ public sealed class OrganizationRelationshipServiceTests : IDisposable
     {
         _exchange.Ok(Relationship("Fabrikam", "fabrikam.com"), Relationship("Litware", "litware.com"));
         var ex = await Assert.ThrowsAsync<AdminApiException>(() => Update("Fabrikam", add: new[] { "LITWARE.com" }));
-        Assert.Equal(AdminApiErrorKind.DomainInUse, ex.Kind);
+        Assert.Equal(AdminApiErrorKind.DomainInUse, ex.Failure);
         Assert.Contains("already exist in another organization relationship", ex.Message);
         Assert.Contains("'Litware'", ex.Message);
         Assert.Empty(_exchange.Writes);
@@ -451,7 +453,7 @@ public sealed class OrganizationRelationshipServiceTests : IDisposable
         _exchange.Ok(Relationship("Fabrikam", "fabrikam.com")).Warn("The command completed successfully but no settings of 'Fabrikam' have been modified.")
             .Ok(Relationship("Fabrikam", "fabrikam.com"));
         await Update("Fabrikam", new[] { P("Enabled", true) });
-        Assert.Equal(new[] { "The command completed successfully but no settings of 'Fabrikam' have been modified." }, _service.LastWarnings);
+        Assert.Equal(new[] { "The command completed successfully but no settings of 'Fabrikam' have been modified." }, _events.Warnings);
     }
 
     [Fact]
@@ -496,7 +498,7 @@ public sealed class OrganizationRelationshipServiceTests : IDisposable
     {
         _exchange.Fail(NotFound("Fabrikam")).Ok(Relationship("FABRIKAM", "fabrikam.com"));
         var ex = await Assert.ThrowsAsync<AdminApiException>(() => _service.RemoveAsync("Fabrikam", CancellationToken.None));
-        Assert.Equal(AdminApiErrorKind.NotFound, ex.Kind);
+        Assert.Equal(AdminApiErrorKind.NotFound, ex.Failure);
     }
 
     [Fact]
@@ -509,7 +511,7 @@ public sealed class OrganizationRelationshipServiceTests : IDisposable
         Assert.Equal(new[] { "A", "B" }, all.Select(r => r.GetString("Name")));
         Assert.Single(one);
         Assert.Equal(new[] { GetAll, GetOne("A") }, Bodies);
-        Assert.Equal(new[] { "W1" }, _service.LastWarnings);
+        Assert.Equal(new[] { "W1" }, _events.Warnings);
     }
 
     // ------------------------------------------------------------------ FindConflict

@@ -1,0 +1,50 @@
+using System;
+using System.Management.Automation;
+using CalendarFederation.Engine;
+
+namespace CalendarFederation.Infrastructure
+{
+    /// <summary>Engine failures as ErrorRecords: the engine's stable id, the category of the same name, the target.</summary>
+    internal static class ErrorRecords
+    {
+        public static ErrorRecord From(Exception exception, object? target, string? recommendedAction = null)
+        {
+            if (exception is EngineException engine)
+            {
+                var record = new ErrorRecord(engine, engine.ErrorId, Category(engine.Kind), target ?? engine.Target);
+                if (recommendedAction != null) record.ErrorDetails = new ErrorDetails(engine.Message) { RecommendedAction = recommendedAction };
+                return record;
+            }
+            return new ErrorRecord(exception, ErrorIds.UnexpectedError, ErrorCategory.NotSpecified, target);
+        }
+
+        /// <summary>An error the cmdlet itself raises, with an id from <see cref="ErrorIds"/>.</summary>
+        public static ErrorRecord Create(Exception exception, string errorId, ErrorCategory category, object? target, string? recommendedAction = null)
+        {
+            var record = new ErrorRecord(exception, errorId, category, target);
+            if (recommendedAction != null) record.ErrorDetails = new ErrorDetails(exception.Message) { RecommendedAction = recommendedAction };
+            return record;
+        }
+
+        public static ErrorCategory Category(ErrorKind kind) => kind switch
+        {
+            ErrorKind.ObjectNotFound => ErrorCategory.ObjectNotFound,
+            ErrorKind.ResourceExists => ErrorCategory.ResourceExists,
+            ErrorKind.InvalidArgument => ErrorCategory.InvalidArgument,
+            ErrorKind.InvalidOperation => ErrorCategory.InvalidOperation,
+            ErrorKind.InvalidData => ErrorCategory.InvalidData,
+            ErrorKind.InvalidResult => ErrorCategory.InvalidResult,
+            ErrorKind.PermissionDenied => ErrorCategory.PermissionDenied,
+            ErrorKind.AuthenticationError => ErrorCategory.AuthenticationError,
+            ErrorKind.SecurityError => ErrorCategory.SecurityError,
+            ErrorKind.LimitsExceeded => ErrorCategory.LimitsExceeded,
+            ErrorKind.OperationTimeout => ErrorCategory.OperationTimeout,
+            ErrorKind.ConnectionError => ErrorCategory.ConnectionError,
+            ErrorKind.ResourceUnavailable => ErrorCategory.ResourceUnavailable,
+            ErrorKind.ResourceBusy => ErrorCategory.ResourceBusy,
+            ErrorKind.WriteError => ErrorCategory.WriteError,
+            ErrorKind.OperationStopped => ErrorCategory.OperationStopped,
+            _ => ErrorCategory.NotSpecified,
+        };
+    }
+}
