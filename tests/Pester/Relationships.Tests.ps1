@@ -124,7 +124,7 @@ Describe 'New-OrganizationRelationship (built module)' -Tag 'Relationships' {
         New-TestRelationship -Name DefaultEnabled -DomainNames defaults.example | Out-Null
         (Get-StoredRelationship DefaultEnabled).enabled | Should -BeTrue
         (Get-StoredRelationship DefaultEnabled).freeBusyAccessEnabled | Should -BeFalse
-        (Get-AdminWrites)[0].parameterNames | Should -Be @('Name', 'DomainNames', 'Enabled')
+        (Get-AdminWrites)[0].parameterNames | Should -Be @('Name', 'DomainNames', 'Enabled', 'Confirm')
     }
 }
 
@@ -185,7 +185,7 @@ Describe 'Get-, Set- and Remove-OrganizationRelationship (built module)' -Tag 'R
 
     It 'changes the relationship Get pipes into Set' {
         if (Skip-Untrusted) { return }
-        $updated = Get-OrganizationRelationship -Identity GsrAlpha | Set-OrganizationRelationship -FreeBusyAccessEnabled $true -FreeBusyAccessLevel LimitedDetails -ErrorAction Stop
+        $updated = Get-OrganizationRelationship -Identity GsrAlpha | Set-OrganizationRelationship -FreeBusyAccessEnabled $true -FreeBusyAccessLevel LimitedDetails -PassThru -ErrorAction Stop
         $updated.Name | Should -BeExactly 'GsrAlpha'
         $updated.FreeBusyAccessEnabled | Should -BeTrue
         $updated.FreeBusyAccessLevel | Should -Be ([CalendarFederation.FreeBusyAccessLevel]::LimitedDetails)
@@ -195,7 +195,7 @@ Describe 'Get-, Set- and Remove-OrganizationRelationship (built module)' -Tag 'R
 
     It 'changes every relationship Get pipes into Set' {
         if (Skip-Untrusted) { return }
-        $updated = @(Get-OrganizationRelationship | Set-OrganizationRelationship -PhotosEnabled $true -MailTipsAccessLevel All -ErrorAction Stop)
+        $updated = @(Get-OrganizationRelationship | Set-OrganizationRelationship -PhotosEnabled $true -MailTipsAccessLevel All -PassThru -ErrorAction Stop)
         $updated | Should -HaveCount 2
         Get-StoredRelationships | ForEach-Object {
             $_.photosEnabled | Should -BeTrue
@@ -213,7 +213,7 @@ Describe 'Get-, Set- and Remove-OrganizationRelationship (built module)' -Tag 'R
 
     It 'adds domains with -DomainNames @{Add=...}' {
         if (Skip-Untrusted) { return }
-        $updated = Set-OrganizationRelationship -Identity GsrAlpha -DomainNames @{ Add = 'alpha2.example', 'alpha3.example' } -ErrorAction Stop
+        $updated = Set-OrganizationRelationship -Identity GsrAlpha -DomainNames @{ Add = 'alpha2.example', 'alpha3.example' } -PassThru -ErrorAction Stop
         @((Get-StoredRelationship GsrAlpha).domainNames) | Should -Be @('alpha.example', 'alpha2.example', 'alpha3.example')
         @($updated.DomainNames) | Should -Be @('alpha.example', 'alpha2.example', 'alpha3.example')
     }
@@ -266,7 +266,7 @@ Describe 'Get-, Set- and Remove-OrganizationRelationship (built module)' -Tag 'R
 
     It 'renames with -Name' {
         if (Skip-Untrusted) { return }
-        $renamed = Set-OrganizationRelationship -Identity GsrAlpha -Name GsrAlphaRenamed -ErrorAction Stop
+        $renamed = Set-OrganizationRelationship -Identity GsrAlpha -Name GsrAlphaRenamed -PassThru -ErrorAction Stop
         $renamed.Name | Should -BeExactly 'GsrAlphaRenamed'
         (Get-StoredRelationships).name | Should -Be @('GsrAlphaRenamed', 'GsrBeta')
     }
@@ -304,13 +304,31 @@ Describe 'Get-, Set- and Remove-OrganizationRelationship (built module)' -Tag 'R
 
     It 'disables and enables again with -Force' {
         if (Skip-Untrusted) { return }
-        (Set-OrganizationRelationship -Identity GsrAlpha -Enabled $false -Force -ErrorAction Stop).Enabled | Should -BeFalse
+        (Set-OrganizationRelationship -Identity GsrAlpha -Enabled $false -Force -PassThru -ErrorAction Stop).Enabled | Should -BeFalse
         (Get-StoredRelationship GsrAlpha).enabled | Should -BeFalse
         if ($script:nonInteractive) {
             { Set-OrganizationRelationship -Identity GsrAlpha -Enabled $true -ErrorAction Stop } | Should -Throw -ErrorId "ConfirmationRequired,$setId"
         }
-        (Set-OrganizationRelationship -Identity GsrAlpha -Enabled $true -Force -ErrorAction Stop).Enabled | Should -BeTrue
+        (Set-OrganizationRelationship -Identity GsrAlpha -Enabled $true -Force -PassThru -ErrorAction Stop).Enabled | Should -BeTrue
         (Get-StoredRelationship GsrAlpha).enabled | Should -BeTrue
+    }
+
+    It 'writes nothing without -PassThru, as Exchange''s Set-OrganizationRelationship' {
+        if (Skip-Untrusted) { return }
+        @(Set-OrganizationRelationship -Identity GsrAlpha -PhotosEnabled $true -ErrorAction Stop) | Should -HaveCount 0
+        (Get-StoredRelationship GsrAlpha).photosEnabled | Should -BeTrue
+    }
+
+    It 'tells the service it was confirmed here: Force with an Enabled change, Confirm:$false on every write' {
+        if (Skip-Untrusted) { return }
+        Set-OrganizationRelationship -Identity GsrAlpha -Enabled $false -Force -ErrorAction Stop
+        Set-OrganizationRelationship -Identity GsrAlpha -PhotosEnabled $true -ErrorAction Stop
+        $sets = @(Get-AdminWrites | Where-Object { $_.cmdletName -eq 'Set-OrganizationRelationship' })
+        $sets | Should -HaveCount 2
+        @($sets[0].parameterNames) | Should -Contain 'Force'
+        @($sets[0].parameterNames) | Should -Contain 'Confirm'
+        @($sets[1].parameterNames) | Should -Not -Contain 'Force'
+        @($sets[1].parameterNames) | Should -Contain 'Confirm'
     }
 
     It 'does not ask when -Enabled does not change it' {
@@ -550,22 +568,24 @@ Describe 'New-OrganizationRelationship warnings (built module)' -Tag 'Relationsh
     BeforeEach { if ($script:trusted) { Reset-Sandbox } }
     AfterEach { if ($script:trusted) { Reset-Sandbox } }
 
-    It 'warns that -FreeBusyAccessLevel has no effect without -FreeBusyAccessEnabled $true' {
+    It 'warns that -FreeBusyAccessLevel has no effect without -FreeBusyAccessEnabled $true, and that $true without a level shares None' {
         if (Skip-Untrusted) { return }
         New-OrganizationRelationship -Name WarnLevel -DomainNames warnlevel.example -FreeBusyAccessLevel LimitedDetails -TargetApplicationUri outlook.com `
             -TargetAutodiscoverEpr $epr -WarningVariable warnings -WarningAction SilentlyContinue -ErrorAction Stop | Out-Null
-        @($warnings | Where-Object { "$_" -match '-FreeBusyAccessLevel LimitedDetails has no effect while -FreeBusyAccessEnabled is \$false' }) | Should -HaveCount 1
+        @($warnings | Where-Object { "$_" -match '''WarnLevel'': -FreeBusyAccessLevel has no effect while -FreeBusyAccessEnabled is \$false' }) | Should -HaveCount 1
+        New-OrganizationRelationship -Name WarnNoLevel -DomainNames warnlevel3.example -FreeBusyAccessEnabled $true `
+            -WarningVariable none -WarningAction SilentlyContinue -ErrorAction Stop | Out-Null
+        @($none | Where-Object { "$_" -match '''WarnNoLevel'': -FreeBusyAccessEnabled \$true without -FreeBusyAccessLevel shares at None' }) | Should -HaveCount 1
         New-OrganizationRelationship -Name WarnLevelOk -DomainNames warnlevel2.example -FreeBusyAccessEnabled $true -FreeBusyAccessLevel LimitedDetails `
             -WarningVariable quiet -WarningAction SilentlyContinue -ErrorAction Stop | Out-Null
-        @($quiet | Where-Object { "$_" -match 'has no effect' }) | Should -HaveCount 0
+        @($quiet | Where-Object { "$_" -match 'has no effect|shares at None' }) | Should -HaveCount 0
     }
 
     It 'warns when TargetApplicationUri or TargetAutodiscoverEpr is missing' {
         if (Skip-Untrusted) { return }
-        $pattern = 'cannot ask this partner for free/busy until the relationship has TargetApplicationUri and TargetAutodiscoverEpr \(or TargetSharingEpr\)'
+        $pattern = 'without TargetApplicationUri and TargetAutodiscoverEpr \(or TargetSharingEpr\) your users cannot ask the partner'
         New-OrganizationRelationship -Name WarnTargets -DomainNames warntargets.example -WarningVariable none -WarningAction SilentlyContinue -ErrorAction Stop | Out-Null
-        @($none | Where-Object { "$_" -match $pattern }) | Should -HaveCount 1
-        @($none | Where-Object { "$_" -match 'Pipe Get-FederationInformation -DomainName <partner domain> into New-OrganizationRelationship' }) | Should -HaveCount 1
+        @($none | Where-Object { "$_" -match $pattern -and "$_" -match 'Pipe Get-FederationInformation in' }) | Should -HaveCount 1
         New-OrganizationRelationship -Name WarnTargets2 -DomainNames warntargets2.example -TargetApplicationUri outlook.com `
             -WarningVariable half -WarningAction SilentlyContinue -ErrorAction Stop | Out-Null
         @($half | Where-Object { "$_" -match $pattern }) | Should -HaveCount 1
@@ -579,30 +599,52 @@ Describe 'New-OrganizationRelationship warnings (built module)' -Tag 'Relationsh
         New-OrganizationRelationship -Name WarnSingle -DomainNames single.example -WarningVariable single -WarningAction SilentlyContinue -ErrorAction Stop | Out-Null
         $warning = @($single | Where-Object { "$_" -match 'covers one partner domain' })
         $warning | Should -HaveCount 1
-        "$($warning[0])" | Should -Match 'Since 2025'
-        "$($warning[0])" | Should -Match "Set-OrganizationRelationship -Identity 'WarnSingle' -DomainNames @\{Add="
+        "$($warning[0])" | Should -Match "'WarnSingle' \(single\.example\) covers one partner domain\. Since 2025"
+        "$($warning[0])" | Should -Match 'about_CalendarFederation'
         New-OrganizationRelationship -Name WarnDouble -DomainNames double.example, double2.example -WarningVariable double -WarningAction SilentlyContinue -ErrorAction Stop | Out-Null
-        @($double | Where-Object { "$_" -match 'covers one partner domain' }) | Should -HaveCount 0
+        @($double | Where-Object { "$_" -match 'cover(s)? one partner domain' }) | Should -HaveCount 0
     }
 
-    It 'warns that a relationship is one-way' {
+    It 'warns that a relationship is one-way, without claiming it shares free/busy' {
         if (Skip-Untrusted) { return }
         New-OrganizationRelationship -Name WarnOneWay -DomainNames oneway.example, oneway2.example -FreeBusyAccessEnabled $true -FreeBusyAccessLevel AvailabilityOnly `
             -WarningVariable oneWay -WarningAction SilentlyContinue -ErrorAction Stop | Out-Null
         $warning = @($oneWay | Where-Object { "$_" -match 'one-way' })
         $warning | Should -HaveCount 1
-        "$($warning[0])" | Should -Match "'WarnOneWay' shares your free/busy with oneway\.example and 1 more \(AvailabilityOnly\)"
-        "$($warning[0])" | Should -Match 'once the partner creates a relationship for your domains'
-        New-OrganizationRelationship -Name WarnOneWayOff -DomainNames onewayoff.example -WarningVariable off -WarningAction SilentlyContinue -ErrorAction Stop | Out-Null
-        @($off | Where-Object { "$_" -match 'one-way' -and "$_" -match 'free/busy sharing is off' }) | Should -HaveCount 1
+        "$($warning[0])" | Should -Match "only once it creates a relationship for you \('WarnOneWay'\)"
+        "$($warning[0])" | Should -Not -Match 'shares your free/busy'
     }
 
-    It 'writes no warning on a failed create other than the service''s' {
+    It 'says each kind of warning once per pipeline, with the count and the names, and nothing for the items that failed' {
+        if (Skip-Untrusted) { return }
+        $piped = 1..20 | ForEach-Object { [pscustomobject]@{ DomainNames = "bulk$_.example"; TargetApplicationUri = 'outlook.com'; TargetAutodiscoverEpr = $epr } }
+        # Twenty piped into one name: -WhatIf previews all twenty, and each kind of warning comes once, at the end.
+        $piped | New-OrganizationRelationship -Name Bulk -FreeBusyAccessEnabled $true -FreeBusyAccessLevel AvailabilityOnly -WhatIf `
+            -WarningVariable preview -WarningAction SilentlyContinue -ErrorAction Stop
+        @($preview) | Should -HaveCount 3   # one domain each, one-way, EWS retirement (a Microsoft 365 partner)
+        $single = @($preview | Where-Object { "$_" -match 'cover one partner domain each' })
+        "$($single[0])" | Should -Match "^20 relationships cover one partner domain each: 'Bulk' \(bulk1\.example\), 'Bulk' \(bulk2\.example\), 'Bulk' \(bulk3\.example\) and 17 more\."
+        $ews = @($preview | Where-Object { "$_" -match 'EWS' })
+        "$($ews[0])" | Should -Match '2027-04-01'
+        "$($ews[0])" | Should -Match 'Grant-CrossTenantCalendarAccess'
+        foreach ($w in $preview) { "$w".Length | Should -BeLessOrEqual 240 }   # the texts are at most 160 (Surface/MessageLengthTests.cs); names add the rest
+        # For real: the first is created, the other nineteen meet its name, and only the one created is warned about.
+        $created = @($piped | New-OrganizationRelationship -Name Bulk -FreeBusyAccessEnabled $true -FreeBusyAccessLevel AvailabilityOnly `
+                -WarningVariable real -WarningAction SilentlyContinue -ErrorVariable failures -ErrorAction SilentlyContinue)
+        $created | Should -HaveCount 1
+        @($failures) | Should -HaveCount 19
+        @($real) | Should -HaveCount 3
+        "$(@($real | Where-Object { "$_" -match 'one partner domain' })[0])" | Should -Match "^'Bulk' \(bulk1\.example\) covers one partner domain\."
+    }
+
+    It 'writes no warning for a create that failed, and none without a connection' {
         if (Skip-Untrusted) { return }
         New-TestRelationship -Name WarnExisting -DomainNames warnexisting.example | Out-Null
         New-OrganizationRelationship -Name WarnExisting -DomainNames warnexisting2.example -TargetApplicationUri outlook.com -TargetAutodiscoverEpr $epr `
             -WarningVariable failed -WarningAction SilentlyContinue -ErrorAction SilentlyContinue | Out-Null
-        @($failed | Where-Object { "$_" -match 'one-way|covers one partner domain' }) | Should -HaveCount 0
+        @($failed) | Should -HaveCount 0
+        New-OrganizationRelationship -Name WarnInUse -DomainNames warnexisting.example -WarningVariable inUse -WarningAction SilentlyContinue -ErrorAction SilentlyContinue | Out-Null
+        @($inUse) | Should -HaveCount 0
     }
 }
 

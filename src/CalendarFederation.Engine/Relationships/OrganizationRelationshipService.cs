@@ -14,6 +14,13 @@ namespace CalendarFederation.Engine.Relationships
     {
         public const int MaxNameLength = 64;
 
+        /// <summary>Null when <paramref name="name"/> can name a relationship; otherwise the OrganizationRelationshipNameTooLong error.</summary>
+        public static EngineException? CheckName(string? name) =>
+            name != null && name.Length > MaxNameLength
+                ? new EngineException(ErrorIds.OrganizationRelationshipNameTooLong, ErrorKind.InvalidArgument,
+                    $"The name '{name}' is {name.Length} characters long; an organization relationship's name has at most {MaxNameLength}.", name)
+                : null;
+
         /// <summary>More domains in one request meets "subfilters exceeds maximum allowed number of 250" (seen with ~600).</summary>
         public const int MaxDomainsPerRequest = 238;
 
@@ -63,9 +70,23 @@ namespace CalendarFederation.Engine.Relationships
 
         private async Task<AdminApiResult> InvokeAsync(string cmdlet, IEnumerable<KeyValuePair<string, object?>> parameters, CancellationToken cancellationToken)
         {
-            AdminApiResult result = await _api.InvokeAsync(cmdlet, parameters, _events, cancellationToken).ConfigureAwait(false);
+            AdminApiResult result = await _api.InvokeAsync(cmdlet, WithoutServerPrompts(cmdlet, parameters), _events, cancellationToken).ConfigureAwait(false);
             foreach (string warning in result.Warnings) _events.Warning(warning);
             return result;
+        }
+
+        /// <summary>
+        /// The admin confirmed locally (ShouldProcess, ShouldContinue), and nobody can answer the service's own prompt over
+        /// REST: writes carry Confirm:$false, and a Set- that changes Enabled carries Force:$true, which Exchange otherwise
+        /// asks about ("You are about to enable ..."). Microsoft365DSC sends Confirm:$false the same way (docs/protocol-evidence.md).
+        /// </summary>
+        internal static IEnumerable<KeyValuePair<string, object?>> WithoutServerPrompts(string cmdlet, IEnumerable<KeyValuePair<string, object?>> parameters)
+        {
+            if (cmdlet.StartsWith("Get-", StringComparison.OrdinalIgnoreCase)) return parameters;
+            var list = parameters.ToList();
+            if (cmdlet.StartsWith("Set-", StringComparison.OrdinalIgnoreCase) && list.Any(p => p.Key == "Enabled")) list.Add(new KeyValuePair<string, object?>("Force", true));
+            list.Add(new KeyValuePair<string, object?>("Confirm", false));
+            return list;
         }
 
         private void Step(string message)
@@ -212,9 +233,10 @@ namespace CalendarFederation.Engine.Relationships
         /// use Exchange's syntax; added or replacing domains are checked against the other relationships first.
         /// </summary>
         /// <param name="current">The relationship as the caller just read it; with no incoming domains it spares reading the whole list.</param>
+        /// <param name="readBack">False when the caller does not need the result: the relationship as it was is returned, one request fewer.</param>
         public async Task<AdminObject> UpdateAsync(string identity, IReadOnlyList<KeyValuePair<string, object?>> settings,
             IReadOnlyList<string>? replaceDomains, IReadOnlyList<string>? addDomains, IReadOnlyList<string>? removeDomains,
-            CancellationToken cancellationToken, AdminObject? current = null)
+            CancellationToken cancellationToken, AdminObject? current = null, bool readBack = true)
         {
             string[] incoming = (replaceDomains ?? Array.Empty<string>()).Concat(addDomains ?? Array.Empty<string>()).ToArray();
             AdminObject target;
@@ -282,6 +304,7 @@ namespace CalendarFederation.Engine.Relationships
                         now, ex);
                 }
             }
+            if (!readBack) return target;
             return (await GetAsync(name, cancellationToken).ConfigureAwait(false)).FirstOrDefault() ?? target;
         }
 

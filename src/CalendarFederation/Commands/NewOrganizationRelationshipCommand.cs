@@ -6,7 +6,9 @@ using CalendarFederation.Engine;
 using CalendarFederation.Engine.AdminApi;
 using CalendarFederation.Engine.Discovery;
 using CalendarFederation.Engine.Relationships;
+using CalendarFederation.Engine.Federation;
 using CalendarFederation.Infrastructure;
+using CalendarFederation.Resources;
 
 namespace CalendarFederation.Commands
 {
@@ -16,7 +18,7 @@ namespace CalendarFederation.Commands
     /// </summary>
     [Cmdlet(VerbsCommon.New, "OrganizationRelationship", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(OrganizationRelationship))]
-    public sealed class NewOrganizationRelationshipCommand : TenantCommandBase
+    public sealed class NewOrganizationRelationshipCommand : RelationshipSettingsCommand
     {
         // The tenant's relationships, read once per call and kept current, so piping many creates costs one request each.
         private List<AdminObject>? _existing;
@@ -30,30 +32,6 @@ namespace CalendarFederation.Commands
         [ValidateNotNullOrEmpty]
         public string[] DomainNames { get; set; } = Array.Empty<string>();
 
-        [Parameter(HelpMessage = "Whether the relationship is enabled. Default $true.")]
-        public bool Enabled { get; set; } = true;
-
-        [Parameter(HelpMessage = "Share free/busy with the partner. Default $false.")]
-        public bool FreeBusyAccessEnabled { get; set; }
-
-        [Parameter(HelpMessage = "None, AvailabilityOnly (times only) or LimitedDetails (times, subject, location). Meaningful only with -FreeBusyAccessEnabled $true.")]
-        public FreeBusyAccessLevel FreeBusyAccessLevel { get; set; }
-
-        [Parameter(HelpMessage = "A mail-enabled security group: only its members' free/busy is shared. Keep it under 10,000 members.")]
-        public string? FreeBusyAccessScope { get; set; }
-
-        [Parameter(HelpMessage = "Share MailTips with the partner. Default $false.")] public bool MailTipsAccessEnabled { get; set; }
-        [Parameter(HelpMessage = "None, Limited or All: which MailTips the partner sees.")] public MailTipsAccessLevel MailTipsAccessLevel { get; set; }
-        [Parameter(HelpMessage = "A group: only its members' MailTips are shared.")] public string? MailTipsAccessScope { get; set; }
-        [Parameter(HelpMessage = "Share delivery reports with the partner.")] public bool DeliveryReportEnabled { get; set; }
-        [Parameter(HelpMessage = "Let the partner reach archive mailboxes (hybrid).")] public bool ArchiveAccessEnabled { get; set; }
-        [Parameter(HelpMessage = "Share user photos with the partner.")] public bool PhotosEnabled { get; set; }
-        [Parameter(HelpMessage = "Allow mailbox moves to or from the partner.")] public bool MailboxMoveEnabled { get; set; }
-        [Parameter(HelpMessage = "None, Inbound, Outbound, RemoteInbound or RemoteOutbound (cross-tenant moves).")] public MailboxMoveCapability MailboxMoveCapability { get; set; }
-        [Parameter(HelpMessage = "Mail-enabled security groups whose members may move (cross-tenant moves).")] public string[]? MailboxMovePublishedScopes { get; set; }
-        [Parameter(HelpMessage = "The migration app's id for cross-tenant mailbox moves.")] public string? OAuthApplicationId { get; set; }
-        [Parameter(HelpMessage = "An SMTP address to contact about this relationship.")] public string? OrganizationContact { get; set; }
-
         [Parameter(ValueFromPipelineByPropertyName = true, HelpMessage = "The partner's ApplicationUri; 'outlook.com' for Exchange Online.")]
         public Uri? TargetApplicationUri { get; set; }
 
@@ -66,39 +44,32 @@ namespace CalendarFederation.Commands
         [Parameter(HelpMessage = "The partner's sharing endpoint (absolute); used instead of Autodiscover when set.")]
         public Uri? TargetSharingEpr { get; set; }
 
+        private readonly WarningDigest _digest = new WarningDigest();
+
         protected override void ProcessRecord()
         {
             var bound = MyInvocation.BoundParameters;
-            if (Name.Length > RelationshipRules.MaxNameLength)
+            EngineException? badName = RelationshipRules.CheckName(Name);
+            if (badName != null)
             {
-                WriteError(new ErrorRecord(new ArgumentException($"The name '{Name}' is {Name.Length} characters long; an organization relationship's name has at most {RelationshipRules.MaxNameLength}."),
-                    "OrganizationRelationshipNameTooLong", ErrorCategory.InvalidArgument, Name));
+                WriteError(ToErrorRecord(badName, Name));
                 return;
             }
             string? relative = RelationshipSettings.FindRelativeUri(bound);
             if (relative != null)
             {
-                WriteError(new ErrorRecord(new ArgumentException($"-{relative} must be an absolute URI, for example https://autodiscover-s.outlook.com/autodiscover/autodiscover.svc/WSSecurity."),
-                    "InvalidTargetUri", ErrorCategory.InvalidArgument, bound[relative]));
+                WriteError(new ErrorRecord(new ArgumentException(Format(Messages.RelativeTargetUri, relative)),
+                    ErrorIds.InvalidTargetUri, ErrorCategory.InvalidArgument, bound[relative]));
                 return;
             }
             List<string>? domains = NormalizeDomains(DomainNames);
             if (domains == null) return;
 
-            if (bound.ContainsKey(nameof(FreeBusyAccessLevel)) && FreeBusyAccessLevel != FreeBusyAccessLevel.None && !FreeBusyAccessEnabled)
-            {
-                WriteWarning($"-FreeBusyAccessLevel {FreeBusyAccessLevel} has no effect while -FreeBusyAccessEnabled is $false: the partner sees no free/busy. Add -FreeBusyAccessEnabled $true.");
-            }
-            if (TargetApplicationUri == null || (TargetAutodiscoverEpr == null && TargetSharingEpr == null))
-            {
-                WriteWarning("Your users cannot ask this partner for free/busy until the relationship has TargetApplicationUri and TargetAutodiscoverEpr (or TargetSharingEpr). " +
-                    "Pipe Get-FederationInformation -DomainName <partner domain> into New-OrganizationRelationship, or set them.");
-            }
-
             string domainList = string.Join(", ", domains);
-            if (!ShouldProcess($"Creating organization relationship \"{Name}\" with domains \"{domainList}\".",
-                    $"Create organization relationship \"{Name}\" with domains \"{domainList}\"?", "New-OrganizationRelationship"))
+            if (!ShouldProcess(Format(Messages.NewRelationshipWhatIf, Name, domainList), Format(Messages.NewRelationshipQuery, Name, domainList), "New-OrganizationRelationship"))
             {
+                // -WhatIf previews the warnings the create would bring; a "no" brings none.
+                if (bound.ContainsKey("WhatIf")) NoteWarnings(domains, bound);
                 return;
             }
 
@@ -129,18 +100,38 @@ namespace CalendarFederation.Commands
                 WriteError(ToErrorRecord(ex, Name));
                 return;
             }
-            if (domains.Count == 1)
-            {
-                WriteWarning($"'{Name}' covers one partner domain ({domains[0]}). Since 2025 Exchange Online's Get-FederationInformation returns only the domain you ask for, " +
-                    $"so the partner's other domains are not included: add them with Set-OrganizationRelationship -Identity '{Name}' -DomainNames @{{Add='other.example'}}.");
-            }
-            string partner = domains.Count == 1 ? domains[0] : domains[0] + " and " + (domains.Count - 1) + " more";
-            WriteWarning($"Organization relationships are one-way: '{Name}' shares your free/busy with {partner}" +
-                (FreeBusyAccessEnabled ? $" ({FreeBusyAccessLevel})" : " (free/busy sharing is off)") +
-                $" and tells your organization how to reach it. Your users see {partner}'s free/busy only once the partner creates a relationship for your domains; " +
-                "New-CalendarFederation sets up both sides.");
+            NoteWarnings(domains, bound, connection);
             WriteObject(RelationshipMapper.ToPSObject(created, connection.Organization));
         }
+
+        protected override void EndProcessing() => _digest.Flush(this);
+
+        // What the admin should know about a relationship that was created (or would be): said once per pipeline by the digest.
+        private void NoteWarnings(List<string> domains, System.Collections.IDictionary bound, CalendarFederationConnection? connection = null)
+        {
+            string label = "'" + Name + "'";
+            if (bound.Contains(nameof(FreeBusyAccessLevel)) && FreeBusyAccessLevel != FreeBusyAccessLevel.None && !FreeBusyAccessEnabled)
+            {
+                _digest.Add("LevelIgnored", Messages.WarnLevelIgnored, label);
+            }
+            if (FreeBusyAccessEnabled && !bound.Contains(nameof(FreeBusyAccessLevel)))
+            {
+                _digest.Add("LevelMissing", Messages.WarnLevelMissing, label);
+            }
+            if (TargetApplicationUri == null || (TargetAutodiscoverEpr == null && TargetSharingEpr == null))
+            {
+                _digest.Add("NoTargets", Messages.WarnNoTargets, label);
+            }
+            if (domains.Count == 1) _digest.Add("SingleDomain", Messages.WarnSingleDomain, $"{label} ({domains[0]})", Messages.WarnSingleDomainMany);
+            _digest.Add("OneWay", Messages.WarnOneWay, label);
+            if (PartnerClassifier.ClassifyTargets(TargetApplicationUri?.OriginalString, TargetAutodiscoverEpr?.OriginalString, TargetSharingEpr?.OriginalString,
+                    connection?.Session.Environment) == PartnerKind.Microsoft365)
+            {
+                _digest.Add("EwsRetiring", Messages.WarnEwsRetiring, label);
+            }
+        }
+
+        private static string Format(string format, params object[] args) => string.Format(System.Globalization.CultureInfo.CurrentCulture, format, args);
 
         private List<string>? NormalizeDomains(IEnumerable<string> input)
         {

@@ -8,6 +8,7 @@ using CalendarFederation.Engine.AdminApi;
 using CalendarFederation.Engine.Discovery;
 using CalendarFederation.Engine.Relationships;
 using CalendarFederation.Infrastructure;
+using CalendarFederation.Resources;
 
 namespace CalendarFederation.Commands
 {
@@ -16,8 +17,8 @@ namespace CalendarFederation.Commands
     /// Enabling or disabling asks for confirmation unless -Force.
     /// </summary>
     [Cmdlet(VerbsCommon.Set, "OrganizationRelationship", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
-    [OutputType(typeof(OrganizationRelationship))]
-    public sealed class SetOrganizationRelationshipCommand : TenantCommandBase
+    [OutputType(typeof(OrganizationRelationship))] // with -PassThru
+    public sealed class SetOrganizationRelationshipCommand : RelationshipSettingsCommand
     {
         private bool _yesToAll;
         private bool _noToAll;
@@ -39,21 +40,6 @@ namespace CalendarFederation.Commands
         [ValidateNotNull]
         public object? DomainNames { get; set; }
 
-        [Parameter(HelpMessage = "Whether the relationship is enabled.")] public bool Enabled { get; set; }
-        [Parameter(HelpMessage = "Share free/busy with the partner.")] public bool FreeBusyAccessEnabled { get; set; }
-        [Parameter(HelpMessage = "None, AvailabilityOnly (times) or LimitedDetails (times, subject, location).")] public FreeBusyAccessLevel FreeBusyAccessLevel { get; set; }
-        [Parameter(HelpMessage = "A mail-enabled security group: only its members' free/busy is shared.")] public string? FreeBusyAccessScope { get; set; }
-        [Parameter(HelpMessage = "Share MailTips with the partner. Default $false.")] public bool MailTipsAccessEnabled { get; set; }
-        [Parameter(HelpMessage = "None, Limited or All: which MailTips the partner sees.")] public MailTipsAccessLevel MailTipsAccessLevel { get; set; }
-        [Parameter(HelpMessage = "A group: only its members' MailTips are shared.")] public string? MailTipsAccessScope { get; set; }
-        [Parameter(HelpMessage = "Share delivery reports with the partner.")] public bool DeliveryReportEnabled { get; set; }
-        [Parameter(HelpMessage = "Let the partner reach archive mailboxes (hybrid).")] public bool ArchiveAccessEnabled { get; set; }
-        [Parameter(HelpMessage = "Share user photos with the partner.")] public bool PhotosEnabled { get; set; }
-        [Parameter(HelpMessage = "Allow mailbox moves to or from the partner.")] public bool MailboxMoveEnabled { get; set; }
-        [Parameter(HelpMessage = "None, Inbound, Outbound, RemoteInbound or RemoteOutbound (cross-tenant moves).")] public MailboxMoveCapability MailboxMoveCapability { get; set; }
-        [Parameter(HelpMessage = "Mail-enabled security groups whose members may move (cross-tenant moves).")] public string[]? MailboxMovePublishedScopes { get; set; }
-        [Parameter(HelpMessage = "The migration app's id for cross-tenant mailbox moves.")] public string? OAuthApplicationId { get; set; }
-        [Parameter(HelpMessage = "An SMTP address to contact about this relationship.")] public string? OrganizationContact { get; set; }
         [Parameter(HelpMessage = "The partner's ApplicationUri; 'outlook.com' for Exchange Online.")] public Uri? TargetApplicationUri { get; set; }
         [Parameter(HelpMessage = "The partner's Autodiscover endpoint (absolute).")] public Uri? TargetAutodiscoverEpr { get; set; }
         [Parameter(HelpMessage = "The partner's Outlook on the web URL (absolute).")] public Uri? TargetOwaURL { get; set; }
@@ -62,19 +48,22 @@ namespace CalendarFederation.Commands
         [Parameter(HelpMessage = "Enable or disable without asking.")]
         public SwitchParameter Force { get; set; }
 
+        [Parameter(HelpMessage = "Write the relationship as it is after the change. Like Exchange's cmdlet, Set- writes nothing without it.")]
+        public SwitchParameter PassThru { get; set; }
+
         protected override void ProcessRecord()
         {
             var bound = MyInvocation.BoundParameters;
-            if (Name != null && Name.Length > RelationshipRules.MaxNameLength)
+            EngineException? badName = RelationshipRules.CheckName(Name);
+            if (badName != null)
             {
-                WriteError(new ErrorRecord(new ArgumentException($"The name '{Name}' is {Name.Length} characters long; an organization relationship's name has at most {RelationshipRules.MaxNameLength}."),
-                    "OrganizationRelationshipNameTooLong", ErrorCategory.InvalidArgument, Name));
+                WriteError(ToErrorRecord(badName, Name));
                 return;
             }
             string? relative = RelationshipSettings.FindRelativeUri(bound);
             if (relative != null)
             {
-                WriteError(new ErrorRecord(new ArgumentException($"-{relative} must be an absolute URI."), "InvalidTargetUri", ErrorCategory.InvalidArgument, bound[relative]));
+                WriteError(new ErrorRecord(new ArgumentException(Format(Messages.RelativeTargetUri, relative)), ErrorIds.InvalidTargetUri, ErrorCategory.InvalidArgument, bound[relative]));
                 return;
             }
             if (!ParseDomainChange(out List<string>? replace, out List<string>? add, out List<string>? remove)) return;
@@ -83,7 +72,7 @@ namespace CalendarFederation.Commands
             if (Name != null) settings.Insert(0, new KeyValuePair<string, object?>("Name", Name));
             if (settings.Count == 0 && replace == null && add == null && remove == null)
             {
-                WriteWarning($"No setting was given, so '{Identity}' is unchanged.");
+                WriteWarning(Format(Messages.SetNothingGiven, Identity));
                 return;
             }
 
@@ -100,14 +89,12 @@ namespace CalendarFederation.Commands
                 if (!ShouldProcess(name, "Set organization relationship")) return;
                 if (bound.ContainsKey(nameof(Enabled)) && current.GetBool("Enabled") != Enabled && !Force)
                 {
-                    string query = Enabled
-                        ? $"You are about to enable an organization relationship with \"{name}\". Are you sure you want to continue?"
-                        : $"You are about to disable this organization relationship with \"{name}\". Are you sure you want to continue?";
+                    string query = Format(Enabled ? Messages.SetEnableQuery : Messages.SetDisableQuery, name);
                     if (!AskToContinue(query, name)) return;
                 }
 
-                AdminObject updated = RunEngine((events, token) => service(events).UpdateAsync(name, settings, replace, add, remove, token, current));
-                WriteObject(RelationshipMapper.ToPSObject(updated, connection.Organization));
+                AdminObject updated = RunEngine((events, token) => service(events).UpdateAsync(name, settings, replace, add, remove, token, current, readBack: PassThru));
+                if (PassThru) WriteObject(RelationshipMapper.ToPSObject(updated, connection.Organization));
             }
             catch (AdminApiException ex) when (ex.Failure == AdminApiErrorKind.NotFound)
             {
@@ -116,7 +103,7 @@ namespace CalendarFederation.Commands
             catch (PartialChangeException ex)
             {
                 WriteError(ToErrorRecord(ex, Identity));
-                if (ex.Current != null) WriteObject(RelationshipMapper.ToPSObject(ex.Current, connection.Organization));
+                if (PassThru && ex.Current != null) WriteObject(RelationshipMapper.ToPSObject(ex.Current, connection.Organization));
             }
             catch (EngineException ex)
             {
@@ -132,8 +119,8 @@ namespace CalendarFederation.Commands
             }
             catch (Exception ex) when (ex is PSInvalidOperationException || ex is System.Management.Automation.Host.HostException || ex is NotImplementedException)
             {
-                WriteError(new ErrorRecord(new InvalidOperationException($"Changing whether '{name}' is enabled needs confirmation, and this session cannot ask. Add -Force.", ex),
-                    "ConfirmationRequired", ErrorCategory.InvalidOperation, name));
+                WriteError(new ErrorRecord(new InvalidOperationException(Format(Messages.SetConfirmationRequired, name), ex),
+                    ErrorIds.ConfirmationRequired, ErrorCategory.InvalidOperation, name));
                 return false;
             }
         }
@@ -155,8 +142,8 @@ namespace CalendarFederation.Commands
                     else if (key.Equals("Remove", StringComparison.OrdinalIgnoreCase)) remove = list;
                     else
                     {
-                        WriteError(new ErrorRecord(new ArgumentException($"-DomainNames takes @{{Add=...; Remove=...}}; '{key}' is not a key it knows."),
-                            "InvalidDomainNamesChange", ErrorCategory.InvalidArgument, DomainNames));
+                        WriteError(new ErrorRecord(new ArgumentException(Format(Messages.SetUnknownDomainNamesKey, key)),
+                            ErrorIds.InvalidDomainNamesChange, ErrorCategory.InvalidArgument, DomainNames));
                         return false;
                     }
                 }
@@ -177,12 +164,14 @@ namespace CalendarFederation.Commands
                 string? domain = SmtpDomain.TryNormalize(text, out string? error);
                 if (domain == null)
                 {
-                    WriteError(new ErrorRecord(new ArgumentException(error), "InvalidDomainName", ErrorCategory.InvalidArgument, text));
+                    WriteError(new ErrorRecord(new ArgumentException(error), ErrorIds.InvalidDomainName, ErrorCategory.InvalidArgument, text));
                     return null;
                 }
                 if (!result.Contains(domain, StringComparer.OrdinalIgnoreCase)) result.Add(domain);
             }
             return result;
         }
+    
+        private static string Format(string format, params object[] args) => string.Format(System.Globalization.CultureInfo.CurrentCulture, format, args);
     }
 }

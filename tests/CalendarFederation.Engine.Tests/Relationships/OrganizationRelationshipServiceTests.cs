@@ -16,6 +16,9 @@ public sealed class OrganizationRelationshipServiceTests : IDisposable
 {
     private const string GetAll = "{\"CmdletInput\":{\"CmdletName\":\"Get-OrganizationRelationship\",\"Parameters\":{}}}";
     private const string Ht = "\"@odata.type\":\"#Exchange.GenericHashTable\"";
+    // Every write says the admin already confirmed (Confirm:false); a Set- that changes Enabled adds Force:true.
+    private const string NoPrompt = ",\"Confirm\":false";
+    private const string ForceNoPrompt = ",\"Force\":true,\"Confirm\":false";
 
     private readonly ScriptedExchange _exchange = new();
     private readonly AdminApiClient _client;
@@ -34,7 +37,7 @@ public sealed class OrganizationRelationshipServiceTests : IDisposable
         "{\"CmdletInput\":{\"CmdletName\":\"Get-OrganizationRelationship\",\"Parameters\":{\"Identity\":\"" + identity + "\"}}}";
 
     private static string AddChunk(string identity, string[] domains) =>
-        "{\"CmdletInput\":{\"CmdletName\":\"Set-OrganizationRelationship\",\"Parameters\":{\"Identity\":\"" + identity + "\",\"DomainNames\":{" + Ht + ",\"Add\":" + Json(domains) + "}}}}";
+        "{\"CmdletInput\":{\"CmdletName\":\"Set-OrganizationRelationship\",\"Parameters\":{\"Identity\":\"" + identity + "\",\"DomainNames\":{" + Ht + ",\"Add\":" + Json(domains) + "}" + NoPrompt + "}}}";
 
     /// <summary>Every setting, as the cmdlets pass them (RelationshipSettings.FromBound): Exchange's names and order, enums and URIs as text.</summary>
     private static readonly KeyValuePair<string, object?>[] EverySetting =
@@ -92,7 +95,7 @@ public sealed class OrganizationRelationshipServiceTests : IDisposable
         Assert.Equal(new[]
         {
             GetAll,
-            "{\"CmdletInput\":{\"CmdletName\":\"New-OrganizationRelationship\",\"Parameters\":{\"Name\":\"Fabrikam\",\"DomainNames\":[\"fabrikam.com\",\"fabrikam.onmicrosoft.com\"]," + EverySettingJson + "}}}",
+            "{\"CmdletInput\":{\"CmdletName\":\"New-OrganizationRelationship\",\"Parameters\":{\"Name\":\"Fabrikam\",\"DomainNames\":[\"fabrikam.com\",\"fabrikam.onmicrosoft.com\"]," + EverySettingJson + NoPrompt + "}}}",
         }, Bodies);
         Assert.Equal("Fabrikam", result.GetString("Name"));
         Assert.Equal(0, _exchange.Remaining);
@@ -103,7 +106,7 @@ public sealed class OrganizationRelationshipServiceTests : IDisposable
     {
         _exchange.Ok().Ok(Relationship("Fabrikam", "fabrikam.com")).Ok(Relationship("Fabrikam", "fabrikam.com"));
         await Create("Fabrikam", new[] { "fabrikam.com" });
-        Assert.Equal("{\"CmdletInput\":{\"CmdletName\":\"New-OrganizationRelationship\",\"Parameters\":{\"Name\":\"Fabrikam\",\"DomainNames\":[\"fabrikam.com\"]}}}", Bodies[1]);
+        Assert.Equal("{\"CmdletInput\":{\"CmdletName\":\"New-OrganizationRelationship\",\"Parameters\":{\"Name\":\"Fabrikam\",\"DomainNames\":[\"fabrikam.com\"]" + NoPrompt + "}}}", Bodies[1]);
     }
 
     [Fact]
@@ -111,7 +114,7 @@ public sealed class OrganizationRelationshipServiceTests : IDisposable
     {
         _exchange.Ok().Ok(Relationship("Fabrikam", "fabrikam.com")).Ok(Relationship("Fabrikam", "fabrikam.com"));
         await Create("Fabrikam", new[] { "fabrikam.com" }, new[] { P("FreeBusyAccessScope", null) });
-        Assert.Equal("{\"CmdletInput\":{\"CmdletName\":\"New-OrganizationRelationship\",\"Parameters\":{\"Name\":\"Fabrikam\",\"DomainNames\":[\"fabrikam.com\"],\"FreeBusyAccessScope\":null}}}", Bodies[1]);
+        Assert.Equal("{\"CmdletInput\":{\"CmdletName\":\"New-OrganizationRelationship\",\"Parameters\":{\"Name\":\"Fabrikam\",\"DomainNames\":[\"fabrikam.com\"],\"FreeBusyAccessScope\":null" + NoPrompt + "}}}", Bodies[1]);
     }
 
     [Fact]
@@ -145,7 +148,7 @@ public sealed class OrganizationRelationshipServiceTests : IDisposable
         Assert.Equal(5, _exchange.Sent.Count);
         Assert.Equal(GetAll, Bodies[0]);
         Assert.Equal("{\"CmdletInput\":{\"CmdletName\":\"New-OrganizationRelationship\",\"Parameters\":{\"Name\":\"Partner600\",\"DomainNames\":" + Json(domains[..238])
-            + ",\"FreeBusyAccessEnabled\":true,\"FreeBusyAccessLevel\":\"AvailabilityOnly\"}}}", Bodies[1]);
+            + ",\"FreeBusyAccessEnabled\":true,\"FreeBusyAccessLevel\":\"AvailabilityOnly\"" + NoPrompt + "}}}", Bodies[1]);
         // The settings go with New- only; each Set- adds the next chunk with Exchange's add syntax.
         Assert.Equal(AddChunk("Partner600", domains[238..476]), Bodies[2]);
         Assert.Equal(AddChunk("Partner600", domains[476..]), Bodies[3]);
@@ -289,7 +292,7 @@ public sealed class OrganizationRelationshipServiceTests : IDisposable
         Assert.Equal(new[]
         {
             GetAll,
-            "{\"CmdletInput\":{\"CmdletName\":\"Set-OrganizationRelationship\",\"Parameters\":{\"Identity\":\"Fabrikam\",\"DomainNames\":{" + Ht + ",\"Add\":[\"new.example\"]}}}}",
+            "{\"CmdletInput\":{\"CmdletName\":\"Set-OrganizationRelationship\",\"Parameters\":{\"Identity\":\"Fabrikam\",\"DomainNames\":{" + Ht + ",\"Add\":[\"new.example\"]}" + NoPrompt + "}}}",
             GetOne("Fabrikam"),
         }, Bodies);
         Assert.Equal(new[] { "fabrikam.com", "new.example" }, result.GetStrings("DomainNames"));
@@ -300,7 +303,7 @@ public sealed class OrganizationRelationshipServiceTests : IDisposable
     {
         _exchange.Ok(Relationship("Fabrikam", "fabrikam.com", "old.example")).NoContent().Ok(Relationship("Fabrikam", "fabrikam.com"));
         await Update("Fabrikam", remove: new[] { "old.example" });
-        Assert.Equal("{\"CmdletInput\":{\"CmdletName\":\"Set-OrganizationRelationship\",\"Parameters\":{\"Identity\":\"Fabrikam\",\"DomainNames\":{" + Ht + ",\"Remove\":[\"old.example\"]}}}}", Bodies[1]);
+        Assert.Equal("{\"CmdletInput\":{\"CmdletName\":\"Set-OrganizationRelationship\",\"Parameters\":{\"Identity\":\"Fabrikam\",\"DomainNames\":{" + Ht + ",\"Remove\":[\"old.example\"]}" + NoPrompt + "}}}", Bodies[1]);
     }
 
     [Fact]
@@ -311,7 +314,7 @@ public sealed class OrganizationRelationshipServiceTests : IDisposable
 
         SentCommand set = _exchange.Sent[1];
         Assert.Equal("Set-OrganizationRelationship", set.CmdletName);
-        Assert.Equal(new[] { "Identity", "DomainNames" }, set.Parameters.Select(p => p.Key));
+        Assert.Equal(new[] { "Identity", "DomainNames", "Confirm" }, set.Parameters.Select(p => p.Key));
         JsonObject change = set.Parameters["DomainNames"]!.AsObject();
         // Hashtable order is not fixed: the annotation first, then Add and Remove in either order.
         Assert.Equal("@odata.type", change.First().Key);
@@ -326,7 +329,7 @@ public sealed class OrganizationRelationshipServiceTests : IDisposable
     {
         _exchange.Ok(Relationship("Fabrikam", "fabrikam.com")).NoContent().Ok(Relationship("Fabrikam", "a.example", "b.example"));
         await Update("Fabrikam", replace: new[] { "a.example", "b.example" });
-        Assert.Equal("{\"CmdletInput\":{\"CmdletName\":\"Set-OrganizationRelationship\",\"Parameters\":{\"Identity\":\"Fabrikam\",\"DomainNames\":[\"a.example\",\"b.example\"]}}}", Bodies[1]);
+        Assert.Equal("{\"CmdletInput\":{\"CmdletName\":\"Set-OrganizationRelationship\",\"Parameters\":{\"Identity\":\"Fabrikam\",\"DomainNames\":[\"a.example\",\"b.example\"]" + NoPrompt + "}}}", Bodies[1]);
     }
 
     [Fact]
@@ -335,7 +338,7 @@ public sealed class OrganizationRelationshipServiceTests : IDisposable
         string[] domains = Domains(300, "r.example");
         _exchange.Ok(Relationship("R", "old.example")).NoContent().NoContent().Ok(Relationship("R", domains));
         await Update("R", replace: domains);
-        Assert.Equal("{\"CmdletInput\":{\"CmdletName\":\"Set-OrganizationRelationship\",\"Parameters\":{\"Identity\":\"R\",\"DomainNames\":" + Json(domains[..238]) + "}}}", Bodies[1]);
+        Assert.Equal("{\"CmdletInput\":{\"CmdletName\":\"Set-OrganizationRelationship\",\"Parameters\":{\"Identity\":\"R\",\"DomainNames\":" + Json(domains[..238]) + NoPrompt + "}}}", Bodies[1]);
         Assert.Equal(AddChunk("R", domains[238..]), Bodies[2]);
         Assert.Equal(GetOne("R"), Bodies[3]);
     }
@@ -347,7 +350,7 @@ public sealed class OrganizationRelationshipServiceTests : IDisposable
         _exchange.Ok(Relationship("A", "a.example")).NoContent().NoContent().NoContent().Ok(Relationship("A", domains));
         await Update("A", new[] { P("PhotosEnabled", true) }, add: domains);
         Assert.Equal("{\"CmdletInput\":{\"CmdletName\":\"Set-OrganizationRelationship\",\"Parameters\":{\"Identity\":\"A\",\"DomainNames\":{" + Ht + ",\"Add\":" + Json(domains[..238])
-            + "},\"PhotosEnabled\":true}}}", Bodies[1]);
+            + "},\"PhotosEnabled\":true" + NoPrompt + "}}}", Bodies[1]);
         Assert.Equal(AddChunk("A", domains[238..476]), Bodies[2]);
         Assert.Equal(AddChunk("A", domains[476..]), Bodies[3]);
     }
@@ -365,7 +368,7 @@ public sealed class OrganizationRelationshipServiceTests : IDisposable
         await Update(guid.ToString().ToUpperInvariant(), settings);
 
         Assert.Equal("{\"CmdletInput\":{\"CmdletName\":\"Set-OrganizationRelationship\",\"Parameters\":{\"Identity\":\"Fabrikam\",\"Name\":\"Fabrikam\","
-            + EverySettingJson.Replace("\"FreeBusyAccessScope\":\"CalendarSharing\"", "\"FreeBusyAccessScope\":null", StringComparison.Ordinal) + "}}}", Bodies[1]);
+            + EverySettingJson.Replace("\"FreeBusyAccessScope\":\"CalendarSharing\"", "\"FreeBusyAccessScope\":null", StringComparison.Ordinal) + ForceNoPrompt + "}}}", Bodies[1]);
         Assert.Equal(GetOne("Fabrikam"), Bodies[2]);
     }
 
@@ -387,7 +390,7 @@ public sealed class OrganizationRelationshipServiceTests : IDisposable
 
         Assert.Equal(new[]
         {
-            "{\"CmdletInput\":{\"CmdletName\":\"Set-OrganizationRelationship\",\"Parameters\":{\"Identity\":\"Fabrikam\",\"FreeBusyAccessEnabled\":true}}}",
+            "{\"CmdletInput\":{\"CmdletName\":\"Set-OrganizationRelationship\",\"Parameters\":{\"Identity\":\"Fabrikam\",\"FreeBusyAccessEnabled\":true" + NoPrompt + "}}}",
             GetOne("Fabrikam"),
         }, Bodies);
     }
@@ -481,7 +484,7 @@ public sealed class OrganizationRelationshipServiceTests : IDisposable
     {
         _exchange.NoContent();
         await _service.RemoveAsync("Fabrikam", CancellationToken.None);
-        Assert.Equal(new[] { "{\"CmdletInput\":{\"CmdletName\":\"Remove-OrganizationRelationship\",\"Parameters\":{\"Identity\":\"Fabrikam\"}}}" }, Bodies);
+        Assert.Equal(new[] { "{\"CmdletInput\":{\"CmdletName\":\"Remove-OrganizationRelationship\",\"Parameters\":{\"Identity\":\"Fabrikam\"" + NoPrompt + "}}}" }, Bodies);
     }
 
     [Fact]

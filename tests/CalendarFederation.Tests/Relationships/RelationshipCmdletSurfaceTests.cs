@@ -75,7 +75,7 @@ public sealed class RelationshipCmdletSurfaceTests
     }
 
     [Fact]
-    public void Set_takes_every_new_parameter_plus_identity_name_and_force()
+    public void Set_takes_every_new_parameter_plus_identity_name_force_and_passthru()
     {
         var metadata = new CommandMetadata(Set);
         foreach ((string name, Type type) in ExchangeOptions)
@@ -86,9 +86,10 @@ public sealed class RelationshipCmdletSurfaceTests
         Assert.Equal(typeof(string), metadata.Parameters["Identity"].ParameterType);
         Assert.Equal(typeof(string), metadata.Parameters["Name"].ParameterType);
         Assert.Equal(typeof(SwitchParameter), metadata.Parameters["Force"].ParameterType);
+        Assert.Equal(typeof(SwitchParameter), metadata.Parameters["PassThru"].ParameterType);
         // A list replaces, @{Add=...; Remove=...} changes: the type must take both.
         Assert.Equal(typeof(object), metadata.Parameters["DomainNames"].ParameterType);
-        Assert.Equal(ExchangeOptions.Select(o => o.Name).Concat(new[] { "Identity", "Organization", "Name", "DomainNames", "Force", "Connection" }).OrderBy(n => n, StringComparer.Ordinal),
+        Assert.Equal(ExchangeOptions.Select(o => o.Name).Concat(new[] { "Identity", "Organization", "Name", "DomainNames", "Force", "PassThru", "Connection" }).OrderBy(n => n, StringComparer.Ordinal),
             metadata.Parameters.Keys.OrderBy(n => n, StringComparer.Ordinal));
     }
 

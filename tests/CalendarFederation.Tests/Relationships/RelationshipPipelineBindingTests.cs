@@ -95,7 +95,7 @@ public sealed class RelationshipPipelineBindingTests : IDisposable
             "New-OrganizationRelationship -Name Given -WhatIf");
         Assert.Empty(errors);
         Assert.Contains("Creating organization relationship \"Given\" with domains \"fabrikam.com\".", _host.Written);
-        Assert.Contains(warnings, w => w.Contains("cannot ask this partner for free/busy", StringComparison.Ordinal));
+        Assert.Contains(warnings, w => w.Contains("your users cannot ask the partner", StringComparison.Ordinal));
     }
 
     [Fact]
