@@ -94,9 +94,21 @@ namespace CalendarFederation.Engine.Auth
                         throw new ArgumentOutOfRangeException(nameof(request), request.Mode, "Unknown sign-in mode.");
                 }
             }
+            catch (MsalException ex) when (Http.NetworkErrors.IsTlsFailure(ex))
+            {
+                throw TlsFailure(ex, request);
+            }
             catch (MsalException ex)
             {
                 throw Translate(ex, request);
+            }
+            catch (System.Net.Http.HttpRequestException ex)
+            {
+                // MSAL lets some transport failures through unwrapped; they get the same ids as everything else.
+                throw Http.NetworkErrors.IsTlsFailure(ex)
+                    ? TlsFailure(ex, request)
+                    : new EngineException(ErrorIds.ConnectionFailed, ErrorKind.ConnectionError,
+                        $"Sign-in at {request.Authority.Host} failed: {Http.NetworkErrors.Describe(ex)}.", request.Authority.Host, isRetryable: true, inner: ex);
             }
 
             JwtClaims? claims = JwtClaims.TryParse(first.Token);
@@ -194,6 +206,13 @@ namespace CalendarFederation.Engine.Auth
                     return new SignInException("AuthenticationFailed", $"Sign-in failed ({ex.ErrorCode}): {detail}", ex);
             }
         }
+
+        // One mapping for certificate failures, as discovery and the admin API have: the cause .NET names (UntrustedRoot,
+        // PartialChain, RemoteCertificateNameMismatch, NotTimeValid) and what fixes it.
+        private static EngineException TlsFailure(Exception ex, SignInRequest request) =>
+            new EngineException(ErrorIds.CertificateValidationFailed, ErrorKind.SecurityError,
+                $"Sign-in at {request.Authority.Host} failed: {Http.NetworkErrors.Describe(ex)}. This machine does not trust the certificate the sign-in endpoint presented: " +
+                "trust its issuing certificate authority, or check the proxy in between.", request.Authority.Host, inner: ex);
 
         private static string FirstLine(string s)
         {

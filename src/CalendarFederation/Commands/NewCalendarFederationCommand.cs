@@ -52,6 +52,7 @@ namespace CalendarFederation.Commands
                 }
             }
             CalendarFederationConnection local = ResolveConnection();
+            RequireOpen(PartnerConnection);
             if (local.Session == PartnerConnection.Session || string.Equals(local.TenantId, PartnerConnection.TenantId, StringComparison.OrdinalIgnoreCase))
             {
                 ThrowTerminatingError(new ErrorRecord(new ArgumentException("-Connection and -PartnerConnection are the same tenant; federation needs two."),

@@ -50,6 +50,7 @@ namespace CalendarFederation.Commands
                 }
             }
             CalendarFederationConnection connection = ResolveConnection();
+            if (PartnerConnection != null) RequireOpen(PartnerConnection);
             var request = new DiagnosticsRequest
             {
                 Local = connection.Session,

@@ -35,7 +35,13 @@ namespace CalendarFederation.Infrastructure
                     new InvalidOperationException("There is no connection. Run Connect-CalendarFederation first, or pass -Connection."),
                     ErrorIds.AuthenticationRequired, ErrorCategory.AuthenticationError, null));
             }
-            if (connection!.IsClosed)
+            return RequireOpen(connection!);
+        }
+
+        /// <summary>The connection, or a stop with ConnectionClosed when Disconnect-CalendarFederation closed it.</summary>
+        protected CalendarFederationConnection RequireOpen(CalendarFederationConnection connection)
+        {
+            if (connection.IsClosed)
             {
                 ThrowTerminatingError(new ErrorRecord(
                     new InvalidOperationException($"This connection to {connection.Organization} was disconnected; connect again with Connect-CalendarFederation."),
