@@ -87,8 +87,18 @@ namespace CalendarFederation.Commands
                 HostInformation.Write(this, $"Nothing to change: {prepared.Local.Organization} and {prepared.Partner.Organization} already share free/busy as asked.");
             }
 
-            CalendarFederationSide resultA = Carry(prepared.Local, prepared.LocalPlan, null);
-            CalendarFederationSide resultB = Carry(prepared.Partner, prepared.PartnerPlan, resultA);
+            CalendarFederationSide? resultA = null;
+            CalendarFederationSide resultB;
+            try
+            {
+                resultA = Carry(prepared.Local, prepared.LocalPlan, null);
+                resultB = Carry(prepared.Partner, prepared.PartnerPlan, resultA);
+            }
+            catch (PipelineStoppedException)
+            {
+                ReportStop(prepared, resultA);
+                throw;
+            }
             foreach ((CalendarFederationSide failed, CalendarFederationSide other) in new[] { (resultA, resultB), (resultB, resultA) })
             {
                 if (failed.Action == nameof(SideOutcomeKind.Failed) && other.Action != nameof(SideOutcomeKind.Failed) && other.Action != nameof(SideOutcomeKind.Planned))
@@ -147,6 +157,27 @@ namespace CalendarFederation.Commands
             }
             Finish(result, side, outcome);
             return result;
+        }
+
+        // After Ctrl+C nothing can be written to the pipeline any more, but the host can still be told what was done, so the
+        // admin knows where each side stands; a re-run completes it, changing only what is missing.
+        private void ReportStop(SetupPreparation prepared, CalendarFederationSide? first)
+        {
+            string firstState = first == null
+                ? $"{prepared.Local.Organization} was being changed when stopped and may be partly done"
+                : $"{first.Organization} is {first.Action.ToLowerInvariant()}" + (first.RelationshipName.Length > 0 ? $" (relationship '{first.RelationshipName}')" : "");
+            string secondState = first == null
+                ? $"{prepared.Partner.Organization} was not changed"
+                : $"{prepared.Partner.Organization} was being changed when stopped and may be partly done";
+            string text = $"Stopped: {firstState}; {secondState}. Run New-CalendarFederation again to finish: it changes only what is missing.";
+            try
+            {
+                Host.UI.WriteWarningLine(text);
+            }
+            catch (Exception ex) when (ex is System.Management.Automation.Host.HostException || ex is NotImplementedException || ex is PSNotImplementedException)
+            {
+                // A host without a UI: there is nowhere left to say it.
+            }
         }
 
         private void Finish(CalendarFederationSide result, TenantSnapshot side, SideOutcome outcome)
