@@ -113,6 +113,16 @@ public sealed class SandboxConfig
             {
                 if (string.IsNullOrWhiteSpace(a.ForestName) || !forests.Add(a.ForestName)) throw new InvalidDataException($"Tenant {t.Name}: availability address space '{a.ForestName}' is empty or listed twice.");
             }
+            // The legacy objects and the cross-tenant access policy are built as the sandbox will build them, to fail at start.
+            _ = new AdminApi.LegacySharingState(t);
+            try
+            {
+                Graph.CrossTenantAccessPolicy.FromConfig(t);
+            }
+            catch (Graph.GraphException ex)
+            {
+                throw new InvalidDataException($"Tenant {t.Name}: crossTenantAccess: {ex.Message}", ex);
+            }
             if (t.SharingPolicies != null)
             {
                 var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
