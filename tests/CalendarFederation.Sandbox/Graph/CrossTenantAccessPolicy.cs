@@ -493,6 +493,7 @@ public sealed class CrossTenantAccessPolicy
             access = s;
             def = (JsonObject)def.DeepClone();
             def.Remove("m365CollaborationInbound");
+            policy.IsServiceDefault = false;
         }
         policy.DefaultSettings = ServiceDefault(access);
         if (def != null)
