@@ -116,9 +116,12 @@ public sealed class SandboxServer : IAsyncDisposable
         new ManagedIdentityEndpoint(state).Map(app);
         new AdminApiEndpoint(state).Map(app);
         new Graph.ScheduleEndpoint(state).Map(app);
+        new Graph.CrossTenantAccessEndpoint(state).Map(app);
+        new Graph.TenantInformationEndpoint(state).Map(app);
         ControlEndpoints.Map(app, state);
         IdentityControlEndpoints.Map(app, state, entra);
         ExchangeControlEndpoints.Map(app, state);
+        GraphControlEndpoints.Map(app, state);
         await app.StartAsync();
 
         // Kestrel reports addresses in listen order: the http ones first, then one per https kind.

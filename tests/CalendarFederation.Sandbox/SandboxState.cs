@@ -24,7 +24,14 @@ public sealed class SandboxState
         foreach (FaultRule rule in config.Faults) AddFault(rule);
         Identity = new IdentityState(config);
         AdminApi = new AdminApiState(this);
+        EwsRetired = config.EwsRetired;
     }
+
+    /// <summary>The Microsoft 365 cross-tenant access policies of the tenants (Graph).</summary>
+    public Graph.GraphState Graph { get; } = new();
+
+    /// <summary>After 2027-04-01: EWS is gone, so legacy (organization relationship) free/busy fails everywhere.</summary>
+    public bool EwsRetired { get; set; }
 
     public SandboxConfig Config { get; }
 
@@ -205,4 +212,13 @@ public sealed class RequestRecord
     public string? Requester { get; set; }
     /// <summary>The addresses in "schedules".</summary>
     public List<string>? Schedules { get; set; }
+
+    // Graph requests
+    /// <summary>The request-id Graph sent back (header and innerError).</summary>
+    public string? RequestId { get; set; }
+    /// <summary>
+    /// A 403's reason, which Graph itself never sends ("Insufficient privileges to complete the operation." only):
+    /// "scope A|B" when the token lacks every accepted permission, "role A|B" when the user holds none of the roles.
+    /// </summary>
+    public string? Denied { get; set; }
 }

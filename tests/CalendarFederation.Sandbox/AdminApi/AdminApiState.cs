@@ -41,6 +41,12 @@ public sealed class AdminApiState
 /// </summary>
 public sealed class TenantThrottle
 {
+    /// <summary>
+    /// How early a request may come and still count as on time: a client that waits exactly the Retry-After on a coarse
+    /// timer (.NET's timers tick with the coarse monotonic clock, some milliseconds apart) is not early.
+    /// </summary>
+    public static readonly TimeSpan Tolerance = TimeSpan.FromMilliseconds(50);
+
     private readonly object _gate = new();
     private double? _rate;
     private double _tokens;
@@ -89,8 +95,10 @@ public sealed class TenantThrottle
             long now = Stopwatch.GetTimestamp();
             _tokens = Math.Min(Capacity, _tokens + Stopwatch.GetElapsedTime(_last, now).TotalSeconds * _rate.Value);
             _last = now;
-            if (_tokens >= 1.0)
+            if (_tokens + Tolerance.TotalSeconds * _rate.Value >= 1.0)
             {
+                // A request within the tolerance borrows from the next token (the balance may go slightly negative), so
+                // the long-run rate stays the budget's.
                 _tokens -= 1.0;
                 return true;
             }
@@ -122,7 +130,7 @@ public sealed class TenantThrottle
         lock (_gate)
         {
             long now = Stopwatch.GetTimestamp();
-            if (_retryUntil == 0 || now >= _retryUntil) return null;
+            if (_retryUntil == 0 || now + (long)(Tolerance.TotalSeconds * Stopwatch.Frequency) >= _retryUntil) return null;
             double early = (_retryUntil - now) * 1000.0 / Stopwatch.Frequency;
             double since = (now - _retryIssued) * 1000.0 / Stopwatch.Frequency;
             return $"{what} for tenant {Tenant} arrived {early:0} ms before its Retry-After of {_retrySeconds} s ran out ({since:0} ms after it was sent).";

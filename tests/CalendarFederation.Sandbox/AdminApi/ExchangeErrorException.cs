@@ -160,6 +160,18 @@ public sealed class ExchangeErrorException : Exception
         "Ex6E2D66", "Microsoft.Exchange.Management.StoreTasks.UserNotFoundInPermissionEntryException",
         $"There is no existing permission entry found for user: {user}.", errorType: "UserNotFoundInPermissionEntryException", category: "NotSpecified");
 
+    /// <summary>Add-AvailabilityAddressSpace -AccessMethod OrgWideFBToken without TargetTenantId or TargetServiceEpr (sandbox wording).</summary>
+    public static ExchangeErrorException TokenAddressSpaceIncomplete() => new(
+        "Ex5A2D81", "Microsoft.Exchange.Data.DataValidationException",
+        "The access method OrgWideFBToken requires both the TargetTenantId and the TargetServiceEpr parameters.",
+        errorType: "DataValidationException", category: "InvalidArgument");
+
+    /// <summary>A sharing policy that would list one domain twice (sandbox wording).</summary>
+    public static ExchangeErrorException SharingDomainTwice(string domain) => new(
+        "Ex3F7B90", "Microsoft.Exchange.Data.DataValidationException",
+        $"The domain '{domain}' appears more than once in the sharing policy. Each domain can be listed only once.",
+        errorType: "DataValidationException", category: "InvalidArgument");
+
     // ---- PowerShell parameter binding (the errors come from PowerShell itself, before the cmdlet runs) ----
 
     public static ExchangeErrorException MissingMandatory(params string[] parameters) => new(

@@ -143,6 +143,7 @@ public sealed class ExchangeTenantState
         _dehydrated = tenant.IsDehydrated;
         HydrationSeconds = tenant.HydrationSeconds;
         CustomizationUnavailable = tenant.CustomizationUnavailable;
+        Legacy = new LegacySharingState(tenant);
         // A stable creation date per tenant, derived from its id.
         WhenCreated = new DateTimeOffset(2019, 1, 1, 0, 0, 0, TimeSpan.Zero).AddMinutes(Math.Abs(tenant.Id.GetHashCode() % 1_000_000));
     }
@@ -215,6 +216,9 @@ public sealed class ExchangeTenantState
 
     /// <summary>The tenant's organization relationships.</summary>
     public RelationshipStore Relationships { get; } = new();
+
+    /// <summary>EwsEnabled and the EWS block, availability address spaces, sharing policies.</summary>
+    public LegacySharingState Legacy { get; }
 
     /// <summary>Enable-OrganizationCustomization: starts hydration when the tenant is dehydrated and nothing stands in the way.</summary>
     public CustomizationResult EnableCustomization()

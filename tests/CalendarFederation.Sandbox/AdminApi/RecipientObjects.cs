@@ -38,7 +38,9 @@ public static class RecipientObjects
             ["RecipientTypeDetails"] = type,
             ["ResourceType"] = m.IsRoom ? "Room" : null,
             ["IsResource"] = m.IsRoom,
-            ["ExternalDirectoryObjectId"] = m.EffectiveGuid(tenant).ToString(),
+            ["ExternalDirectoryObjectId"] = TenantDirectory.MailboxObjectId(tenant, m).ToString(),
+            // Blank (null) means the tenant's default sharing policy (xtap-notes 4.1).
+            ["SharingPolicy"] = string.IsNullOrWhiteSpace(m.SharingPolicy) ? null : m.SharingPolicy,
         };
         AddCommon(o, m.EffectiveGuid(tenant), m.Alias, $"CN={m.Alias},OU={tenant.OrganizationDomain},OU=Microsoft Exchange Hosted Organizations,DC=EURPR01A001,DC=PROD,DC=OUTLOOK,DC=COM",
             new[] { "top", "person", "organizationalPerson", "user" }, Created, Created);
@@ -60,12 +62,39 @@ public static class RecipientObjects
             ["GroupType"] = g.SecurityEnabled ? "Universal, SecurityEnabled" : "Universal",
             ["MemberJoinRestriction"] = "Closed",
             ["MemberDepartRestriction"] = "Closed",
+            ["ExternalDirectoryObjectId"] = g.EffectiveObjectId(tenant).ToString(),
         };
         AddCommon(o, g.EffectiveGuid(tenant), g.Name, $"CN={g.Name},OU={tenant.OrganizationDomain},OU=Microsoft Exchange Hosted Organizations,DC=EURPR01A001,DC=PROD,DC=OUTLOOK,DC=COM",
             new[] { "top", "group" }, Created, Created);
         o["OrganizationId"] = OrganizationId(tenant);
         return o;
     }
+
+    /// <summary>A group as Get-Group returns it (the directory view: no mail properties beyond WindowsEmailAddress).</summary>
+    public static JsonObject DirectoryGroup(TenantConfig tenant, GroupConfig g)
+    {
+        string type = g.SecurityEnabled ? "MailUniversalSecurityGroup" : "MailUniversalDistributionGroup";
+        var o = new JsonObject
+        {
+            ["Name"] = g.Name,
+            ["DisplayName"] = g.DisplayName ?? g.Name,
+            ["WindowsEmailAddress"] = g.Address,
+            ["RecipientType"] = type,
+            ["RecipientTypeDetails"] = type,
+            ["GroupType"] = g.SecurityEnabled ? "Universal, SecurityEnabled" : "Universal",
+            ["IsDirSynced"] = false,
+            ["ExternalDirectoryObjectId"] = g.EffectiveObjectId(tenant).ToString(),
+        };
+        AddCommon(o, g.EffectiveGuid(tenant), g.Name, $"CN={g.Name},OU={tenant.OrganizationDomain},OU=Microsoft Exchange Hosted Organizations,DC=EURPR01A001,DC=PROD,DC=OUTLOOK,DC=COM",
+            new[] { "top", "group" }, Created, Created);
+        o["OrganizationId"] = OrganizationId(tenant);
+        return o;
+    }
+
+    /// <summary>A group by name, display name, alias, address, Exchange GUID or Entra object id.</summary>
+    public static GroupConfig? FindGroup(TenantConfig tenant, string identity) =>
+        TenantDirectory.FindGroup(tenant, identity)
+        ?? (Guid.TryParse(identity, out Guid id) ? TenantDirectory.FindGroupByObjectId(tenant, id) : null);
 
     /// <summary>A group member: the tenant's mailbox with that address, or a mail user for any other address.</summary>
     public static JsonObject Member(TenantConfig tenant, string address, MailboxConfig? mailbox)

@@ -56,6 +56,8 @@ public static class ControlEndpoints
             state.Identity.ResetKnobs();
             state.Identity.ClearSignIns();
             state.AdminApi.Reset();
+            state.Graph.Reset();
+            state.EwsRetired = state.Config.EwsRetired;
             return Results.NoContent();
         });
     }

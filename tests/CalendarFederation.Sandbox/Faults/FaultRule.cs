@@ -54,7 +54,7 @@ public sealed class FaultRule
     /// <summary>"POST" or "GET"; null for both.</summary>
     public string? Method { get; set; }
     /// <summary>
-    /// "autodiscover", "adminapi", "identity" or "graph" (getSchedule). A rule without it and without PathPrefix applies to Autodiscover
+    /// "autodiscover", "adminapi", "identity" or "graph" (getSchedule, the cross-tenant access policy, tenant information). A rule without it and without PathPrefix applies to Autodiscover
     /// only (as before the other services existed); with a PathPrefix, the path decides.
     /// </summary>
     public string? Service { get; set; }

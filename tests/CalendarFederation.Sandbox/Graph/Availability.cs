@@ -6,11 +6,13 @@ using CalendarFederation.Sandbox.Model;
 namespace CalendarFederation.Sandbox.Graph;
 
 /// <summary>
-/// Who may see what of a mailbox's calendar (protocol notes 5), answered as Graph's scheduleInformation. Same tenant: the
-/// calendar's Default permission decides. Across tenants: the requester's tenant needs an enabled relationship covering the
-/// target's domain that can reach the partner; the target's tenant needs an enabled relationship covering the requester's
-/// domain with FreeBusyAccessEnabled; the mailbox must be in its FreeBusyAccessScope (when set); and the level is the lower
-/// of that relationship's FreeBusyAccessLevel and the Default permission.
+/// Who may see what of a mailbox's calendar, answered as Graph's scheduleInformation. Same tenant: the calendar's Default
+/// permission decides. Across tenants (requester in R, mailbox in T), as the service decides since X-TAP (xtap-notes 1.4):
+/// while a legacy object is in effect on either side (R's enabled relationship covering T's domain, T's enabled relationship
+/// sharing free/busy with R's domain, R's OrgWideFBToken address space for T's domain, or a sharing-policy rule naming the
+/// other side's domain) the legacy path answers: organization relationships (refused when T's EWS is blocked) or the address
+/// space. Otherwise T's Microsoft 365 cross-tenant access policy: partner(R), its trust (null inherits T's default), and an
+/// allowed free/busy capability whose resourceScopes hold the mailbox. The calendar's Default permission caps the level.
 /// </summary>
 public static class Availability
 {
@@ -20,15 +22,22 @@ public static class Availability
     public const string AccessDeniedCode = "ErrorFreeBusyAccessDenied";
     public const string ScopeCode = "ErrorFreeBusyScopeExcluded";
     public const string LevelNoneCode = "ErrorFreeBusyLevelNone";
+    /// <summary>The sandbox's own code: the legacy path is in effect but EWS is blocked in the target tenant (or retired).</summary>
+    public const string EwsBlockedCode = "ErrorLegacyFreeBusyBlocked";
+    /// <summary>The sandbox's own code: R's address space for the domain names another tenant than the one that owns it.</summary>
+    public const string AddressSpaceCode = "ErrorAvailabilityAddressSpaceMismatch";
+    /// <summary>X-TAP: the mailbox is not in the capability's resourceScopes (observed, xtap-notes 5).</summary>
+    public const string XtapScopeCode = "5016";
+    public const string XtapScopeMessage = "Cross-tenant access denied: the user or group restrictions in the cross-tenant policy could not be evaluated";
+    /// <summary>X-TAP: the resource tenant does not serve the domain to the requester's tenant (observed, xtap-notes 5).</summary>
+    public const string XtapNotServedCode = "7002";
 
     /// <summary>One schedule: the requester (in <paramref name="requesterTenant"/>) asks about <paramref name="target"/>.</summary>
     public static JsonObject Schedule(SandboxState state, TenantConfig requesterTenant, string requesterAddress, string target,
-        DateTimeOffset start, DateTimeOffset end, int intervalMinutes)
+        DateTimeOffset start, DateTimeOffset end, int intervalMinutes, TimeZoneInfo? zone = null, string? zoneName = null)
     {
         int slots = Slots(start, end, intervalMinutes);
         (TenantConfig? targetTenant, MailboxConfig? mailbox) = TenantDirectory.ResolveAddress(state.Config, target);
-        string targetDomain = Domain(target);
-        string requesterDomain = Domain(requesterAddress);
         FreeBusyLevel level;
 
         if (targetTenant?.Id == requesterTenant.Id)
@@ -42,52 +51,12 @@ public static class Availability
         }
         else
         {
-            string r = requesterTenant.OrganizationDomain;
-            // The requester's side: a relationship that says where and how to ask.
-            OrganizationRelationship? outgoing = state.AdminApi.Exchange(requesterTenant).Relationships.All().FirstOrDefault(x => x.HasDomain(targetDomain));
-            if (outgoing == null)
-            {
-                return Error(target, slots, NoRelationshipCode, $"No organization relationship in {r} covers {targetDomain}, so free/busy for it is not requested.");
-            }
-            if (!outgoing.Enabled)
-            {
-                return Error(target, slots, NoRelationshipCode,
-                    $"The organization relationship '{outgoing.Name}' in {r} covers {targetDomain} but is disabled, so free/busy for it is not requested.");
-            }
-            if (!outgoing.CanReachPartner)
-            {
-                return Error(target, slots, NoRelationshipCode,
-                    $"The organization relationship '{outgoing.Name}' in {r} covers {targetDomain} but lacks TargetApplicationUri and TargetAutodiscoverEpr or TargetSharingEpr, so free/busy for it is not requested.");
-            }
-            // A domain no tenant owns: asked, but nobody answers for the address.
-            if (targetTenant == null) return Error(target, slots, UnknownAddressCode, UnknownAddressMessage);
-            string t = targetTenant.OrganizationDomain;
-            // The target's side: a relationship that shares free/busy with the requester's domain.
-            OrganizationRelationship? incoming = state.AdminApi.Exchange(targetTenant).Relationships.All().FirstOrDefault(x => x.HasDomain(requesterDomain));
-            if (incoming == null || !incoming.Enabled || !incoming.FreeBusyAccessEnabled)
-            {
-                return Error(target, slots, AccessDeniedCode, $"{t} does not share free/busy with {requesterDomain}.");
-            }
-            if (mailbox == null) return Error(target, slots, UnknownAddressCode, UnknownAddressMessage);
-            if (incoming.FreeBusyAccessScope != null)
-            {
-                GroupConfig? scope = TenantDirectory.FindGroup(targetTenant, incoming.FreeBusyAccessScope);
-                if (scope == null || !TenantDirectory.IsMember(targetTenant, scope, mailbox.Address))
-                {
-                    return Error(target, slots, ScopeCode,
-                        $"{mailbox.Address} is not in the group '{incoming.FreeBusyAccessScope}' that {t} set as the free/busy scope for {requesterDomain}, so it shares no free/busy.");
-                }
-            }
-            level = (FreeBusyLevel)Math.Min((int)incoming.FreeBusyAccessLevel, (int)mailbox.DefaultLevel);
-            if (level == FreeBusyLevel.None)
-            {
-                return Error(target, slots, LevelNoneCode,
-                    $"The effective free/busy level for {mailbox.Address} is None: {t}'s organization relationship '{incoming.Name}' grants {incoming.FreeBusyAccessLevel} " +
-                    $"and the calendar's Default permission is {mailbox.DefaultPermissionName}.");
-            }
+            var lookup = new CrossTenantLookup(state, requesterTenant, requesterAddress, targetTenant, mailbox, target);
+            JsonObject? refusal = lookup.Decide(slots, out level);
+            if (refusal != null) return refusal;
         }
 
-        List<EventConfig> events = mailbox.EventsBetween(start, end).ToList();
+        List<EventConfig> events = mailbox!.EventsBetween(start, end).ToList();
         var items = new JsonArray();
         foreach (EventConfig e in events)
         {
@@ -97,8 +66,8 @@ public static class Availability
                 item["subject"] = e.Subject ?? "";
                 item["location"] = e.Location ?? "";
             }
-            item["start"] = Time(e.Start);
-            item["end"] = Time(e.End);
+            item["start"] = Time(e.Start, zone, zoneName);
+            item["end"] = Time(e.End, zone, zoneName);
             items.Add(item);
         }
         return new JsonObject
@@ -132,10 +101,12 @@ public static class Availability
         return new string(digits);
     }
 
-    public static JsonObject Time(DateTimeOffset value) => new()
+    /// <summary>A dateTimeTimeZone: UTC, or the local time in <paramref name="zone"/> labelled as the client named it (Prefer: outlook.timezone).</summary>
+    public static JsonObject Time(DateTimeOffset value, TimeZoneInfo? zone = null, string? zoneName = null) => new()
     {
-        ["dateTime"] = value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff", CultureInfo.InvariantCulture),
-        ["timeZone"] = "UTC",
+        ["dateTime"] = (zone == null ? value.UtcDateTime : TimeZoneInfo.ConvertTimeFromUtc(value.UtcDateTime, zone))
+            .ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff", CultureInfo.InvariantCulture),
+        ["timeZone"] = zone == null ? "UTC" : zoneName ?? zone.Id,
     };
 
     private static JsonObject WorkingHours() => new()
@@ -146,14 +117,14 @@ public static class Availability
         ["timeZone"] = new JsonObject { ["name"] = "UTC" },
     };
 
-    /// <summary>No data: every digit 4, no items, and why.</summary>
-    private static JsonObject Error(string target, int slots, string code, string message) => new()
+    /// <summary>No data: every digit 4 (or, as X-TAP's refusals show, an empty view), no items, and why.</summary>
+    internal static JsonObject Error(string target, int slots, string code, string message, bool emptyView = false) => new()
     {
         ["scheduleId"] = target,
-        ["availabilityView"] = new string('4', slots),
+        ["availabilityView"] = emptyView ? "" : new string('4', slots),
         ["scheduleItems"] = new JsonArray(),
         ["error"] = new JsonObject { ["message"] = message, ["responseCode"] = code },
     };
 
-    private static string Domain(string address) => address.Contains('@') ? address.Substring(address.LastIndexOf('@') + 1) : "";
+    internal static string Domain(string address) => address.Contains('@') ? address.Substring(address.LastIndexOf('@') + 1) : "";
 }

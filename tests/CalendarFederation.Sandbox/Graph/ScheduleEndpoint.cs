@@ -16,8 +16,8 @@ namespace CalendarFederation.Sandbox.Graph;
 /// </summary>
 public sealed class ScheduleEndpoint
 {
-    public const string GraphResource = "https://graph.microsoft.com";
-    public const string GraphAppId = "00000003-0000-0000-c000-000000000000";
+    public const string GraphResource = GraphHttp.GraphResource;
+    public const string GraphAppId = GraphHttp.GraphAppId;
     public const int MaxSchedules = 100;
     public const int MaxDays = 62;
 
@@ -33,63 +33,21 @@ public sealed class ScheduleEndpoint
 
     private async Task HandleAsync(HttpContext ctx, string version, string? routeRequester)
     {
-        var record = new RequestRecord
-        {
-            Service = "graph",
-            Method = ctx.Request.Method,
-            Scheme = ctx.Request.Scheme,
-            Host = ctx.Request.Host.Host,
-            Port = ctx.Connection.LocalPort,
-            Path = ctx.Request.Path,
-            Query = ctx.Request.QueryString.HasValue ? ctx.Request.QueryString.Value : null,
-            UserAgent = ctx.Request.Headers.UserAgent.ToString(),
-            HasAuthorization = ctx.Request.Headers.ContainsKey("Authorization"),
-            HasCookie = ctx.Request.Headers.ContainsKey("Cookie"),
-            ClientRequestId = ctx.Request.Headers.TryGetValue("client-request-id", out var crid) ? crid.ToString() : null,
-            Prefer = ctx.Request.Headers.TryGetValue("Prefer", out var prefer) ? prefer.ToString() : null,
-            Requester = routeRequester,
-        };
-        _state.RecordWhenAnswered(ctx, record);
+        RequestRecord record = GraphHttp.NewRecord(_state, ctx);
+        record.Requester = routeRequester;
         try
         {
-            if (version != "v1.0" && version != "beta")
+            if (!GraphHttp.IsVersion(version))
             {
                 await WriteErrorAsync(ctx, record, 400, "BadRequest", $"Invalid version: {version}");
                 return;
             }
 
             // The token
-            string auth = ctx.Request.Headers.Authorization.ToString();
-            string? token = auth.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? auth.Substring(7).Trim() : null;
-            TokenProblem problem = _state.Identity.Tokens.Validate(token, out AccessTokenInfo? info);
-            if (problem != TokenProblem.None)
-            {
-                string why = problem switch
-                {
-                    TokenProblem.Missing => "Access token is empty.",
-                    TokenProblem.Expired => "Lifetime validation failed, the token is expired.",
-                    TokenProblem.NotYetValid => "Lifetime validation failed, the token is not yet valid.",
-                    TokenProblem.BadSignature => "Access token validation failure. Invalid signature.",
-                    _ => "Access token validation failure. The token is malformed.",
-                };
-                await UnauthorizedAsync(ctx, record, why, problem.ToString());
-                return;
-            }
-            string origin = EntraEndpoints.Origin(ctx);
-            var accepted = new[] { origin, "https://" + ctx.Request.Host.Value, GraphResource, GraphAppId };
-            if (!info!.Audiences.Any(a => accepted.Contains(a.TrimEnd('/'), StringComparer.OrdinalIgnoreCase)))
-            {
-                await UnauthorizedAsync(ctx, record, "Access token validation failure. Invalid audience.", "Audience");
-                return;
-            }
-            TenantConfig? tenant = _state.Config.Tenants.FirstOrDefault(t => t.Id == info.TenantId);
-            if (tenant == null)
-            {
-                await UnauthorizedAsync(ctx, record, "Access token validation failure. Unknown tenant.", "Tenant");
-                return;
-            }
-            record.Tenant = tenant.Name;
-            record.Caller = info.IsApp ? info.AppId : info.Upn;
+            GraphCaller? caller = await GraphHttp.AuthenticateAsync(_state, ctx, record);
+            if (caller == null) return;
+            TenantConfig tenant = caller.Tenant;
+            AccessTokenInfo info = caller.Token;
 
             // The requester: /me (delegated only) or a mailbox or user of the token's tenant.
             string? requesterKey = routeRequester;
@@ -138,6 +96,14 @@ public sealed class ScheduleEndpoint
             }
             record.Schedules = request.Schedules.ToList();
 
+            // Prefer: outlook.timezone="..." gives the items' times in that zone, as Graph does; an unknown zone is ignored (UTC).
+            string? zoneName = PreferredTimeZone(ctx);
+            TimeZoneInfo? zone = TimeZones.Find(zoneName);
+            if (zone != null) ctx.Response.Headers["Preference-Applied"] = $"outlook.timezone=\"{zoneName}\"";
+            else zoneName = null;
+            if (zone == TimeZoneInfo.Utc) (zone, zoneName) = (null, null);
+            request = request with { Zone = zone, ZoneName = zoneName };
+
             int latency = _state.LatencyMs + tenant.LatencyMs;
             if (latency > 0) await Task.Delay(latency, ctx.RequestAborted);
 
@@ -168,13 +134,32 @@ public sealed class ScheduleEndpoint
         var values = new JsonArray();
         foreach (string target in request.Schedules)
         {
-            values.Add(Availability.Schedule(_state, tenant, requester, target, request.Start, request.End, request.IntervalMinutes));
+            values.Add(Availability.Schedule(_state, tenant, requester, target, request.Start, request.End, request.IntervalMinutes, request.Zone, request.ZoneName));
         }
         return new JsonObject
         {
             ["@odata.context"] = $"{EntraEndpoints.Origin(ctx)}/{version}/$metadata#Collection(microsoft.graph.scheduleInformation)",
             ["value"] = values,
         };
+    }
+
+    /// <summary>The zone named by a Prefer: outlook.timezone="..." preference (quoted or not), if any.</summary>
+    public static string? PreferredTimeZone(HttpContext ctx)
+    {
+        foreach (string? header in ctx.Request.Headers["Prefer"])
+        {
+            if (header == null) continue;
+            foreach (string part in header.Split(','))
+            {
+                string[] kv = part.Trim().Split('=', 2);
+                if (kv.Length == 2 && kv[0].Trim().Equals("outlook.timezone", StringComparison.OrdinalIgnoreCase))
+                {
+                    string value = kv[1].Trim().Trim('"').Trim();
+                    if (value.Length > 0) return value;
+                }
+            }
+        }
+        return null;
     }
 
     /// <summary>The requester's address: a mailbox of the tenant (address, alias or GUID) or a user (UPN or object id).</summary>
@@ -186,51 +171,22 @@ public sealed class ScheduleEndpoint
         return user?.Upn;
     }
 
-    private static async Task UnauthorizedAsync(HttpContext ctx, RequestRecord record, string message, string reason)
-    {
-        ctx.Response.Headers.WWWAuthenticate =
-            $"Bearer realm=\"\", authorization_uri=\"{EntraEndpoints.Origin(ctx)}/common/oauth2/authorize\", client_id=\"{GraphAppId}\"";
-        await WriteErrorAsync(ctx, record, 401, "InvalidAuthenticationToken", message);
-        record.Error = "Unauthorized:" + reason;
-    }
+    private static Task WriteErrorAsync(HttpContext ctx, RequestRecord record, int status, string code, string message) =>
+        GraphHttp.WriteErrorAsync(ctx, record, status, code, message);
 
-    /// <summary>Graph's error shape: {"error":{"code","message","innerError":{"date","request-id","client-request-id"}}}.</summary>
-    private static Task WriteErrorAsync(HttpContext ctx, RequestRecord record, int status, string code, string message)
-    {
-        var body = new JsonObject
-        {
-            ["error"] = new JsonObject
-            {
-                ["code"] = code,
-                ["message"] = message,
-                ["innerError"] = new JsonObject
-                {
-                    ["date"] = DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture),
-                    ["request-id"] = Guid.NewGuid().ToString(),
-                    ["client-request-id"] = record.ClientRequestId ?? Guid.NewGuid().ToString(),
-                },
-            },
-        };
-        record.Error = code;
-        return WriteJsonAsync(ctx, record, status, body);
-    }
-
-    private static async Task WriteJsonAsync(HttpContext ctx, RequestRecord record, int status, JsonObject body)
-    {
-        record.Status = status;
-        ctx.Response.StatusCode = status;
-        ctx.Response.ContentType = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";
-        ctx.Response.Headers["request-id"] = Guid.NewGuid().ToString();
-        if (record.ClientRequestId != null) ctx.Response.Headers["client-request-id"] = record.ClientRequestId;
-        byte[] bytes = Encoding.UTF8.GetBytes(body.ToJsonString(Jwt.WireJson));
-        ctx.Response.ContentLength = bytes.Length;
-        await ctx.Response.Body.WriteAsync(bytes, ctx.RequestAborted);
-    }
+    private static Task WriteJsonAsync(HttpContext ctx, RequestRecord record, int status, JsonObject body) =>
+        GraphHttp.WriteJsonAsync(ctx, record, status, body);
 }
 
 /// <summary>A getSchedule body: schedules, startTime, endTime (dateTimeTimeZone), availabilityViewInterval. Names are case-insensitive.</summary>
 public sealed record ScheduleRequest(IReadOnlyList<string> Schedules, DateTimeOffset Start, DateTimeOffset End, int IntervalMinutes)
 {
+    /// <summary>The zone the answer's times are given in (Prefer: outlook.timezone); null for UTC.</summary>
+    public TimeZoneInfo? Zone { get; init; }
+
+    /// <summary>The zone as the client named it (the answer's timeZone).</summary>
+    public string? ZoneName { get; init; }
+
     public static ScheduleRequest? Read(JsonElement root, out string? problem)
     {
         problem = null;
@@ -307,20 +263,13 @@ public sealed record ScheduleRequest(IReadOnlyList<string> Schedules, DateTimeOf
             return null;
         }
         if (local.Kind != DateTimeKind.Unspecified) return new DateTimeOffset(local.ToUniversalTime(), TimeSpan.Zero);
-        if (string.IsNullOrEmpty(zone) || zone.Equals("UTC", StringComparison.OrdinalIgnoreCase) || zone.Equals("Etc/UTC", StringComparison.OrdinalIgnoreCase)
-            || zone.Equals("Coordinated Universal Time", StringComparison.OrdinalIgnoreCase))
-        {
-            return new DateTimeOffset(local, TimeSpan.Zero);
-        }
-        try
-        {
-            TimeZoneInfo tz = TimeZoneInfo.FindSystemTimeZoneById(zone);
-            return new DateTimeOffset(local, tz.GetUtcOffset(local)).ToUniversalTime();
-        }
-        catch (Exception ex) when (ex is TimeZoneNotFoundException || ex is InvalidTimeZoneException)
+        if (string.IsNullOrEmpty(zone)) return new DateTimeOffset(local, TimeSpan.Zero);
+        TimeZoneInfo? tz = TimeZones.Find(zone);
+        if (tz == null)
         {
             problem = $"{name}.timeZone '{zone}' is not a time zone the sandbox knows (use UTC).";
             return null;
         }
+        return new DateTimeOffset(local, tz.GetUtcOffset(local)).ToUniversalTime();
     }
 }

@@ -35,6 +35,7 @@ public sealed class AadError
             ["timestamp"] = DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm:ssZ"),
             ["trace_id"] = TraceId,
             ["correlation_id"] = CorrelationId,
+            ["error_uri"] = $"https://login.microsoftonline.com/error?code={Code}",
         };
         if (SubError != null) json["suberror"] = SubError;
         return json;
@@ -93,6 +94,12 @@ public sealed class AadError
         new(400, "unsupported_grant_type", 70003, $"The app requested an unsupported grant type '{grant}'.");
 
     public static AadError InvalidGrant(string message) => new(400, "invalid_grant", 70000, message);
+
+    /// <summary>AADSTS65001 as the token endpoint sends it: invalid_grant with suberror consent_required (MSAL's MsalUiRequiredException).</summary>
+    public static AadError ConsentRequired(string appId, string? appName) =>
+        new(400, "invalid_grant", 65001,
+            $"The user or administrator has not consented to use the application with ID '{appId}' named '{appName ?? appId}'. Send an interactive authorization request for this user and resource.",
+            "consent_required");
 
     public static AadError NoUsers(string tenantName) =>
         new(400, "invalid_grant", 50034, $"The user account does not exist in the {tenantName} directory. To sign into this application, the account must be added to the directory.");

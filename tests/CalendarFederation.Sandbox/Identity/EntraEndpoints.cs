@@ -28,8 +28,8 @@ public sealed class EntraEndpoints
 
     public void Map(WebApplication app)
     {
-        app.MapGet("/{tenant}/v2.0/.well-known/openid-configuration", OpenIdConfigurationAsync);
-        app.MapGet("/{tenant}/.well-known/openid-configuration", OpenIdConfigurationAsync);
+        app.MapGet("/{tenant}/v2.0/.well-known/openid-configuration", (HttpContext ctx, string tenant) => OpenIdConfigurationAsync(ctx, tenant, v2: true));
+        app.MapGet("/{tenant}/.well-known/openid-configuration", (HttpContext ctx, string tenant) => OpenIdConfigurationAsync(ctx, tenant, v2: false));
         app.MapGet("/{tenant}/discovery/instance", InstanceDiscoveryAsync);
         app.MapGet("/{tenant}/discovery/v2.0/keys", KeysAsync);
         app.MapGet("/{tenant}/discovery/keys", KeysAsync);
@@ -70,45 +70,91 @@ public sealed class EntraEndpoints
 
     // ---------------------------------------------------------------- discovery
 
-    private async Task OpenIdConfigurationAsync(HttpContext ctx, string tenant)
+    /// <summary>The Microsoft account (consumer) tenant: what login.microsoftonline.com answers for outlook.com and /consumers.</summary>
+    public static readonly Guid MicrosoftAccountTenantId = Guid.Parse("9188040d-6c67-4c5b-b112-36a304b66dad");
+
+    /// <summary>
+    /// The OpenID configuration of a tenant (any of its domains, its GUID or name), of /common and /organizations, and of
+    /// the Microsoft account tenant (/consumers and consumer domains). v2 (/v2.0/.well-known/...) or v1 (/.well-known/...,
+    /// issuer https://sts.windows.net/{tid}/). Anonymous: the log records whether credentials came with it.
+    /// </summary>
+    private async Task OpenIdConfigurationAsync(HttpContext ctx, string tenant, bool v2)
     {
         SignInRecord record = NewRecord(ctx, "openid-configuration", tenant);
-        TenantConfig? t = ResolveTenant(tenant, out bool multi, out AadError? error);
-        if (error != null)
+        bool consumer = tenant.Equals("consumers", StringComparison.OrdinalIgnoreCase)
+            || Config.ConsumerDomains.Any(d => d.Equals(tenant, StringComparison.OrdinalIgnoreCase))
+            || (Guid.TryParse(tenant, out Guid g) && g == MicrosoftAccountTenantId);
+        TenantConfig? t = null;
+        bool multi = false;
+        if (!consumer)
         {
-            await WriteErrorAsync(ctx, record, error);
-            return;
+            t = ResolveTenant(tenant, out multi, out AadError? error);
+            if (error != null)
+            {
+                await WriteErrorAsync(ctx, record, error);
+                return;
+            }
         }
         string origin = Origin(ctx);
-        string seg = multi ? tenant.ToLowerInvariant() : t!.Id.ToString();
-        string issuer = multi ? origin + "/{tenantid}/v2.0" : TokenService.Issuer(origin, t!.Id);
-        var json = new JsonObject
-        {
-            ["token_endpoint"] = $"{origin}/{seg}/oauth2/v2.0/token",
-            ["token_endpoint_auth_methods_supported"] = Array("client_secret_post", "private_key_jwt", "client_secret_basic"),
-            ["jwks_uri"] = $"{origin}/{seg}/discovery/v2.0/keys",
-            ["response_modes_supported"] = Array("query", "fragment", "form_post"),
-            ["subject_types_supported"] = Array("pairwise"),
-            ["id_token_signing_alg_values_supported"] = Array("RS256"),
-            ["response_types_supported"] = Array("code", "id_token", "code id_token", "id_token token"),
-            ["scopes_supported"] = Array("openid", "profile", "email", "offline_access"),
-            ["issuer"] = issuer,
-            ["request_uri_parameter_supported"] = false,
-            ["authorization_endpoint"] = $"{origin}/{seg}/oauth2/v2.0/authorize",
-            ["device_authorization_endpoint"] = $"{origin}/{seg}/oauth2/v2.0/devicecode",
-            ["http_logout_supported"] = true,
-            ["frontchannel_logout_supported"] = true,
-            ["end_session_endpoint"] = $"{origin}/{seg}/oauth2/v2.0/logout",
-            ["claims_supported"] = Array("sub", "iss", "cloud_instance_name", "cloud_instance_host_name", "cloud_graph_host_name", "msgraph_host", "aud", "exp", "iat", "auth_time", "acr", "nonce", "preferred_username", "name", "tid", "ver", "at_hash", "c_hash", "email"),
-            ["code_challenge_methods_supported"] = Array("plain", "S256"),
-            ["grant_types_supported"] = Array("authorization_code", "client_credentials", "refresh_token", DeviceCodeGrant),
-            ["tenant_region_scope"] = "NA",
-            ["cloud_instance_name"] = "microsoftonline.com",
-            ["cloud_graph_host_name"] = "graph.windows.net",
-            ["msgraph_host"] = "graph.microsoft.com",
-            ["rbac_url"] = "https://pas.windows.net",
-        };
-        record.TenantId = t?.Id;
+        Guid? tid = consumer ? MicrosoftAccountTenantId : t?.Id;
+        string seg = multi || tenant.Equals("consumers", StringComparison.OrdinalIgnoreCase) ? tenant.ToLowerInvariant() : tid!.Value.ToString();
+        string? regionScope = consumer ? null : t?.TenantRegionScope;
+        string cloud = t?.CloudInstanceName ?? "microsoftonline.com";
+        string graphHost = t?.MsGraphHost ?? "graph.microsoft.com";
+        string aadGraph = t?.CloudGraphHostName ?? "graph.windows.net";
+        JsonObject json = v2
+            ? new JsonObject
+            {
+                ["token_endpoint"] = $"{origin}/{seg}/oauth2/v2.0/token",
+                ["token_endpoint_auth_methods_supported"] = Array("client_secret_post", "private_key_jwt", "client_secret_basic"),
+                ["jwks_uri"] = $"{origin}/{seg}/discovery/v2.0/keys",
+                ["response_modes_supported"] = Array("query", "fragment", "form_post"),
+                ["subject_types_supported"] = Array("pairwise"),
+                ["id_token_signing_alg_values_supported"] = Array("RS256"),
+                ["response_types_supported"] = Array("code", "id_token", "code id_token", "id_token token"),
+                ["scopes_supported"] = Array("openid", "profile", "email", "offline_access"),
+                ["issuer"] = tid == null ? origin + "/{tenantid}/v2.0" : TokenService.Issuer(origin, tid.Value),
+                ["request_uri_parameter_supported"] = false,
+                ["userinfo_endpoint"] = $"https://{graphHost}/oidc/userinfo",
+                ["authorization_endpoint"] = $"{origin}/{seg}/oauth2/v2.0/authorize",
+                ["device_authorization_endpoint"] = $"{origin}/{seg}/oauth2/v2.0/devicecode",
+                ["http_logout_supported"] = true,
+                ["frontchannel_logout_supported"] = true,
+                ["end_session_endpoint"] = $"{origin}/{seg}/oauth2/v2.0/logout",
+                ["claims_supported"] = Array("sub", "iss", "cloud_instance_name", "cloud_instance_host_name", "cloud_graph_host_name", "msgraph_host", "aud", "exp", "iat", "auth_time", "acr", "nonce", "preferred_username", "name", "tid", "ver", "at_hash", "c_hash", "email"),
+                ["kerberos_endpoint"] = $"{origin}/{seg}/kerberos",
+                ["code_challenge_methods_supported"] = Array("plain", "S256"),
+                ["grant_types_supported"] = Array("authorization_code", "client_credentials", "refresh_token", DeviceCodeGrant),
+            }
+            : new JsonObject
+            {
+                ["token_endpoint"] = $"{origin}/{seg}/oauth2/token",
+                ["token_endpoint_auth_methods_supported"] = Array("client_secret_post", "private_key_jwt", "client_secret_basic"),
+                ["jwks_uri"] = $"{origin}/common/discovery/keys",
+                ["response_modes_supported"] = Array("query", "fragment", "form_post"),
+                ["subject_types_supported"] = Array("pairwise"),
+                ["id_token_signing_alg_values_supported"] = Array("RS256"),
+                ["response_types_supported"] = Array("code", "id_token", "code id_token", "token id_token", "token"),
+                ["scopes_supported"] = Array("openid"),
+                ["issuer"] = tid == null ? "https://sts.windows.net/{tenantid}/" : $"https://sts.windows.net/{tid}/",
+                ["microsoft_multi_refresh_token"] = true,
+                ["authorization_endpoint"] = $"{origin}/{seg}/oauth2/authorize",
+                ["device_authorization_endpoint"] = $"{origin}/{seg}/oauth2/devicecode",
+                ["http_logout_supported"] = true,
+                ["frontchannel_logout_supported"] = true,
+                ["end_session_endpoint"] = $"{origin}/{seg}/oauth2/logout",
+                ["claims_supported"] = Array("sub", "iss", "cloud_instance_name", "cloud_instance_host_name", "cloud_graph_host_name", "msgraph_host", "aud", "exp", "iat", "auth_time", "acr", "amr", "nonce", "email", "given_name", "family_name", "nickname"),
+                ["check_session_iframe"] = $"{origin}/{seg}/oauth2/checksession",
+                ["userinfo_endpoint"] = $"{origin}/{seg}/openid/userinfo",
+                ["kerberos_endpoint"] = $"{origin}/{seg}/kerberos",
+            };
+        json["tenant_region_scope"] = regionScope;
+        if (t?.TenantRegionSubScope != null) json["tenant_region_sub_scope"] = t.TenantRegionSubScope;
+        json["cloud_instance_name"] = cloud;
+        json["cloud_graph_host_name"] = aadGraph;
+        json["msgraph_host"] = graphHost;
+        json["rbac_url"] = "https://pas.windows.net";
+        record.TenantId = tid;
         await WriteJsonAsync(ctx, record, 200, json);
     }
 
@@ -229,7 +275,8 @@ public sealed class EntraEndpoints
             IsApp = true,
             ObjectId = auth.App.ObjectId,
             HomeTenantId = tenant.Id,
-            Roles = auth.App.Roles.ToArray(),
+            // Application permissions of the resource's API only: Exchange.ManageAsApp for Exchange, Policy.* for Graph.
+            Roles = auth.App.Roles.Where(r => ScopeRequest.ServesPermission(scope.Resource, r)).ToArray(),
             ClientAuthentication = auth.Acr,
         };
         string token = Id.Tokens.IssueAccessToken(Origin(ctx), tenant.Id, scope.Resource, auth.App.AppId.ToString(), subject, Id.TokenLifetimeSeconds, out _);
@@ -300,7 +347,7 @@ public sealed class EntraEndpoints
         (UserConfig u, TenantConfig home) = entry.ApprovedUser!.Value;
         TenantConfig tokenTenant = entry.Tenant ?? home;
         record.Upn = u.Upn;
-        return (200, DelegatedResponse(ctx, form, tokenTenant, IdentityState.UserSubject(u, home), auth.App.AppId.ToString(), entry.Scope, nonce: null));
+        return DelegatedResponse(ctx, form, tokenTenant, IdentityState.UserSubject(u, home), auth.App.AppId.ToString(), entry.Scope, nonce: null);
     }
 
     private (int, JsonObject) AuthorizationCodeRedeem(HttpContext ctx, SignInRecord record, IFormCollection form, TenantConfig? tenant, bool multi)
@@ -350,7 +397,7 @@ public sealed class EntraEndpoints
             if (asked == null) return Fail(error!);
             scope = asked;
         }
-        return (200, DelegatedResponse(ctx, form, entry.Tenant, IdentityState.UserSubject(entry.User, entry.Home), entry.ClientId, scope, entry.Nonce));
+        return DelegatedResponse(ctx, form, entry.Tenant, IdentityState.UserSubject(entry.User, entry.Home), entry.ClientId, scope, entry.Nonce);
     }
 
     private (int, JsonObject) RefreshTokenRedeem(HttpContext ctx, SignInRecord record, IFormCollection form, TenantConfig? tenant, bool multi)
@@ -382,18 +429,25 @@ public sealed class EntraEndpoints
         ScopeRequest? scope = ScopeRequest.Parse(form["scope"], Config, entry.Tenant.Name, clientCredentials: false, out error);
         if (scope == null) return Fail(error!);
         record.Upn = user.Upn;
-        return (200, DelegatedResponse(ctx, form, entry.Tenant, IdentityState.UserSubject(user, home!), entry.ClientId, scope, nonce: null));
+        return DelegatedResponse(ctx, form, entry.Tenant, IdentityState.UserSubject(user, home!), entry.ClientId, scope, nonce: null);
     }
 
-    private JsonObject DelegatedResponse(HttpContext ctx, IFormCollection form, TenantConfig tokenTenant, TokenSubject subject, string clientId, ScopeRequest scope, string? nonce)
+    private (int, JsonObject) DelegatedResponse(HttpContext ctx, IFormCollection form, TenantConfig tokenTenant, TokenSubject subject, string clientId, ScopeRequest scope, string? nonce)
     {
+        // Consent: the scopes the tenant consented to for this client; the others are left out, or fail the request.
+        ScopeGrant grant = scope.Grant(Id.Consented(tokenTenant, clientId));
+        if (grant.Missing.Count > 0 && Id.ConsentMode == ConsentMode.Error)
+        {
+            AppConfig? app = IdentityState.FindApp(tokenTenant, clientId);
+            return Fail(AadError.ConsentRequired(clientId, app?.DisplayName));
+        }
         string origin = Origin(ctx);
         int lifetime = Id.TokenLifetimeSeconds;
-        string accessToken = Id.Tokens.IssueAccessToken(origin, tokenTenant.Id, scope.Resource, clientId, subject, lifetime, out _);
+        string accessToken = Id.Tokens.IssueAccessToken(origin, tokenTenant.Id, scope.Resource, clientId, subject, lifetime, out _, grant.Scp);
         var json = new JsonObject
         {
             ["token_type"] = "Bearer",
-            ["scope"] = scope.Granted,
+            ["scope"] = grant.ResponseScope,
             ["expires_in"] = lifetime,
             ["ext_expires_in"] = lifetime,
             ["access_token"] = accessToken,
@@ -413,7 +467,7 @@ public sealed class EntraEndpoints
         {
             json["client_info"] = Jwt.Base64UrlEncode(new JsonObject { ["uid"] = subject.ObjectId.ToString(), ["utid"] = subject.HomeTenantId.ToString() }.ToJsonString(CalendarFederation.Sandbox.Identity.Jwt.WireJson));
         }
-        return json;
+        return (200, json);
     }
 
     private TenantConfig DefaultTenant() => Config.Tenants.FirstOrDefault(t => t.Users.Count > 0) ?? Config.Tenants.First();
@@ -914,6 +968,8 @@ public sealed class EntraEndpoints
             Scheme = ctx.Request.Scheme,
             Port = ctx.Connection.LocalPort,
             Tenant = tenant,
+            HasAuthorization = ctx.Request.Headers.ContainsKey("Authorization"),
+            HasCookie = ctx.Request.Headers.ContainsKey("Cookie"),
         };
         if (endpoint is "discovery" or "openid-configuration" or "keys") record.Fields = ctx.Request.Query.Keys.OrderBy(k => k, StringComparer.Ordinal).ToList();
         foreach (string h in InterestingHeaders)

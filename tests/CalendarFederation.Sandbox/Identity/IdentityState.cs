@@ -14,6 +14,15 @@ public enum DeviceFlowMode
     Deny,
 }
 
+/// <summary>What the token endpoint does with a requested scope the tenant has not consented to for the client.</summary>
+public enum ConsentMode
+{
+    /// <summary>The token is issued without it (so the API answers 403): the "missing scope" case.</summary>
+    Omit,
+    /// <summary>The request fails with invalid_grant AADSTS65001 (suberror consent_required), as Entra ID does.</summary>
+    Error,
+}
+
 public enum AuthorizeMode
 {
     /// <summary>The user signs in at once and the code comes back.</summary>
@@ -29,6 +38,24 @@ public sealed class IdentityState
 {
     /// <summary>ExchangeOnlineManagement's public client; every sandbox tenant accepts it.</summary>
     public static readonly Guid DefaultPublicClientId = Guid.Parse("fb78d390-0c51-40cd-8e17-fdbfab77341b");
+
+    /// <summary>Microsoft Graph Command Line Tools (Connect-MgGraph's public client); every sandbox tenant accepts it too.</summary>
+    public static readonly Guid GraphCommandLineToolsId = Guid.Parse("14d82eec-204b-4c2f-b7e8-296a70dab67e");
+
+    /// <summary>Delegated permissions every tenant consented to for ExchangeOnlineManagement's client, unless sandbox.json says otherwise.</summary>
+    public static readonly IReadOnlyList<string> DefaultExchangeClientConsent = new[] { "Exchange.Manage" };
+
+    /// <summary>Delegated permissions every tenant consented to for Graph Command Line Tools, unless sandbox.json says otherwise.</summary>
+    public static readonly IReadOnlyList<string> DefaultGraphClientConsent = new[]
+    {
+        "Policy.Read.All", "Policy.ReadWrite.CrossTenantAccess", "Policy.ReadWrite.CrossTenantCapability", "CrossTenantInformation.ReadBasic.All",
+        "Calendars.ReadBasic", "User.Read",
+    };
+
+    /// <summary>What an app with no consent entry is consented to: Exchange.Manage (what the sandbox always granted).</summary>
+    public static readonly IReadOnlyList<string> DefaultAppConsent = new[] { "Exchange.Manage" };
+
+    private readonly ConcurrentDictionary<(Guid Tenant, Guid Client), string[]> _consents = new();
 
     private readonly SandboxConfig _config;
     private readonly ConcurrentQueue<SignInRecord> _signIns = new();
@@ -62,8 +89,34 @@ public sealed class IdentityState
 
     public ConcurrentDictionary<string, RefreshTokenEntry> RefreshTokens { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>What the token endpoint does with scopes that were not consented to.</summary>
+    public ConsentMode ConsentMode { get; set; }
+
+    /// <summary>The delegated permissions <paramref name="tenant"/> consented to for <paramref name="clientId"/>.</summary>
+    public IReadOnlyList<string> Consented(TenantConfig tenant, string clientId)
+    {
+        if (!Guid.TryParse(clientId, out Guid client)) return Array.Empty<string>();
+        if (_consents.TryGetValue((tenant.Id, client), out string[]? set)) return set;
+        foreach ((string key, List<string> scopes) in tenant.Consents)
+        {
+            if (Guid.TryParse(key, out Guid k) && k == client) return scopes;
+        }
+        if (client == DefaultPublicClientId) return DefaultExchangeClientConsent;
+        if (client == GraphCommandLineToolsId) return DefaultGraphClientConsent;
+        return DefaultAppConsent;
+    }
+
+    /// <summary>Replaces a client's consent in a tenant (until reset); null goes back to the configured one.</summary>
+    public void SetConsent(TenantConfig tenant, Guid clientId, IEnumerable<string>? scopes)
+    {
+        if (scopes == null) _consents.TryRemove((tenant.Id, clientId), out _);
+        else _consents[(tenant.Id, clientId)] = scopes.Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
+    }
+
     public void ResetKnobs()
     {
+        ConsentMode = ConsentMode.Omit;
+        _consents.Clear();
         TokenLifetimeSeconds = _config.TokenLifetimeSeconds;
         DeviceFlowMode = DeviceFlowMode.Auto;
         DeviceFlowUpn = null;
@@ -107,6 +160,10 @@ public sealed class IdentityState
         if (id == DefaultPublicClientId)
         {
             return new AppConfig { AppId = id, DisplayName = "Microsoft Exchange REST API Based Powershell", PublicClient = true, ObjectId = id };
+        }
+        if (id == GraphCommandLineToolsId)
+        {
+            return new AppConfig { AppId = id, DisplayName = "Microsoft Graph Command Line Tools", PublicClient = true, ObjectId = id };
         }
         return null;
     }
@@ -253,6 +310,10 @@ public sealed class SignInRecord
     public List<string> Fields { get; set; } = new();
     /// <summary>Header names of interest that were present (x-client-SKU etc.), with their values when harmless.</summary>
     public Dictionary<string, string> Headers { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+    /// <summary>The request carried an Authorization header (anonymous endpoints must not get one).</summary>
+    public bool HasAuthorization { get; set; }
+    /// <summary>The request carried a Cookie header.</summary>
+    public bool HasCookie { get; set; }
     public int Status { get; set; }
     public string? Error { get; set; }
     public long? ErrorCode { get; set; }

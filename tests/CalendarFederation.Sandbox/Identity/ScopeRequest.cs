@@ -11,18 +11,76 @@ public sealed record ScopeRequest(string Raw, string Resource, IReadOnlyList<str
 {
     public static readonly string[] Oidc = { "openid", "profile", "offline_access", "email" };
 
-    /// <summary>The scope string a delegated token response carries.</summary>
-    public string Granted
+    public static readonly string[] GraphResources =
     {
-        get
+        "https://graph.microsoft.com", "https://graph.microsoft.us", "https://dod-graph.microsoft.us", "https://microsoftgraph.chinacloudapi.cn",
+        "00000003-0000-0000-c000-000000000000",
+    };
+
+    public static readonly string[] ExchangeResources =
+    {
+        "https://outlook.office365.com", "https://outlook.office.com", "https://outlook.office365.us", "https://outlook-dod.office365.us",
+        "https://partner.outlook.cn", "00000002-0000-0ff1-ce00-000000000000",
+    };
+
+    /// <summary>
+    /// The delegated permissions a token gets: every requested scope the client has consent for (".default" asks for all of
+    /// them), restricted to the resource's API; the requested scopes without consent go to <see cref="ScopeGrant.Missing"/>.
+    /// </summary>
+    public ScopeGrant Grant(IReadOnlyCollection<string> consented)
+    {
+        var granted = new List<string>();
+        var missing = new List<string>();
+        List<string> forResource = consented.Where(c => ServesPermission(Resource, c)).ToList();
+        foreach (string s in ResourceScopes)
         {
-            var list = new List<string>();
-            string manage = Resource + "/Exchange.Manage";
-            list.Add(manage);
-            list.AddRange(ResourceScopes.Where(s => !string.Equals(s, manage, StringComparison.OrdinalIgnoreCase)));
-            list.AddRange(OidcScopes);
-            return string.Join(' ', list);
+            string name = s.Substring(s.LastIndexOf('/') + 1);
+            if (name.Equals(".default", StringComparison.OrdinalIgnoreCase))
+            {
+                granted.AddRange(forResource);
+                continue;
+            }
+            string? match = forResource.FirstOrDefault(c => c.Equals(name, StringComparison.OrdinalIgnoreCase));
+            if (match != null) granted.Add(match);
+            else missing.Add(name);
         }
+        granted = granted.Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        var response = granted.Select(g => Resource + "/" + g).Concat(OidcScopes);
+        return new ScopeGrant(granted, missing, string.Join(' ', response));
+    }
+
+    /// <summary>True when <paramref name="resource"/> is (or stands for) Microsoft Graph.</summary>
+    public static bool IsGraph(string resource) =>
+        GraphResources.Any(r => r.Equals(resource.TrimEnd('/'), StringComparison.OrdinalIgnoreCase)) || IsSandboxOrigin(resource);
+
+    /// <summary>True when <paramref name="resource"/> is (or stands for) Exchange Online.</summary>
+    public static bool IsExchange(string resource) =>
+        ExchangeResources.Any(r => r.Equals(resource.TrimEnd('/'), StringComparison.OrdinalIgnoreCase)) || IsSandboxOrigin(resource);
+
+    /// <summary>A permission belongs to Exchange Online ("Exchange.Manage", "Exchange.ManageAsApp", "EWS.*") or else to Microsoft Graph.</summary>
+    public static bool IsExchangePermission(string permission) =>
+        permission.StartsWith("Exchange.", StringComparison.OrdinalIgnoreCase) || permission.StartsWith("EWS.", StringComparison.OrdinalIgnoreCase)
+        || permission.Equals("full_access_as_app", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Whether a token for <paramref name="resource"/> can carry <paramref name="permission"/>: Exchange's for Exchange,
+    /// Graph's for Graph, both for the sandbox's own origin (it serves both), any for another resource.
+    /// </summary>
+    public static bool ServesPermission(string resource, string permission)
+    {
+        if (IsSandboxOrigin(resource)) return true;
+        bool exchange = IsExchangePermission(permission);
+        if (IsExchange(resource)) return exchange;
+        if (IsGraph(resource)) return !exchange;
+        return true;
+    }
+
+    /// <summary>A loopback origin or a *.sandbox.test name: the sandbox itself, which is both the admin API and Graph.</summary>
+    public static bool IsSandboxOrigin(string resource)
+    {
+        if (!Uri.TryCreate(resource, UriKind.Absolute, out Uri? uri) || (uri.Scheme != "https" && uri.Scheme != "http")) return false;
+        if (uri.Host.EndsWith(".sandbox.test", StringComparison.OrdinalIgnoreCase)) return true;
+        return uri.IsLoopback || (IPAddress.TryParse(uri.Host.Trim('[', ']'), out IPAddress? ip) && IPAddress.IsLoopback(ip));
     }
 
     public static ScopeRequest? Parse(string? raw, SandboxConfig config, string tenantName, bool clientCredentials, out AadError? error)
@@ -78,10 +136,18 @@ public sealed record ScopeRequest(string Raw, string Resource, IReadOnlyList<str
     public static bool IsKnownResource(string resource, SandboxConfig config)
     {
         if (string.Equals(resource, "00000002-0000-0ff1-ce00-000000000000", StringComparison.OrdinalIgnoreCase)) return true;
+        if (string.Equals(resource, "00000003-0000-0000-c000-000000000000", StringComparison.OrdinalIgnoreCase)) return true;
         if (config.Resources.Any(r => string.Equals(r.TrimEnd('/'), resource.TrimEnd('/'), StringComparison.OrdinalIgnoreCase))) return true;
         if (!Uri.TryCreate(resource, UriKind.Absolute, out Uri? uri) || (uri.Scheme != "https" && uri.Scheme != "http")) return false;
         if (uri.AbsolutePath != "/") return false;
         if (uri.Host.EndsWith(".sandbox.test", StringComparison.OrdinalIgnoreCase)) return true;
         return uri.IsLoopback || (IPAddress.TryParse(uri.Host.Trim('[', ']'), out IPAddress? ip) && IPAddress.IsLoopback(ip));
     }
+}
+
+/// <summary>What a delegated token request gets: the permission names granted, those asked for without consent, and the response's scope string.</summary>
+public sealed record ScopeGrant(IReadOnlyList<string> Granted, IReadOnlyList<string> Missing, string ResponseScope)
+{
+    /// <summary>The token's scp claim (space-separated names), or null when nothing was granted.</summary>
+    public string? Scp => Granted.Count == 0 ? null : string.Join(' ', Granted);
 }

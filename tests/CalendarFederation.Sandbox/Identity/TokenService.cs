@@ -45,6 +45,9 @@ public sealed class TokenService : IDisposable
         ["Exchange Administrator"] = "29232cdf-9323-42fd-ade2-1d097af3e4de",
         ["Global Reader"] = "f2ef992c-3afb-46b9-b7cf-a126ee74c451",
         ["Security Administrator"] = "194ae4cb-b126-40b2-bd5b-6091b380977d",
+        ["Security Reader"] = "5d6b6bb7-de71-4623-b4af-96380a352509",
+        ["Teams Administrator"] = "69091246-20e8-4a56-aa4d-066075b2a7a8",
+        ["Global Secure Access Administrator"] = "ac434307-12b9-4fa1-a708-88bf58caabc1",
     };
 
     private readonly RSA _key;
@@ -95,8 +98,12 @@ public sealed class TokenService : IDisposable
 
     public static string Issuer(string origin, Guid tenantId) => $"{origin}/{tenantId}/v2.0";
 
-    /// <summary>An RS256 access token in the Entra v1 shape that Exchange Online receives.</summary>
-    public string IssueAccessToken(string origin, Guid tenantId, string audience, string clientId, TokenSubject subject, int lifetimeSeconds, out long expiresOn)
+    /// <summary>
+    /// An RS256 access token in the Entra v1 shape that Exchange Online and Graph receive. Delegated tokens carry
+    /// <paramref name="scp"/> (omitted when null: nothing was granted); app-only ones the subject's roles.
+    /// </summary>
+    public string IssueAccessToken(string origin, Guid tenantId, string audience, string clientId, TokenSubject subject, int lifetimeSeconds, out long expiresOn,
+        string? scp = "Exchange.Manage")
     {
         long now = Jwt.Now();
         expiresOn = now + lifetimeSeconds;
@@ -131,7 +138,7 @@ public sealed class TokenService : IDisposable
             payload["name"] = subject.Name ?? subject.Upn;
             payload["upn"] = subject.Upn;
             payload["unique_name"] = subject.Upn;
-            payload["scp"] = "Exchange.Manage";
+            if (scp != null) payload["scp"] = scp;
             if (subject.HomeTenantId != tenantId) payload["home_oid"] = subject.ObjectId.ToString();
             string[] wids = subject.Roles.Select(r => RoleTemplateIds.GetValueOrDefault(r)).Where(w => w != null).Select(w => w!).ToArray();
             if (wids.Length > 0) payload["wids"] = new JsonArray(wids.Select(w => (JsonNode?)JsonValue.Create(w)).ToArray());

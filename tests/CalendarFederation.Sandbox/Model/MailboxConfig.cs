@@ -43,6 +43,13 @@ public sealed class MailboxConfig
     public List<EventConfig>? Events { get; set; }
     /// <summary>The mailbox's GUID; derived from the address when absent.</summary>
     public Guid? Guid { get; set; }
+    /// <summary>
+    /// The Entra ID user's object id (ExternalDirectoryObjectId, what X-TAP resourceScopes name): when absent, the object id
+    /// of the tenant's user with this address as UPN, else one derived from the address.
+    /// </summary>
+    public Guid? ObjectId { get; set; }
+    /// <summary>The sharing policy assigned to the mailbox; null (blank) means the tenant's default policy.</summary>
+    public string? SharingPolicy { get; set; }
 
     [JsonIgnore]
     public string Alias => Address.Split('@')[0];
@@ -148,12 +155,17 @@ public sealed class GroupConfig
     public List<string> Members { get; set; } = new();
     /// <summary>Adds this many generated members (member00001@{group domain} ...) after the listed ones.</summary>
     public int SyntheticMemberCount { get; set; }
+    /// <summary>The Exchange object's GUID; derived from the name when absent.</summary>
     public Guid? Guid { get; set; }
+    /// <summary>The Entra ID group's object id (ExternalDirectoryObjectId, what X-TAP resourceScopes name); derived from the name when absent.</summary>
+    public Guid? ObjectId { get; set; }
 
     [JsonIgnore]
     public string Alias => Address != null && Address.Contains('@') ? Address.Split('@')[0] : Name.Replace(" ", "", StringComparison.Ordinal);
 
     public Guid EffectiveGuid(TenantConfig tenant) => Guid ?? AdminApi.ExchangeTenantState.StableGuid(tenant.Id, "Group|" + Name);
+
+    public Guid EffectiveObjectId(TenantConfig tenant) => ObjectId ?? AdminApi.ExchangeTenantState.StableGuid(tenant.Id, "EntraGroup|" + Name);
 
     public void Validate(TenantConfig tenant)
     {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using CalendarFederation.Sandbox.Faults;
 using System.Text.Json.Serialization;
 
@@ -34,7 +35,20 @@ public sealed class SandboxConfig
     {
         "https://outlook.office365.com", "https://outlook.office.com", "https://outlook.office365.us",
         "https://outlook-dod.office365.us", "https://partner.outlook.cn", "https://graph.microsoft.com",
+        "https://graph.microsoft.us", "https://dod-graph.microsoft.us", "https://microsoftgraph.chinacloudapi.cn",
     };
+
+    /// <summary>
+    /// Consumer (Microsoft account) domains: their OpenID configuration is the Microsoft account tenant's
+    /// (9188040d-6c67-4c5b-b112-36a304b66dad), as login.microsoftonline.com answers for outlook.com.
+    /// </summary>
+    public List<string> ConsumerDomains { get; set; } = new() { "outlook.com", "hotmail.com", "live.com", "msn.com", "passport.com" };
+
+    /// <summary>
+    /// After 2027-04-01: EWS is off for good, so free/busy through organization relationships (and sharing policies)
+    /// fails for every tenant, whatever EwsEnabled says. PUT /_sandbox/ews-retired changes it at run time.
+    /// </summary>
+    public bool EwsRetired { get; set; }
 
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
@@ -49,6 +63,7 @@ public sealed class SandboxConfig
         SandboxConfig config = JsonSerializer.Deserialize<SandboxConfig>(stream, Json)
             ?? throw new InvalidDataException($"{path} holds no sandbox configuration.");
         config.Hosts = new Dictionary<string, HostConfig>(config.Hosts, StringComparer.OrdinalIgnoreCase);
+        foreach (TenantConfig t in config.Tenants) t.Consents = new Dictionary<string, List<string>>(t.Consents, StringComparer.OrdinalIgnoreCase);
         config.Validate();
         return config;
     }
@@ -88,6 +103,34 @@ public sealed class SandboxConfig
             foreach (AppConfig a in t.Apps)
             {
                 if (!appIds.Add(a.AppId)) throw new InvalidDataException($"App {a.AppId} is registered twice in tenant {t.Name}.");
+            }
+            foreach (string clientId in t.Consents.Keys)
+            {
+                if (!Guid.TryParse(clientId, out _)) throw new InvalidDataException($"Tenant {t.Name}: consents key '{clientId}' is not a client id (GUID).");
+            }
+            var forests = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            foreach (AvailabilityAddressSpaceConfig a in t.AvailabilityAddressSpaces)
+            {
+                if (string.IsNullOrWhiteSpace(a.ForestName) || !forests.Add(a.ForestName)) throw new InvalidDataException($"Tenant {t.Name}: availability address space '{a.ForestName}' is empty or listed twice.");
+            }
+            // The legacy objects and the cross-tenant access policy are built as the sandbox will build them, to fail at start.
+            _ = new AdminApi.LegacySharingState(t);
+            try
+            {
+                Graph.CrossTenantAccessPolicy.FromConfig(t);
+            }
+            catch (Graph.GraphException ex)
+            {
+                throw new InvalidDataException($"Tenant {t.Name}: crossTenantAccess: {ex.Message}", ex);
+            }
+            if (t.SharingPolicies != null)
+            {
+                var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+                foreach (SharingPolicyConfig sp in t.SharingPolicies)
+                {
+                    if (string.IsNullOrWhiteSpace(sp.Name) || !names.Add(sp.Name)) throw new InvalidDataException($"Tenant {t.Name}: sharing policy '{sp.Name}' is empty or listed twice.");
+                }
+                if (t.SharingPolicies.Count(sp => sp.Default) > 1) throw new InvalidDataException($"Tenant {t.Name}: only one sharing policy can be the default.");
             }
         }
     }
@@ -146,7 +189,63 @@ public sealed class TenantConfig
     /// <summary>Mail-enabled groups (FreeBusyAccessScope and the like).</summary>
     public List<GroupConfig> Groups { get; set; } = new();
 
+    // OpenID configuration: the cloud the tenant lives in (AADInternals reads these to tell clouds apart).
+
+    /// <summary>cloud_instance_name: microsoftonline.com (worldwide), microsoftonline.us, partner.microsoftonline.cn.</summary>
+    public string CloudInstanceName { get; set; } = "microsoftonline.com";
+    /// <summary>tenant_region_scope: NA, EU, AS, OC, WW, USGov, ...</summary>
+    public string? TenantRegionScope { get; set; } = "NA";
+    /// <summary>tenant_region_sub_scope: GCC, DODCON, DOD; omitted when null (commercial tenants).</summary>
+    public string? TenantRegionSubScope { get; set; }
+    public string CloudGraphHostName { get; set; } = "graph.windows.net";
+    public string MsGraphHost { get; set; } = "graph.microsoft.com";
+
+    /// <summary>
+    /// Delegated permissions (scope names such as "Policy.Read.All", "Exchange.Manage") the tenant consented to, per
+    /// client id. The two default public clients have built-in consents unless listed here; any other app without an
+    /// entry is consented to Exchange.Manage only.
+    /// </summary>
+    public Dictionary<string, List<string>> Consents { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// The Microsoft 365 cross-tenant access policy's starting state, in the shape of GET
+    /// /_sandbox/tenants/{t}/cross-tenant-access: {"default":{...},"partners":[...]} (see Graph/CrossTenantAccessPolicy).
+    /// </summary>
+    public JsonObject? CrossTenantAccess { get; set; }
+
+    // Exchange legacy free/busy objects
+
+    /// <summary>(Get-OrganizationConfig).EwsEnabled: true, false or null (not set, the default).</summary>
+    public bool? EwsEnabled { get; set; }
+    /// <summary>Microsoft's EWS block is in effect for the tenant (since 2026-10-01, tenant by tenant): EWS works only with EwsEnabled true.</summary>
+    public bool EwsBlock { get; set; }
+    public List<AvailabilityAddressSpaceConfig> AvailabilityAddressSpaces { get; set; } = new();
+    /// <summary>Sharing policies; null gives Exchange Online's "Default Sharing Policy" (Anonymous:CalendarSharingFreeBusyReviewer, *:CalendarSharingFreeBusySimple).</summary>
+    public List<SharingPolicyConfig>? SharingPolicies { get; set; }
+
     public string OrganizationDomain => InitialDomain ?? Domains.FirstOrDefault() ?? Name;
+}
+
+/// <summary>An availability address space (Add-AvailabilityAddressSpace).</summary>
+public sealed class AvailabilityAddressSpaceConfig
+{
+    public string ForestName { get; set; } = "";
+    /// <summary>PerUserFB, OrgWideFB, OrgWideFBToken, InternalProxy or PublicFolder.</summary>
+    public string AccessMethod { get; set; } = "OrgWideFBToken";
+    public string? TargetAutodiscoverEpr { get; set; }
+    public string? TargetServiceEpr { get; set; }
+    public string? TargetTenantId { get; set; }
+    public string? ProxyUrl { get; set; }
+    public bool UseServiceAccount { get; set; }
+}
+
+/// <summary>A sharing policy (Get-SharingPolicy): Domains are "domain:Action[, Action]" entries.</summary>
+public sealed class SharingPolicyConfig
+{
+    public string Name { get; set; } = "";
+    public List<string> Domains { get; set; } = new();
+    public bool Enabled { get; set; } = true;
+    public bool Default { get; set; }
 }
 
 public sealed class UserConfig

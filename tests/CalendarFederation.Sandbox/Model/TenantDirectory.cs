@@ -56,6 +56,25 @@ public static class TenantDirectory
             ?? all.FirstOrDefault(x => x.Alias.Equals(identity, StringComparison.OrdinalIgnoreCase));
     }
 
+    /// <summary>
+    /// The Entra ID object id of a mailbox's user (its ExternalDirectoryObjectId): the configured one, else the tenant's
+    /// user whose UPN is the address, else one derived from the address.
+    /// </summary>
+    public static Guid MailboxObjectId(TenantConfig tenant, MailboxConfig mailbox)
+    {
+        if (mailbox.ObjectId is Guid id) return id;
+        UserConfig? user = Identity.IdentityState.FindUser(tenant, mailbox.Address);
+        return user?.ObjectId ?? AdminApi.ExchangeTenantState.StableGuid(tenant.Id, "EntraUser|" + mailbox.Address);
+    }
+
+    /// <summary>A group of the tenant by its Entra ID object id.</summary>
+    public static GroupConfig? FindGroupByObjectId(TenantConfig tenant, Guid objectId) =>
+        Groups(tenant).FirstOrDefault(g => g.EffectiveObjectId(tenant) == objectId);
+
+    /// <summary>True when <paramref name="objectId"/> is a user of the tenant or a mailbox's user.</summary>
+    public static bool IsUserObject(TenantConfig tenant, Guid objectId) =>
+        Identity.IdentityState.FindUser(tenant, objectId) != null || Mailboxes(tenant).Any(m => MailboxObjectId(tenant, m) == objectId);
+
     public static int MemberCount(GroupConfig group)
     {
         lock (group.Members) return group.Members.Count + group.SyntheticMemberCount;

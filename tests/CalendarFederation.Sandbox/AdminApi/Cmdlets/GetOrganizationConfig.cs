@@ -35,7 +35,7 @@ public sealed class GetOrganizationConfig : IAdminCmdlet
             ["AutoExpandingArchiveEnabled"] = false,
             ["CustomerLockboxEnabled"] = false,
             ["DefaultPublicFolderAgeLimit"] = null,
-            ["EwsEnabled"] = null,
+            ["EwsEnabled"] = context.Exchange.Legacy.EwsEnabled,
             ["FocusedInboxOn"] = true,
             ["MailTipsAllTipsEnabled"] = true,
             ["MailTipsExternalRecipientsTipsEnabled"] = false,
