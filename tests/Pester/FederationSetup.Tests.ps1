@@ -281,7 +281,7 @@ Describe 'New-CalendarFederation (built module)' -Tag 'Federation' {
             $writes.Count | Should -Be 1
             $writes[0].tenant | Should -Be 'fabrikam'
             $writes[0].cmdletName | Should -BeExactly 'Set-OrganizationRelationship'
-            Sorted $writes[0].parameterNames | Should -Be (Sorted @('Identity', 'FreeBusyAccessLevel'))
+            Sorted $writes[0].parameterNames | Should -Be (Sorted @('Identity', 'FreeBusyAccessLevel', 'Confirm'))
         }
     }
 
@@ -339,7 +339,7 @@ Describe 'New-CalendarFederation (built module)' -Tag 'Federation' {
             $contosoWrites = @(Get-AdminWrites | Where-Object { $_.tenant -eq 'contoso' })
             $contosoWrites.Count | Should -Be 1
             $contosoWrites[0].cmdletName | Should -BeExactly 'Set-OrganizationRelationship'
-            Sorted $contosoWrites[0].parameterNames | Should -Be (Sorted @('Identity', 'DomainNames', 'FreeBusyAccessLevel'))
+            Sorted $contosoWrites[0].parameterNames | Should -Be (Sorted @('Identity', 'DomainNames', 'FreeBusyAccessLevel', 'Confirm'))
 
             $after = @(Get-StoredRelationships contoso)
             $after.Count | Should -Be 1

@@ -53,8 +53,8 @@ Describe 'More than 238 domains (built module)' -Tag 'Relationships' {
         $writes = Get-AdminWrites
         ($writes | ForEach-Object { $_.cmdletName }) | Should -Be @('New-OrganizationRelationship', 'Set-OrganizationRelationship', 'Set-OrganizationRelationship')
         $writes | ForEach-Object { $_.status | Should -BeLessThan 300 }
-        ($writes[1].parameterNames -join ',') | Should -BeExactly 'Identity,DomainNames'
-        ($writes[2].parameterNames -join ',') | Should -BeExactly 'Identity,DomainNames'
+        ($writes[1].parameterNames -join ',') | Should -BeExactly 'Identity,DomainNames,Confirm'
+        ($writes[2].parameterNames -join ',') | Should -BeExactly 'Identity,DomainNames,Confirm'
         $writes[0].parameterNames | Should -Contain 'FreeBusyAccessLevel'
 
         $stored = @(Get-StoredRelationships)
