@@ -243,8 +243,8 @@ public sealed class GraphClientTests : IDisposable
         GraphClient second = Client(gates: gates);
         Assert.Same(first.Gate, second.Gate);
         Task<JsonElement> throttled = first.GetAsync("policies/a", Read, _events, CancellationToken.None);
-        await _handler.WaitForRequestsAsync(1);
-        while (first.Gate.BlockedUntil <= _time.GetUtcNow()) await Task.Yield();
+        await Clock.Within(_handler.WaitForRequestsAsync(1), "the first request");
+        await Clock.Until(() => first.Gate.BlockedUntil > _time.GetUtcNow(), "the 429 to block the tenant");
         Task<JsonElement>[] others = Enumerable.Range(0, 3).Select(_ => second.GetAsync("policies/b", Read, _events, CancellationToken.None)).ToArray();
         await Clock.Run(_time, Task.WhenAll(others.Append(throttled)));
         DateTimeOffset throttledAt = _handler.Requests[0].At;
@@ -272,11 +272,11 @@ public sealed class GraphClientTests : IDisposable
         for (int i = 0; i < 8; i++) _handler.Respond(200, Partner);
         GraphClient client = Client(o => o.MaxConcurrencyPerTenant = 2);
         Task<JsonElement>[] calls = Enumerable.Range(0, 8).Select(_ => client.GetAsync("policies", Read, _events, CancellationToken.None)).ToArray();
-        await _handler.WaitForRequestsAsync(2);
+        await Clock.Within(_handler.WaitForRequestsAsync(2), "two requests in flight");
         Assert.Equal(2, _handler.InFlight);
         Assert.Equal(2, _handler.Requests.Count);
         _handler.Release();
-        await Task.WhenAll(calls);
+        await Clock.Within(Task.WhenAll(calls), "the held calls");
         Assert.Equal(2, _handler.MaxInFlight);
         Assert.Equal(8, _handler.Requests.Count);
     }
@@ -311,10 +311,9 @@ public sealed class GraphClientTests : IDisposable
         GraphClient client = Client();
         using var cts = new CancellationTokenSource();
         Task<JsonElement> call = client.GetAsync("policies", Read, _events, cts.Token);
-        await _handler.WaitForRequestsAsync(1);
-        while (_events.ProgressUpdates.IsEmpty) await Task.Yield(); // the retry wait has begun
+        await Clock.Until(() => !_events.ProgressUpdates.IsEmpty, "the retry wait to begin");
         cts.Cancel();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Clock.Within(call, "the cancelled call"));
         Assert.Single(_handler.Requests);
     }
 

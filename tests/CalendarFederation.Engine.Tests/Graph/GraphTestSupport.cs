@@ -169,12 +169,35 @@ internal static class Clock
     public static async Task<T> Run<T>(FakeTimeProvider time, Task<T> task, TimeSpan? step = null)
     {
         TimeSpan advance = step ?? TimeSpan.FromMilliseconds(250);
-        for (int i = 0; i < 40_000 && !task.IsCompleted; i++)
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        while (!task.IsCompleted)
         {
+            if (watch.Elapsed > RealTimeLimit) throw new TimeoutException($"The call did not complete within {RealTimeLimit.TotalSeconds} s of real time ({time.GetUtcNow():u} on the fake clock).");
             await Task.Delay(1);
             time.Advance(advance);
         }
         return await task;
+    }
+
+    /// <summary>A test that waits longer than this has found a hang: it fails instead of blocking the run.</summary>
+    public static readonly TimeSpan RealTimeLimit = TimeSpan.FromSeconds(30);
+
+    /// <summary>Waits (yielding, bounded in real time) until <paramref name="condition"/> holds; fails the test otherwise.</summary>
+    public static async Task Until(Func<bool> condition, string what)
+    {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (watch.Elapsed > RealTimeLimit) throw new TimeoutException("Gave up waiting for " + what + ".");
+            await Task.Delay(1);
+        }
+    }
+
+    /// <summary>A task that must complete without the clock moving (a cancellation, a release); bounded in real time.</summary>
+    public static async Task Within(Task task, string what)
+    {
+        if (await Task.WhenAny(task, Task.Delay(RealTimeLimit)) != task) throw new TimeoutException("Gave up waiting for " + what + ".");
+        await task;
     }
 
     public static async Task Run(FakeTimeProvider time, Task task, TimeSpan? step = null) =>

@@ -367,9 +367,11 @@ public sealed class GraphTokenTests
         };
         using DelegatedGraphTokenProvider provider = Delegated(client);
         Task<AccessTokenResult>[] calls = Enumerable.Range(0, 4).Select(_ => provider.GetTokenAsync(false, _events, CancellationToken.None)).ToArray();
-        while (!client.Calls.Contains("interactive")) await Task.Yield();
+        await Clock.Until(() => client.Calls.Contains("interactive"), "the prompt");
         client.Gate.SetResult();
-        AccessTokenResult[] tokens = await Task.WhenAll(calls);
+        Task<AccessTokenResult[]> all = Task.WhenAll(calls);
+        await Clock.Within(all, "the parallel calls");
+        AccessTokenResult[] tokens = await all;
         Assert.Single(client.Calls, c => c == "interactive");
         Assert.Equal(new[] { "g-1", "g-2", "g-2", "g-2" }, tokens.Select(t => t.Token).OrderBy(t => t));
     }
