@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Security;
 using System.Security.Cryptography.X509Certificates;
 using CalendarFederation.Engine.Environments;
@@ -44,6 +45,21 @@ namespace CalendarFederation.Engine.Auth
         public string? ManagedIdentityAccountId { get; set; }
 
         public SecureString? AccessToken { get; set; }
+
+        /// <summary>
+        /// The default delegated Microsoft Graph client (Microsoft Graph Command Line Tools); UNCONFIRMED for reuse by third
+        /// parties (CrossTenantAccess/XtapDecisions.cs, D13).
+        /// </summary>
+        public const string DefaultGraphClientId = CrossTenantAccess.XtapDecisions.DefaultGraphClientId;
+
+        /// <summary>The public client for delegated Microsoft Graph calls; null uses <see cref="ClientId"/>, else <see cref="DefaultGraphClientId"/>.</summary>
+        public string? GraphClientId { get; set; }
+
+        /// <summary>A Microsoft Graph access token the caller brought, for any mode; never refreshed.</summary>
+        public SecureString? GraphAccessToken { get; set; }
+
+        /// <summary>The delegated Graph permissions to ask for (e.g. "Policy.Read.All"); null asks for read and both writes.</summary>
+        public IReadOnlyList<string>? GraphScopes { get; set; }
 
         public TokenCacheMode Cache { get; set; } = TokenCacheMode.Memory;
 

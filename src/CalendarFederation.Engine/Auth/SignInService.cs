@@ -131,9 +131,11 @@ namespace CalendarFederation.Engine.Auth
             };
             if (request.OverallTimeout != null) options.OverallTimeout = request.OverallTimeout.Value;
             var tracked = new TrackingTokenSource(tokens, first.ExpiresOn);
+            // Checked now (a Graph token for another tenant or audience fails the connection); Graph tokens are got on first use.
+            IGraphTokenProvider graphTokens = GraphTokenProviders.Create(request, tracked, tenantId, upn, cache);
             var adminApi = new AdminApiClient(options, tracked, request.Http.CreateHandler(), disposeHandler: true);
             return new TenantSession(request, tracked, adminApi, tenantId, routeTenant, upn, appOnly ? (request.ClientId ?? claims?.AppId) : request.ClientId ?? claims?.AppId,
-                appOnly, first.ExpiresOn, cache);
+                appOnly, first.ExpiresOn, cache, graphTokens);
         }
 
         private static void Validate(SignInRequest request)

@@ -1,6 +1,8 @@
 using System;
+using System.Threading;
 using CalendarFederation.Engine.AdminApi;
 using CalendarFederation.Engine.Environments;
+using CalendarFederation.Engine.Graph;
 
 namespace CalendarFederation.Engine.Auth
 {
@@ -8,7 +10,8 @@ namespace CalendarFederation.Engine.Auth
     public sealed class TenantSession : IDisposable
     {
         internal TenantSession(SignInRequest request, ITokenSource tokens, AdminApiClient adminApi, string? tenantId, string organization,
-            string? userPrincipalName, string? appId, bool isAppOnly, DateTimeOffset tokenExpiresOn, TokenCacheBinding? cache)
+            string? userPrincipalName, string? appId, bool isAppOnly, DateTimeOffset tokenExpiresOn, TokenCacheBinding? cache,
+            IGraphTokenProvider? graphTokens = null)
         {
             Mode = request.Mode;
             Environment = request.Environment;
@@ -26,6 +29,7 @@ namespace CalendarFederation.Engine.Auth
             ConnectedAt = DateTimeOffset.UtcNow;
             Cache = cache;
             Http = request.Http;
+            GraphTokens = graphTokens ?? new UnavailableGraphTokenProvider("This connection has no way to get a Microsoft Graph token.");
         }
 
         /// <summary>The proxy and handler settings the session was made with, for its other clients (discovery, free/busy).</summary>
@@ -51,17 +55,55 @@ namespace CalendarFederation.Engine.Auth
         internal TokenCacheBinding? Cache { get; }
 
         private readonly DateTimeOffset _firstExpiresOn;
+        private readonly object _graphLock = new object();
+        private GraphClient? _graph;
+        private int _disposed;
+
+        /// <summary>How this session gets Microsoft Graph tokens (app-only, managed identity, delegated, supplied, or none).</summary>
+        public IGraphTokenProvider GraphTokens { get; }
+
+        /// <summary>
+        /// Microsoft Graph for this tenant (the environment's Graph endpoint, v1.0), made on first use with the session's
+        /// HTTP settings and disposed with the session. A delegated session signs in to Graph on its first call.
+        /// </summary>
+        public GraphClient Graph
+        {
+            get
+            {
+                lock (_graphLock)
+                {
+                    if (Volatile.Read(ref _disposed) != 0)
+                    {
+                        throw new EngineException(ErrorIds.ConnectionClosed, ErrorKind.ConnectionError, $"This connection to {Organization} was disconnected; connect again.", Organization);
+                    }
+                    return _graph ??= new GraphClient(new GraphClientOptions
+                    {
+                        BaseUri = new Uri(Environment.Graph.GetLeftPart(UriPartial.Authority)),
+                        Tenant = TenantId ?? Organization,
+                        GateKey = DelegatedOrganization ?? TenantId ?? Organization,
+                        UserAgent = AdminApi.Options.UserAgent,
+                    }, GraphTokens, Http.CreateHandler(), disposeHandler: true);
+                }
+            }
+        }
 
         /// <summary>Forgets the delegated sign-in (in memory and in a persisted cache); app-only tokens simply go with the session.</summary>
         public async System.Threading.Tasks.Task SignOutAsync()
         {
             ITokenSource inner = Tokens is TrackingTokenSource t ? t.Inner : Tokens;
             if (inner is PublicClientTokenSource publicClient) await publicClient.SignOutAsync().ConfigureAwait(false);
+            if (GraphTokens is DelegatedGraphTokenProvider graph) await graph.SignOutAsync().ConfigureAwait(false);
         }
 
         public void Dispose()
         {
             AdminApi.Dispose();
+            lock (_graphLock)
+            {
+                if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+                _graph?.Dispose();
+            }
+            (GraphTokens as IDisposable)?.Dispose();
         }
     }
 }

@@ -91,6 +91,8 @@ namespace CalendarFederation.Engine
         public const string GraphConsentRequired = "GraphConsentRequired";
         public const string GraphPermissionMissing = "GraphPermissionMissing";
         public const string GraphRoleMissing = "GraphRoleMissing";
+        /// <summary>Graph refused (403) and the token does not show whether a permission or a role is missing: the message names both.</summary>
+        public const string GraphAccessDenied = "GraphAccessDenied";
         public const string GraphError = "GraphError";
         public const string GraphTimeout = "GraphTimeout";
         public const string CrossTenantAccessNotAvailable = "CrossTenantAccessNotAvailable";

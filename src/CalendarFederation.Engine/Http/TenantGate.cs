@@ -3,7 +3,7 @@ using System.Collections.Concurrent;
 using System.Threading;
 using System.Threading.Tasks;
 
-namespace CalendarFederation.Engine.AdminApi
+namespace CalendarFederation.Engine.Http
 {
     /// <summary>
     /// Per tenant: at most N requests in flight, and none at all while a Retry-After the service gave for that
@@ -67,7 +67,7 @@ namespace CalendarFederation.Engine.AdminApi
         }
     }
 
-    /// <summary>The gates of one process, keyed by admin API host and tenant.</summary>
+    /// <summary>The gates of one process, keyed by service host and tenant (the admin API and Microsoft Graph each have their own).</summary>
     public sealed class TenantGateRegistry
     {
         public static readonly TenantGateRegistry Shared = new TenantGateRegistry(TimeProvider.System);
@@ -77,7 +77,7 @@ namespace CalendarFederation.Engine.AdminApi
 
         public TenantGateRegistry(TimeProvider time) => _time = time;
 
-        public TenantGate For(Uri adminApi, string tenant, int maxConcurrency) =>
-            _gates.GetOrAdd(adminApi.Authority + "/" + tenant, _ => new TenantGate(maxConcurrency, _time));
+        public TenantGate For(Uri service, string tenant, int maxConcurrency) =>
+            _gates.GetOrAdd(service.Authority + "/" + tenant, _ => new TenantGate(maxConcurrency, _time));
     }
 }
