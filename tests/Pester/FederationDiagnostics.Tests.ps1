@@ -416,7 +416,10 @@ Describe 'Test-OrganizationRelationship (built module)' -Tag 'Federation' {
             $skipped = Find $findings 'ProbeSkipped'
             $skipped.Severity | Should -BeExactly 'Info'
             $skipped.Side | Should -BeExactly 'Probe'
-            $skipped.Message | Should -Match '-RequesterMailbox'
+            # The message says what happened; the parameter to add is the recommendation's.
+            $skipped.Message | Should -Match 'app-only connection'
+            $skipped.Message | Should -Not -Match ' -[A-Z]'
+            $skipped.Recommendation | Should -Match '-RequesterMailbox <a mailbox of contoso\.onmicrosoft\.com>'
             @($findings | Where-Object { $_.Check -like 'FreeBusy*' }).Count | Should -Be 0
             @(Get-ServiceRequests graph).Count | Should -Be 0
         }
