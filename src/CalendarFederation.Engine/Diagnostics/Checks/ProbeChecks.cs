@@ -83,7 +83,8 @@ namespace CalendarFederation.Engine.Diagnostics.Checks
                     $"Asked for {mailbox}'s free/busy: {result.ErrorMessage}{(result.ErrorCode != null ? " (" + result.ErrorCode + ")" : "")}");
                 return;
             }
-            bool any = result.Items.Count > 0 || (result.AvailabilityView?.Any(c => c != '4') ?? false);
+            // Every digit Graph defines is free/busy that came back, 4 (working elsewhere) included.
+            bool any = result.Items.Count > 0 || result.Slots.Any(s => s != SlotAvailability.Unknown);
             if (!any)
             {
                 findings.Add(FindingSeverity.Blocking, "Probe", CheckIds.FreeBusyNotVisible, $"Asked for {mailbox}'s free/busy: no data came back.");
@@ -100,13 +101,30 @@ namespace CalendarFederation.Engine.Diagnostics.Checks
             }
         }
 
-        /// <summary>The first item of the day.</summary>
+        /// <summary>The first item of the day, or without items what the availability view shows.</summary>
         internal static string Sample(ScheduleResult result)
         {
             ScheduleItem? first = result.Items.FirstOrDefault();
-            if (first == null) return "";
+            if (first == null) return DescribeView(result.Slots);
             return $"First: {first.Start:HH:mm}-{first.End:HH:mm} UTC {first.Status}" + (first.Subject != null ? $" \"{first.Subject}\"" : "")
                 + (first.Location != null ? $" at {first.Location}" : "") + ".";
+        }
+
+        private static string DescribeView(IReadOnlyList<SlotAvailability> slots)
+        {
+            if (slots.Count == 0) return "";
+            var parts = new List<string>();
+            foreach (var (state, text) in new[]
+            {
+                (SlotAvailability.Busy, "busy"), (SlotAvailability.Tentative, "tentative"), (SlotAvailability.OutOfOffice, "out of office"),
+                (SlotAvailability.WorkingElsewhere, "working elsewhere"),
+            })
+            {
+                int count = slots.Count(s => s == state);
+                if (count > 0) parts.Add($"{count} {text}");
+            }
+            return parts.Count == 0 ? $"The availability view shows all {slots.Count} slots free."
+                : $"The availability view shows {string.Join(", ", parts)} of {slots.Count} slots.";
         }
 
         private static async Task<string?> ReadPermissionAsync(DiagnosticsContext context, CancellationToken cancellationToken)
