@@ -95,6 +95,35 @@ BeforeAll {
         $found[0]
     }
 
+    # The sandbox's Autodiscover requests (they carry no 'service'), as host, path and domain.
+    function script:Get-AutodiscoverRequests {
+        @(Get-CFSandboxRequests -Sandbox $sandbox | Where-Object { -not $_.PSObject.Properties['service'] -and $_.PSObject.Properties['domain'] } |
+            ForEach-Object { [pscustomobject]@{ Host = $_.host; Path = $_.path; Domain = $_.domain } })
+    }
+
+    # Adatum's relationship as built from its on-premises Autodiscover: a sandbox endpoint reached as 'localhost' (not the
+    # cloud's 127.0.0.1), which answers adatum.com with Adatum's on-premises ApplicationUri.
+    function script:New-AdatumRelationship {
+        $script:adatumEndpoint = "http://localhost:$($sandbox.Ports[1])/autodiscover/autodiscover.svc"
+        Get-FederationInformation -DomainName adatum.com -AutodiscoverUri $adatumEndpoint |
+            New-OrganizationRelationship -Connection $contoso -Name Adatum -FreeBusyAccessEnabled $true -FreeBusyAccessLevel AvailabilityOnly -WarningAction SilentlyContinue | Out-Null
+        $stored = Get-OrganizationRelationship -Connection $contoso -Identity Adatum
+        "$($stored.TargetApplicationUri)" | Should -BeExactly 'FYDIBOHF25SPDLT.adatum.com'
+        "$($stored.TargetAutodiscoverEpr)" | Should -BeExactly "$adatumEndpoint/WSSecurity"
+    }
+
+    # The cloud endpoint (127.0.0.1) answering adatum.com as Exchange Online answers a hybrid organization's domain: outlook.com.
+    function script:Add-CloudAnswersHybrid {
+        $answer = '<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body>' +
+            '<GetFederationInformationResponseMessage xmlns="http://schemas.microsoft.com/exchange/2010/Autodiscover"><Response>' +
+            '<ErrorCode>NoError</ErrorCode><ErrorMessage/><ApplicationUri>outlook.com</ApplicationUri><Domains><Domain>adatum.com</Domain></Domains>' +
+            '<TokenIssuers><TokenIssuer><Endpoint>https://login.microsoftonline.com/extSTS.srf</Endpoint><Uri>urn:federation:MicrosoftOnline</Uri></TokenIssuer></TokenIssuers>' +
+            '</Response></GetFederationInformationResponseMessage></s:Body></s:Envelope>'
+        Add-CFSandboxFault -Sandbox $sandbox -Rule @{ host = '127.0.0.1'; domain = 'adatum.com'; rawBody = $answer } | Out-Null
+        # What the old cloud-first re-discovery compared with.
+        (Get-FederationInformation -DomainName adatum.com -ExchangeEnvironmentName $environmentName).TargetApplicationUri.OriginalString | Should -BeExactly 'outlook.com'
+    }
+
     # An Exchange "not found" for a group, as the admin API answers when a scope group has been deleted.
     function script:Add-GroupGoneFault([string] $Tenant, [string] $Group) {
         $message = "Ex94914C|Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException|Couldn't find object `"$Group`". Please make sure that it was spelled correctly or specify a different object."
@@ -259,6 +288,41 @@ Describe 'Test-OrganizationRelationship (built module)' -Tag 'Federation' {
             $sides[0].Action | Should -BeExactly 'Updated'
             @($sides[0].Changes) | Should -BeExactly @("TargetAutodiscoverEpr: $stale -> $($fresh.TargetAutodiscoverEpr)")
             Checks (Invoke-Test @{ PartnerConnection = $fabrikam }) | Should -BeExactly @('NoProblemsFound')
+        }
+    }
+
+    Context 'hybrid and on-premises partners' {
+        It 're-discovers a hybrid partner at the relationship''s own TargetAutodiscoverEpr: no false TargetApplicationUriStale, and PartnerIsHybrid' {
+            if (Skip-Untrusted) { return }
+            New-AdatumRelationship
+            Add-CloudAnswersHybrid
+            $findings = Invoke-Test @{ Identity = 'Adatum' }
+            # Compared with the cloud's outlook.com, the on-premises FYDIBOHF25SPDLT.adatum.com used to be a Blocking TargetApplicationUriStale.
+            Checks $findings | Should -BeExactly @('PartnerSideNotChecked', 'PartnerIsHybrid', 'NoProblemsFound')
+            $hybrid = Find $findings 'PartnerIsHybrid'
+            $hybrid.Severity | Should -BeExactly 'Info'
+            $hybrid.Side | Should -BeExactly 'adatum.com'
+            $hybrid.Message | Should -Match ([regex]::Escape("reaches its on-premises Exchange (FYDIBOHF25SPDLT.adatum.com), while Microsoft 365 also answers for adatum.com"))
+            $hybrid.Message | Should -Match ([regex]::Escape("$adatumEndpoint/WSSecurity, its TargetAutodiscoverEpr"))
+            # Asked: the stored endpoint (as localhost), and the cloud alone to tell hybrid from on-premises; adatum's own hosts not at all.
+            $asked = @(Get-AutodiscoverRequests | Where-Object { $_.Domain -eq 'adatum.com' })
+            @($asked | Where-Object { $_.Host -eq 'localhost' } | ForEach-Object { $_.Path }) | Should -BeExactly @('/autodiscover/autodiscover.svc/WSSecurity')
+            @($asked | Where-Object { $_.Host -eq '127.0.0.1' }).Count | Should -Be 1
+            $asked.Count | Should -Be 2
+        }
+
+        It 'calls a partner on Exchange on-premises only PartnerIsOnPremises, and still finds a stale TargetApplicationUri at its endpoint' {
+            if (Skip-Untrusted) { return }
+            New-AdatumRelationship
+            Checks (Invoke-Test @{ DomainName = 'adatum.com' }) | Should -BeExactly @('PartnerSideNotChecked', 'PartnerIsOnPremises', 'NoProblemsFound')
+
+            Set-OrganizationRelationship -Connection $contoso -Identity Adatum -TargetApplicationUri 'FYDIBOHF25SPDLT.adatum.example' | Out-Null
+            $findings = Invoke-Test @{ DomainName = 'adatum.com' }
+            $findings[0].Check | Should -BeExactly 'TargetApplicationUriStale'
+            $findings[0].Severity | Should -BeExactly 'Blocking'
+            $findings[0].Message | Should -BeExactly ("'Adatum' has TargetApplicationUri FYDIBOHF25SPDLT.adatum.example, but $adatumEndpoint/WSSecurity, its TargetAutodiscoverEpr, " +
+                'now answers FYDIBOHF25SPDLT.adatum.com for adatum.com.')
+            $findings[0].Recommendation | Should -BeExactly "Set-OrganizationRelationship -Identity 'Adatum' -TargetApplicationUri FYDIBOHF25SPDLT.adatum.com"
         }
     }
 

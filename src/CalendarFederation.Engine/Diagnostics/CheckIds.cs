@@ -25,10 +25,12 @@ namespace CalendarFederation.Engine.Diagnostics
         public const string LocalScopeGroupMissing = nameof(LocalScopeGroupMissing);
         public const string LocalScopeGroupTooLarge = nameof(LocalScopeGroupTooLarge);
 
-        // The partner's targets against a fresh discovery
+        // The partner's targets against a fresh discovery, asked the way the relationship was built
         public const string TargetApplicationUriStale = nameof(TargetApplicationUriStale);
         public const string TargetAutodiscoverEprStale = nameof(TargetAutodiscoverEprStale);
         public const string PartnerDiscoveryFailed = nameof(PartnerDiscoveryFailed);
+        public const string PartnerIsHybrid = nameof(PartnerIsHybrid);
+        public const string PartnerIsOnPremises = nameof(PartnerIsOnPremises);
 
         // Their side: what they let our users see
         public const string PartnerSideNotChecked = nameof(PartnerSideNotChecked);
@@ -70,7 +72,7 @@ namespace CalendarFederation.Engine.Diagnostics
             TargetAutodiscoverEprStale, PartnerDiscoveryFailed, PartnerDomainsSplit,
             LocalFreeBusyNotShared, LocalScopeGroupMissing, PartnerScopeGroupTooLarge, LocalScopeGroupTooLarge, PartnerTargetsMissing,
             FreeBusyLevelsDiffer, PartnerScopeMembershipUnchecked, PartnerDomainsUnknown, PartnerSideNotChecked,
-            ProbeSkipped, EffectiveLevel,
+            PartnerIsHybrid, PartnerIsOnPremises, ProbeSkipped, EffectiveLevel,
             FreeBusyVisibleLimitedDetails, FreeBusyVisibleAvailabilityOnly,
             NoProblemsFound,
         };

@@ -13,7 +13,7 @@ namespace CalendarFederation.Engine.Diagnostics
 {
     /// <summary>
     /// What every check reads: the two tenants as read, the relationship found on each side, the partner's domains,
-    /// and who asks for whose free/busy. Anything that needs a request is a
+    /// who asks for whose free/busy, and the partner's kind. Anything that needs a request is a
     /// <see cref="DiagnosticsFact{T}"/>, loaded once on first use, so checks stay small and checks of other kinds
     /// (the cross-tenant access policy) add their facts without changing this class.
     /// </summary>
@@ -35,6 +35,8 @@ namespace CalendarFederation.Engine.Diagnostics
             PartnerOrganization = partner?.Organization ?? partnerDomains[0];
             MailboxDomain = DomainOf(request.Mailbox);
             RequesterDomain = DomainOf(request.RequesterMailbox) ?? DomainOf(request.Local.UserPrincipalName);
+            PartnerKind = localRelationship == null ? PartnerKind.Unknown
+                : PartnerClassifier.Classify(localRelationship, local.Domains, local.Session.Environment);
         }
 
         /// <summary>
@@ -86,6 +88,8 @@ namespace CalendarFederation.Engine.Diagnostics
         /// <summary>The partner's relationship for our domains; null when it has none or was not read.</summary>
         public AdminObject? PartnerRelationship { get; }
         public string PartnerRelationshipName => PartnerRelationship?.GetString("Name") ?? "";
+        /// <summary>Where our relationship's partner runs (<see cref="PartnerClassifier"/>); Unknown without a relationship.</summary>
+        public PartnerKind PartnerKind { get; }
 
         /// <summary>Anonymous discovery with the given options; tests replace it to see what is asked.</summary>
         internal Func<DiscoveryOptions, string, CancellationToken, Task<DiscoveryOutcome>> Discover { get; set; } = DiscoverAsync;

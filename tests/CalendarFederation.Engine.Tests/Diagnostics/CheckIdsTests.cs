@@ -17,7 +17,7 @@ public class CheckIdsTests
     public void Every_constant_is_ranked_exactly_once_and_the_ranking_holds_nothing_else()
     {
         string[] constants = Constants();
-        Assert.Equal(33, constants.Length);
+        Assert.Equal(35, constants.Length);
         Assert.Equal(CheckIds.Ranking.Count, CheckIds.Ranking.Distinct(StringComparer.Ordinal).Count());
         Assert.Equal(constants.OrderBy(c => c, StringComparer.Ordinal), CheckIds.Ranking.OrderBy(c => c, StringComparer.Ordinal));
         // Each constant's value is its own name, so what scripts see is what the code says.
@@ -37,9 +37,9 @@ public class CheckIdsTests
     }
 
     [Fact]
-    public void The_order_is_the_one_the_Pester_contract_was_written_against()
+    public void The_existing_order_is_kept_and_the_new_ids_sit_among_the_partner_infos()
     {
-        // RunAsync's CheckOrder before the split (issue 12).
+        // The order the Pester contract was written against (issue 12), with PartnerIsHybrid and PartnerIsOnPremises added.
         string[] before =
         {
             "TenantDehydrated", "LocalRelationshipMissing", "LocalRelationshipDisabled", "PartnerRelationshipMissing", "PartnerRelationshipDisabled",
@@ -50,7 +50,9 @@ public class CheckIdsTests
             "FreeBusyLevelsDiffer", "PartnerScopeMembershipUnchecked", "PartnerDomainsUnknown", "PartnerSideNotChecked", "ProbeSkipped", "EffectiveLevel",
             "FreeBusyVisibleLimitedDetails", "FreeBusyVisibleAvailabilityOnly", "NoProblemsFound",
         };
-        Assert.Equal(before, CheckIds.Ranking);
+        Assert.Equal(before, CheckIds.Ranking.Where(id => id != CheckIds.PartnerIsHybrid && id != CheckIds.PartnerIsOnPremises));
+        Assert.Equal(CheckIds.PositionOf(CheckIds.PartnerSideNotChecked) + 1, CheckIds.PositionOf(CheckIds.PartnerIsHybrid));
+        Assert.Equal(CheckIds.PositionOf(CheckIds.PartnerIsHybrid) + 1, CheckIds.PositionOf(CheckIds.PartnerIsOnPremises));
     }
 
     [Fact]
@@ -90,7 +92,7 @@ public class CheckIdsTests
     [Fact]
     public void Compose_keeps_the_summary_checks_last_after_added_checks_and_refuses_two_checks_of_one_name()
     {
-        DiagnosticCheck extra = DiagnosticCheck.Of("CrossTenantAccessStandIn", (c, f) => { }, CheckIds.PartnerSideNotChecked);
+        DiagnosticCheck extra = DiagnosticCheck.Of("CrossTenantAccessStandIn", (c, f) => { }, CheckIds.PartnerIsHybrid);
         IReadOnlyList<DiagnosticCheck> checks = DiagnosticChecks.Compose(DiagnosticChecks.Default.Take(3), new[] { extra });
         Assert.Equal(new[] { "EffectiveLevelExplained", "NothingWrong" }, checks.Skip(checks.Count - 2).Select(c => c.Name));
         Assert.Equal("CrossTenantAccessStandIn", checks[checks.Count - 3].Name);

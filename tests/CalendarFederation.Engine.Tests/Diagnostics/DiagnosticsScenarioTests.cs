@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using CalendarFederation.Engine.Diagnostics;
 using CalendarFederation.Engine.Diagnostics.Checks;
+using CalendarFederation.Engine.Discovery;
 using CalendarFederation.Engine.Federation;
 using Xunit;
 using static CalendarFederation.Engine.Tests.Diagnostics.DiagnosticsWorld;
@@ -13,6 +14,8 @@ namespace CalendarFederation.Engine.Tests.Diagnostics;
 /// </summary>
 public class DiagnosticsScenarioTests
 {
+    private const string OnPremisesEpr = "https://mail.adatum.com/autodiscover/autodiscover.svc/WSSecurity";
+
     private static readonly Dictionary<string, (Func<DiagnosticsContext> Build, string[] Expected)> Scenarios = new()
     {
         ["NeitherSide"] = (() => Context(Request(Contoso(), Fabrikam()), Contoso(), Fabrikam()),
@@ -28,6 +31,9 @@ public class DiagnosticsScenarioTests
         }),
         ["SplitAndStale"] = (SplitAndStale, new[] { "TargetApplicationUriStale", "PartnerDomainsNotCovered", "TargetAutodiscoverEprStale", "PartnerDomainsSplit" }),
         ["PartnerNotRead"] = (PartnerNotRead, new[] { "PartnerDomainsUnknown", "PartnerSideNotChecked", "NoProblemsFound" }),
+        ["HybridPartner"] = (() => OnPremisesPartner(cloudServesIt: true), new[] { "PartnerSideNotChecked", "PartnerIsHybrid", "NoProblemsFound" }),
+        ["OnPremisesPartner"] = (() => OnPremisesPartner(cloudServesIt: false), new[] { "PartnerSideNotChecked", "PartnerIsOnPremises", "NoProblemsFound" }),
+        ["OwnOnPremises"] = (OwnOnPremises, new[] { "PartnerSideNotChecked", "PartnerIsHybrid", "NoProblemsFound" }),
         ["ProbeSkipped"] = (() => BothRight(mailbox: "lee@fabrikam.com", requester: null), new[] { "ProbeSkipped", "NoProblemsFound" }),
         ["LargeScopes"] = (LargeScopes,
             new[] { "PartnerScopeGroupTooLarge", "LocalScopeGroupTooLarge", "PartnerScopeMembershipUnchecked", "EffectiveLevel", "FreeBusyVisibleAvailabilityOnly" }),
@@ -73,7 +79,7 @@ public class DiagnosticsScenarioTests
             scope: "AlsoGone"));
         DiagnosticsContext context = Context(Request(local, partner, requester: "alex@contoso.com"), local, partner);
         context.Provide(Rediscovery.Fact, new RediscoveryResult(Rediscovery.Plan(context)!, null,
-            "Federation information could not be received from the external organization.\n  POST https://autodiscover-s.outlook.com/autodiscover/autodiscover.svc: timed out"));
+            "Federation information could not be received from the external organization.\n  POST https://autodiscover-s.outlook.com/autodiscover/autodiscover.svc: timed out", null));
         context.Provide(ScopeChecks.LocalScope, Scope("Fabrikam", "Gone", exists: false));
         context.Provide(ScopeChecks.PartnerScope, Scope("Contoso", "AlsoGone", exists: false));
         return context;
@@ -96,6 +102,26 @@ public class DiagnosticsScenarioTests
         DiagnosticsContext context = Context(Request(local, domain: "fabrikam.com"), local, null);
         context.Provide(Rediscovery.Fact, Fresh("fabrikam.com"));
         return context;
+    }
+
+    // Adatum's relationship as Get-FederationInformation built it from its on-premises Autodiscover.
+    private static DiagnosticsContext OnPremisesPartner(bool cloudServesIt)
+    {
+        TenantSnapshot local = Contoso(Relationship("Adatum", new[] { "adatum.com" }, application: "FYDIBOHF25SPDLT.adatum.com", epr: OnPremisesEpr));
+        var discovery = new FakeDiscovery((options, domain) =>
+            options.AutodiscoverUri == new Uri(OnPremisesEpr) ? Answer(domain, "FYDIBOHF25SPDLT.adatum.com", new Uri(OnPremisesEpr))
+            : options.AutodiscoverUri == CloudEndpoint && cloudServesIt ? Answer(domain, "outlook.com", CloudEndpoint)
+            : null);
+        return Context(Request(local, domain: "adatum.com"), local, null, discovery);
+    }
+
+    // The Hybrid Configuration Wizard's relationship for the tenant's own on-premises organization.
+    private static DiagnosticsContext OwnOnPremises()
+    {
+        const string epr = "https://mail.contoso.com/autodiscover/autodiscover.svc/WSSecurity";
+        TenantSnapshot local = Contoso(Relationship("O365 to On-premises - 5c1e", new[] { "contoso.com" }, application: "FYDIBOHF25SPDLT.contoso.com", epr: epr));
+        var discovery = new FakeDiscovery((options, domain) => options.AutodiscoverUri == new Uri(epr) ? Answer(domain, "FYDIBOHF25SPDLT.contoso.com", new Uri(epr)) : null);
+        return Context(Request(local, identity: "O365 to On-premises - 5c1e"), local, null, discovery);
     }
 
     private static DiagnosticsContext BothRight(string? mailbox, string? requester, string level = "AvailabilityOnly", string? localScope = null, string? partnerScope = null)

@@ -79,7 +79,7 @@ internal static class DiagnosticsWorld
 
     /// <summary>A fresh discovery that found <paramref name="application"/> at <paramref name="answeredBy"/>.</summary>
     public static RediscoveryResult Fresh(string domain, string application = "outlook.com", string answeredBy = "https://autodiscover-s.outlook.com/autodiscover/autodiscover.svc") =>
-        new(new RediscoveryPlan(domain), Answer(domain, application, new Uri(answeredBy)), null);
+        new(new RediscoveryPlan(RediscoveryRoute.CloudFirst, domain, null), Answer(domain, application, new Uri(answeredBy)), null, null);
 
     public static FederationInfo Answer(string domain, string application, Uri answeredBy) =>
         new(domain, application, new[] { domain }, answeredBy, CandidateKind.Cloud, Array.Empty<TokenIssuer>(), null);

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using CalendarFederation.Engine.AdminApi;
+using CalendarFederation.Engine.Federation;
 
 namespace CalendarFederation.Engine.Diagnostics.Checks
 {
@@ -85,7 +86,9 @@ namespace CalendarFederation.Engine.Diagnostics.Checks
             string name = context.LocalRelationshipName, p = context.PartnerOrganization;
             if (context.Partner == null)
             {
-                if (listed.Count > 1) return;
+                // Only Exchange Online answers with the one domain asked for (2025); an on-premises Exchange lists them all.
+                bool onPremises = context.PartnerKind == PartnerKind.OnPremises || context.PartnerKind == PartnerKind.Hybrid;
+                if (listed.Count > 1 || onPremises) return;
                 findings.Add(FindingSeverity.Info, context.LocalOrganization, CheckIds.PartnerDomainsUnknown,
                     $"'{name}' lists {listed.Count} partner domain(s). Since 2025 discovery returns only the domain asked for, so other domains of {p} may be missing.",
                     "Pass -PartnerConnection to compare with the partner's accepted domains.");
