@@ -432,6 +432,28 @@ Describe 'Test-OrganizationRelationship (built module)' -Tag 'Federation' {
         }
     }
 
+    Context 'the default view' {
+        It 'shows each recommendation on the line under its finding at 120 columns, without Format-List' {
+            if (Skip-Untrusted) { return }
+            New-BothSides
+            Set-OrganizationRelationship -Connection $contoso -Identity Fabrikam -Enabled $false -Force | Out-Null
+            Set-OrganizationRelationship -Connection $fabrikam -Identity Contoso -FreeBusyAccessLevel LimitedDetails | Out-Null
+            $findings = Invoke-Test @{ PartnerConnection = $fabrikam }
+            Checks $findings | Should -BeExactly @('LocalRelationshipDisabled', 'FreeBusyLevelsDiffer')
+            $lines = @((($findings | Out-String -Width 120) -split '\r?\n') | ForEach-Object { $_.TrimEnd() })
+            $lines | ForEach-Object { $_.Length | Should -BeLessOrEqual 120 }
+            $header = @($lines | Where-Object { $_ -match '^\s*#\s+Severity\s+Check\s+Message$' })
+            $header.Count | Should -Be 1
+            $at = [array]::FindIndex([string[]] $lines, [Predicate[string]] { param($l) $l -match "LocalRelationshipDisabled\s+'Fabrikam' in contoso\.onmicrosoft\.com is disabled\.$" })
+            $at | Should -BeGreaterThan -1 -Because ($lines -join [Environment]::NewLine)
+            $lines[$at + 1].Trim() | Should -BeExactly "-> Set-OrganizationRelationship -Identity 'Fabrikam' -Enabled `$true"
+            # The recommendation sits in the Message column, under the message.
+            $lines[$at + 1].IndexOf('->') | Should -Be $lines[$at].IndexOf("'Fabrikam' in")
+            # A finding without a recommendation gets no second line.
+            @($lines | Where-Object { $_ -match '->' }).Count | Should -Be 1
+        }
+    }
+
     Context 'what was asked' {
         It 'says PartnerSideNotChecked without -PartnerConnection' {
             if (Skip-Untrusted) { return }
