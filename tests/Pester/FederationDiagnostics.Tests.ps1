@@ -1,5 +1,6 @@
 # Test-OrganizationRelationship through the BUILT module against the sandbox's contoso (local) and fabrikam (partner),
-# connected app-only: which findings come out, in which rank, for each way free/busy breaks. Each test starts from the
+# connected app-only, and adatum (an on-premises-style partner, never connected): which findings come out, in which
+# rank, for each way free/busy breaks, and how the default table shows them. Each test starts from the
 # sandbox's reset state (no relationships, both tenants hydrated, no fault rules). Without trust in the sandbox's https
 # root every test is skipped and says why. Windows PowerShell 5.1 compatible.
 
