@@ -1,5 +1,6 @@
 # Test-OrganizationRelationship through the BUILT module against the sandbox's contoso (local) and fabrikam (partner),
-# connected app-only: which findings come out, in which rank, for each way free/busy breaks. Each test starts from the
+# connected app-only, and adatum (an on-premises-style partner, never connected): which findings come out, in which
+# rank, for each way free/busy breaks, and how the default table shows them. Each test starts from the
 # sandbox's reset state (no relationships, both tenants hydrated, no fault rules). Without trust in the sandbox's https
 # root every test is skipped and says why. Windows PowerShell 5.1 compatible.
 
@@ -93,6 +94,35 @@ BeforeAll {
         $found = @($Findings | Where-Object { $_.Check -eq $Check })
         $found.Count | Should -Be 1 -Because "$Check should come out once among: $((Checks $Findings) -join ', ')"
         $found[0]
+    }
+
+    # The sandbox's Autodiscover requests (they carry no 'service'), as host, path and domain.
+    function script:Get-AutodiscoverRequests {
+        @(Get-CFSandboxRequests -Sandbox $sandbox | Where-Object { -not $_.PSObject.Properties['service'] -and $_.PSObject.Properties['domain'] } |
+            ForEach-Object { [pscustomobject]@{ Host = $_.host; Path = $_.path; Domain = $_.domain } })
+    }
+
+    # Adatum's relationship as built from its on-premises Autodiscover: a sandbox endpoint reached as 'localhost' (not the
+    # cloud's 127.0.0.1), which answers adatum.com with Adatum's on-premises ApplicationUri.
+    function script:New-AdatumRelationship {
+        $script:adatumEndpoint = "http://localhost:$($sandbox.Ports[1])/autodiscover/autodiscover.svc"
+        Get-FederationInformation -DomainName adatum.com -AutodiscoverUri $adatumEndpoint |
+            New-OrganizationRelationship -Connection $contoso -Name Adatum -FreeBusyAccessEnabled $true -FreeBusyAccessLevel AvailabilityOnly -WarningAction SilentlyContinue | Out-Null
+        $stored = Get-OrganizationRelationship -Connection $contoso -Identity Adatum
+        "$($stored.TargetApplicationUri)" | Should -BeExactly 'FYDIBOHF25SPDLT.adatum.com'
+        "$($stored.TargetAutodiscoverEpr)" | Should -BeExactly "$adatumEndpoint/WSSecurity"
+    }
+
+    # The cloud endpoint (127.0.0.1) answering adatum.com as Exchange Online answers a hybrid organization's domain: outlook.com.
+    function script:Add-CloudAnswersHybrid {
+        $answer = '<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body>' +
+            '<GetFederationInformationResponseMessage xmlns="http://schemas.microsoft.com/exchange/2010/Autodiscover"><Response>' +
+            '<ErrorCode>NoError</ErrorCode><ErrorMessage/><ApplicationUri>outlook.com</ApplicationUri><Domains><Domain>adatum.com</Domain></Domains>' +
+            '<TokenIssuers><TokenIssuer><Endpoint>https://login.microsoftonline.com/extSTS.srf</Endpoint><Uri>urn:federation:MicrosoftOnline</Uri></TokenIssuer></TokenIssuers>' +
+            '</Response></GetFederationInformationResponseMessage></s:Body></s:Envelope>'
+        Add-CFSandboxFault -Sandbox $sandbox -Rule @{ host = '127.0.0.1'; domain = 'adatum.com'; rawBody = $answer } | Out-Null
+        # What the old cloud-first re-discovery compared with.
+        (Get-FederationInformation -DomainName adatum.com -ExchangeEnvironmentName $environmentName).TargetApplicationUri.OriginalString | Should -BeExactly 'outlook.com'
     }
 
     # An Exchange "not found" for a group, as the admin API answers when a scope group has been deleted.
@@ -262,6 +292,41 @@ Describe 'Test-OrganizationRelationship (built module)' -Tag 'Federation' {
         }
     }
 
+    Context 'hybrid and on-premises partners' {
+        It 're-discovers a hybrid partner at the relationship''s own TargetAutodiscoverEpr: no false TargetApplicationUriStale, and PartnerIsHybrid' {
+            if (Skip-Untrusted) { return }
+            New-AdatumRelationship
+            Add-CloudAnswersHybrid
+            $findings = Invoke-Test @{ Identity = 'Adatum' }
+            # Compared with the cloud's outlook.com, the on-premises FYDIBOHF25SPDLT.adatum.com used to be a Blocking TargetApplicationUriStale.
+            Checks $findings | Should -BeExactly @('PartnerSideNotChecked', 'PartnerIsHybrid', 'NoProblemsFound')
+            $hybrid = Find $findings 'PartnerIsHybrid'
+            $hybrid.Severity | Should -BeExactly 'Info'
+            $hybrid.Side | Should -BeExactly 'adatum.com'
+            $hybrid.Message | Should -Match ([regex]::Escape("reaches its on-premises Exchange (FYDIBOHF25SPDLT.adatum.com), while Microsoft 365 also answers for adatum.com"))
+            $hybrid.Message | Should -Match ([regex]::Escape("$adatumEndpoint/WSSecurity, its TargetAutodiscoverEpr"))
+            # Asked: the stored endpoint (as localhost), and the cloud alone to tell hybrid from on-premises; adatum's own hosts not at all.
+            $asked = @(Get-AutodiscoverRequests | Where-Object { $_.Domain -eq 'adatum.com' })
+            @($asked | Where-Object { $_.Host -eq 'localhost' } | ForEach-Object { $_.Path }) | Should -BeExactly @('/autodiscover/autodiscover.svc/WSSecurity')
+            @($asked | Where-Object { $_.Host -eq '127.0.0.1' }).Count | Should -Be 1
+            $asked.Count | Should -Be 2
+        }
+
+        It 'calls a partner on Exchange on-premises only PartnerIsOnPremises, and still finds a stale TargetApplicationUri at its endpoint' {
+            if (Skip-Untrusted) { return }
+            New-AdatumRelationship
+            Checks (Invoke-Test @{ DomainName = 'adatum.com' }) | Should -BeExactly @('PartnerSideNotChecked', 'PartnerIsOnPremises', 'NoProblemsFound')
+
+            Set-OrganizationRelationship -Connection $contoso -Identity Adatum -TargetApplicationUri 'FYDIBOHF25SPDLT.adatum.example' | Out-Null
+            $findings = Invoke-Test @{ DomainName = 'adatum.com' }
+            $findings[0].Check | Should -BeExactly 'TargetApplicationUriStale'
+            $findings[0].Severity | Should -BeExactly 'Blocking'
+            $findings[0].Message | Should -BeExactly ("'Adatum' has TargetApplicationUri FYDIBOHF25SPDLT.adatum.example, but $adatumEndpoint/WSSecurity, its TargetAutodiscoverEpr, " +
+                'now answers FYDIBOHF25SPDLT.adatum.com for adatum.com.')
+            $findings[0].Recommendation | Should -BeExactly "Set-OrganizationRelationship -Identity 'Adatum' -TargetApplicationUri FYDIBOHF25SPDLT.adatum.com"
+        }
+    }
+
     Context 'scope groups' {
         It 'warns LocalScopeGroupTooLarge for AllStaff (12,000 members, more than 10,000)' {
             if (Skip-Untrusted) { return }
@@ -368,6 +433,28 @@ Describe 'Test-OrganizationRelationship (built module)' -Tag 'Federation' {
         }
     }
 
+    Context 'the default view' {
+        It 'shows each recommendation on the line under its finding at 120 columns, without Format-List' {
+            if (Skip-Untrusted) { return }
+            New-BothSides
+            Set-OrganizationRelationship -Connection $contoso -Identity Fabrikam -Enabled $false -Force | Out-Null
+            Set-OrganizationRelationship -Connection $fabrikam -Identity Contoso -FreeBusyAccessLevel LimitedDetails | Out-Null
+            $findings = Invoke-Test @{ PartnerConnection = $fabrikam }
+            Checks $findings | Should -BeExactly @('LocalRelationshipDisabled', 'FreeBusyLevelsDiffer')
+            $lines = @((($findings | Out-String -Width 120) -split '\r?\n') | ForEach-Object { $_.TrimEnd() })
+            $lines | ForEach-Object { $_.Length | Should -BeLessOrEqual 120 }
+            $header = @($lines | Where-Object { $_ -match '^\s*#\s+Severity\s+Check\s+Message$' })
+            $header.Count | Should -Be 1
+            $at = [array]::FindIndex([string[]] $lines, [Predicate[string]] { param($l) $l -match "LocalRelationshipDisabled\s+'Fabrikam' in contoso\.onmicrosoft\.com is disabled\.$" })
+            $at | Should -BeGreaterThan -1 -Because ($lines -join [Environment]::NewLine)
+            $lines[$at + 1].Trim() | Should -BeExactly "-> Set-OrganizationRelationship -Identity 'Fabrikam' -Enabled `$true"
+            # The recommendation sits in the Message column, under the message.
+            $lines[$at + 1].IndexOf('->') | Should -Be $lines[$at].IndexOf("'Fabrikam' in")
+            # A finding without a recommendation gets no second line.
+            @($lines | Where-Object { $_ -match '->' }).Count | Should -Be 1
+        }
+    }
+
     Context 'what was asked' {
         It 'says PartnerSideNotChecked without -PartnerConnection' {
             if (Skip-Untrusted) { return }
@@ -416,7 +503,10 @@ Describe 'Test-OrganizationRelationship (built module)' -Tag 'Federation' {
             $skipped = Find $findings 'ProbeSkipped'
             $skipped.Severity | Should -BeExactly 'Info'
             $skipped.Side | Should -BeExactly 'Probe'
-            $skipped.Message | Should -Match '-RequesterMailbox'
+            # The message says what happened; the parameter to add is the recommendation's.
+            $skipped.Message | Should -Match 'app-only connection'
+            $skipped.Message | Should -Not -Match ' -[A-Z]'
+            $skipped.Recommendation | Should -Match '-RequesterMailbox <a mailbox of contoso\.onmicrosoft\.com>'
             @($findings | Where-Object { $_.Check -like 'FreeBusy*' }).Count | Should -Be 0
             @(Get-ServiceRequests graph).Count | Should -Be 0
         }

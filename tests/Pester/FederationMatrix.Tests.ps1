@@ -7,7 +7,8 @@
 # and asserts exactly which probe finding comes out: FreeBusyVisibleLimitedDetails only when level and permission are
 # both LimitedDetails and the mailbox is in scope; FreeBusyVisibleAvailabilityOnly when the lower of the two is
 # AvailabilityOnly; FreeBusyNotVisible otherwise; along with the finding that names the cause.
-# A last block covers contoso's side only, at each level contoso grants: a one-way relationship never shows the partner.
+# A last block covers contoso's side only, at each level contoso grants: a one-way relationship never shows the partner;
+# and one case a calendar working elsewhere all day, which is free/busy that came back.
 # One sandbox and one pair of connections for the whole file; the relationships are changed with
 # Set-OrganizationRelationship between cases. Windows PowerShell 5.1 compatible.
 
@@ -74,6 +75,10 @@ BeforeAll {
         $script:fabrikamInfo = Get-FederationInformation -DomainName fabrikam.onmicrosoft.com -ExchangeEnvironmentName $environmentName
         $script:contosoInfo = Get-FederationInformation -DomainName contoso.onmicrosoft.com -ExchangeEnvironmentName $environmentName
         Reset-CFSandbox -Sandbox $sandbox
+        # A calendar working elsewhere around the clock (an event far wider than any probe window), kept across resets.
+        $elsewhere = @{ address = 'remote@fabrikam.com'; displayName = 'Remote worker'
+            events = @(@{ start = '2000-01-01T00:00:00Z'; end = '2100-01-01T00:00:00Z'; subject = 'Home office'; location = 'Home'; showAs = 'workingElsewhere' }) }
+        Invoke-RestMethod -Method Post -Uri "$($sandbox.Url)/_sandbox/tenants/fabrikam/mailboxes" -Body ($elsewhere | ConvertTo-Json -Depth 4) -ContentType 'application/json' | Out-Null
     }
 
     function script:Skip-Untrusted {
@@ -170,6 +175,17 @@ Describe 'Free/busy matrix through Test-OrganizationRelationship (built module)'
         else {
             $effective.Count | Should -Be 0 -Because "blocking: $(@($blocking | ForEach-Object { $_.Check }) -join ', ')"
         }
+    }
+
+    It 'both sides, AvailabilityOnly: a calendar working elsewhere all day is visible free/busy, not missing data' {
+        if (Skip-Untrusted) { return }
+        Set-FabrikamSide -Present $true -Level AvailabilityOnly
+        Set-ContosoSide -Present $true
+        $findings = Invoke-Probe 'remote@fabrikam.com'
+        $checks = @($findings | ForEach-Object { $_.Check })
+        @($findings | Where-Object { $_.Side -eq 'Probe' } | ForEach-Object { $_.Check }) | Should -BeExactly @('FreeBusyVisibleAvailabilityOnly') -Because "all findings: $($checks -join ', ')"
+        @($findings | Where-Object { $_.Check -eq 'FreeBusyVisibleAvailabilityOnly' })[0].Message | Should -Match 'UTC workingElsewhere\.$'
+        $checks | Should -Contain 'NoProblemsFound'
     }
 
     It 'contoso side only, contoso grants <Level>: <Mailbox> (Default <Permission>) -> FreeBusyNotVisible, PartnerRelationshipMissing first' -TestCases $localOnlyCases {

@@ -13,12 +13,35 @@ using CalendarFederation.Engine.Http;
 
 namespace CalendarFederation.Engine.Availability
 {
+    /// <summary>
+    /// One interval of Graph's availabilityView, read as Microsoft Graph defines the digits (scheduleInformation,
+    /// https://learn.microsoft.com/graph/api/resources/scheduleinformation): 0 free, 1 tentative, 2 busy, 3 out of office,
+    /// 4 working elsewhere. The page today says working elsewhere is sent as 0 "for backward compatibility"; its earlier
+    /// revisions (still in the localized microsoft-graph-docs pages) and the SDK models generated from them
+    /// (Microsoft.Graph.Beta.Models.ScheduleInformation.AvailabilityView) list 4 = working elsewhere. Neither gives any digit the meaning "no data": that is EWS's MergedFreeBusy (4 = NoData),
+    /// not Graph's. A 4 is therefore free/busy that came back, never a sign that none did.
+    /// </summary>
+    public enum SlotAvailability
+    {
+        /// <summary>A character Graph does not define.</summary>
+        Unknown = -1,
+        Free = 0,
+        Tentative = 1,
+        Busy = 2,
+        OutOfOffice = 3,
+        WorkingElsewhere = 4,
+    }
+
     /// <summary>One mailbox's free/busy as the requesting tenant sees it.</summary>
     public sealed class ScheduleResult
     {
+        private static readonly SlotAvailability[] NoSlots = new SlotAvailability[0];
+
         public string ScheduleId { get; set; } = "";
-        /// <summary>One digit per interval: 0 free, 1 tentative, 2 busy, 3 out of office, 4 no data.</summary>
+        /// <summary>One digit per interval, as sent; <see cref="Slots"/> has them read.</summary>
         public string? AvailabilityView { get; set; }
+        /// <summary><see cref="AvailabilityView"/> read as Graph defines its digits (see <see cref="SlotAvailability"/>).</summary>
+        public IReadOnlyList<SlotAvailability> Slots { get; set; } = NoSlots;
         public List<ScheduleItem> Items { get; } = new List<ScheduleItem>();
         public string? ErrorMessage { get; set; }
         public string? ErrorCode { get; set; }
@@ -123,7 +146,11 @@ namespace CalendarFederation.Engine.Availability
             foreach (JsonElement info in values.EnumerateArray())
             {
                 if (info.TryGetProperty("scheduleId", out JsonElement id) && id.ValueKind == JsonValueKind.String) result.ScheduleId = id.GetString()!;
-                if (info.TryGetProperty("availabilityView", out JsonElement view) && view.ValueKind == JsonValueKind.String) result.AvailabilityView = view.GetString();
+                if (info.TryGetProperty("availabilityView", out JsonElement view) && view.ValueKind == JsonValueKind.String)
+                {
+                    result.AvailabilityView = view.GetString();
+                    result.Slots = ReadAvailabilityView(result.AvailabilityView);
+                }
                 if (info.TryGetProperty("error", out JsonElement error) && error.ValueKind == JsonValueKind.Object)
                 {
                     result.ErrorMessage = error.TryGetProperty("message", out JsonElement m) ? m.GetString() : null;
@@ -146,6 +173,19 @@ namespace CalendarFederation.Engine.Availability
                 break;
             }
             return result;
+        }
+
+        /// <summary>Each digit of an availabilityView as Graph defines it; anything else is <see cref="SlotAvailability.Unknown"/>.</summary>
+        internal static SlotAvailability[] ReadAvailabilityView(string? view)
+        {
+            if (string.IsNullOrEmpty(view)) return new SlotAvailability[0];
+            var slots = new SlotAvailability[view!.Length];
+            for (int i = 0; i < view.Length; i++)
+            {
+                char c = view[i];
+                slots[i] = c >= '0' && c <= '4' ? (SlotAvailability)(c - '0') : SlotAvailability.Unknown;
+            }
+            return slots;
         }
 
         private static DateTimeOffset ReadTime(JsonElement item, string name)

@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.Management.Automation;
 using CalendarFederation.Engine;
 using CalendarFederation.Engine.AdminApi;
-using CalendarFederation.Engine.Federation;
+using CalendarFederation.Engine.Diagnostics;
 using CalendarFederation.Infrastructure;
 
 namespace CalendarFederation.Commands
