@@ -48,4 +48,19 @@ public class DomainNormalizingTests
     {
         Assert.Equal(expected, SmtpDomain.Display(typed, normalized));
     }
+
+    [Fact]
+    public void Discovery_refuses_a_bad_domain_before_sending_anything()
+    {
+        using var client = new FederationDiscoveryClient(new DiscoveryOptions { AutodiscoverUri = new Uri("http://127.0.0.1:9/autodiscover/autodiscover.svc") },
+            new ThrowingHandler());
+        var ex = Assert.ThrowsAsync<EngineException>(() => client.DiscoverAsync("admin@fabrikam.com", NullEngineEvents.Instance, CancellationToken.None)).GetAwaiter().GetResult();
+        Assert.Equal(ErrorIds.InvalidDomainName, ex.ErrorId);
+    }
+
+    private sealed class ThrowingHandler : HttpMessageHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException("Nothing may be sent for an invalid domain.");
+    }
 }
