@@ -78,7 +78,7 @@ namespace CalendarFederation.Engine.Discovery
         ParentDomainRedirect,
     }
 
-    /// <summary>An endpoint that may answer, but only if the admin trusts its host (ShouldContinue or -TrustedHostnames).</summary>
+    /// <summary>An endpoint that may answer, but only if the admin trusts its host (-TrustedHostnames, or a yes to IEngineEvents.ConfirmAsync).</summary>
     public sealed class DiscoveryAlternate
     {
         public DiscoveryAlternate(AlternateKind kind, Uri from, Uri endpoint, string host, string prompt)
