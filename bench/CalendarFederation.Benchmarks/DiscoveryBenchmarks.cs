@@ -39,7 +39,7 @@ namespace CalendarFederation.Benchmarks
         public AutodiscoverResponse ParseSoapResponse() => AutodiscoverSoap.Parse(_response, _response.Length);
 
         [Benchmark(Description = "One discovery, in-memory endpoint")]
-        public Task<DiscoveryOutcome> DiscoverOne() => _client!.DiscoverAsync("contoso.com", CancellationToken.None);
+        public Task<DiscoveryOutcome> DiscoverOne() => _client!.DiscoverAsync("contoso.com", CalendarFederation.Engine.NullEngineEvents.Instance, CancellationToken.None);
 
         /// <summary>Answers every request with the captured response, as the sandbox would, without a socket.</summary>
         private sealed class CannedHandler : HttpMessageHandler

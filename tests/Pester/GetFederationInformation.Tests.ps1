@@ -171,7 +171,9 @@ Describe 'Get-FederationInformation error ids' -Tag 'Errors' {
             Should -Throw -ErrorId "DomainNotFederated,$CmdletId" -PassThru
         $record.CategoryInfo.Category | Should -Be 'ObjectNotFound'
         $record.TargetObject | Should -BeExactly 'tailspintoys.com'
-        $record.Exception.Message.StartsWith($ExchangeMessage) | Should -BeTrue
+        # The headline names the domain; Exchange's sentence follows on the second line.
+        $record.Exception.Message | Should -Match "^Discovery for domain 'tailspintoys\.com' failed: POST "
+        $record.Exception.Message.Contains($ExchangeMessage) | Should -BeTrue
         $record.Exception.Message | Should -Match 'NotFederated: The organization is not federated\.'
         $record.Exception | Should -BeOfType ([CalendarFederation.FederationInformationException])
         $record.Exception.Reason | Should -BeExactly 'NotFederated'
@@ -252,7 +254,7 @@ Describe 'Get-FederationInformation error ids' -Tag 'Errors' {
             Should -Throw -ErrorId "$Id,$CmdletId" -PassThru
         $record.CategoryInfo.Category | Should -Be $Category
         $record.TargetObject | Should -BeExactly 'fabrikam.com'
-        $record.Exception.Message.StartsWith($ExchangeMessage) | Should -BeTrue
+        $record.Exception.Message.Contains($ExchangeMessage) | Should -BeTrue
         $record.Exception.Message | Should -Match ([regex]::Escape($Detail))
         $record.ErrorDetails.Message | Should -BeExactly $record.Exception.Message
         # The sandbox really served the fault: the error is the fault's doing.
@@ -423,6 +425,47 @@ Describe 'Get-FederationInformation parameters' -Tag 'Parameters' {
         { Get-FederationInformation -DomainName fabrikam.com -AutodiscoverUri $uri -TimeoutSec 0 } |
             Should -Throw -ErrorId "ParameterArgumentValidationError,$CmdletId"
         (Get-Requests).Count | Should -Be 0
+    }
+}
+
+Describe 'Get-FederationInformation and the partner''s tenant' -Tag 'Tenant' {
+    BeforeAll {
+        $script:trusted = Test-CFSandboxTrust -Sandbox $sandbox
+        if ($trusted) { Add-CFSandboxEnvironment -Sandbox $sandbox -Name 'DiscoverySandbox' }
+    }
+    BeforeEach { Reset-TestSandbox }
+
+    It 'outputs TenantId, PartnerTenantId and the cloud, looked up at the environment''s sign-in host' {
+        if (-not $trusted) { Set-ItResult -Skipped -Because 'this process does not trust the sandbox root'; return }
+        $fabrikam = @($sandbox.Tenants | Where-Object { $_.name -eq 'fabrikam' })[0].id
+        $info = Get-FederationInformation -DomainName fabrikam.com -ExchangeEnvironmentName DiscoverySandbox
+        "$($info.TenantId)" | Should -BeExactly $fabrikam
+        "$($info.PartnerTenantId)" | Should -BeExactly $fabrikam
+        $info.CloudInstanceName | Should -BeExactly 'microsoftonline.com'
+        # What New-OrganizationRelationship binds is what it bound before.
+        @($info.DomainNames) | Should -Be @('fabrikam.com')
+        $info.TargetApplicationUri.OriginalString | Should -BeExactly 'outlook.com'
+    }
+
+    It 'returns Autodiscover''s answer with an empty TenantId, and says why, when the lookup fails' {
+        if (-not $trusted) { Set-ItResult -Skipped -Because 'this process does not trust the sandbox root'; return }
+        $raw = '<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body>' +
+            '<GetFederationInformationResponseMessage xmlns="http://schemas.microsoft.com/exchange/2010/Autodiscover"><Response>' +
+            '<ErrorCode>NoError</ErrorCode><ApplicationUri>outlook.com</ApplicationUri><Domains><Domain>unknown-partner.example</Domain></Domains>' +
+            '</Response></GetFederationInformationResponseMessage></s:Body></s:Envelope>'
+        $null = Add-Fault @{ domain = 'unknown-partner.example'; rawBody = $raw }
+        $stream = @(Get-FederationInformation -DomainName unknown-partner.example -ExchangeEnvironmentName DiscoverySandbox -Verbose 4>&1)
+        $info = @($stream | Where-Object { $_ -is [CalendarFederation.FederationInformation] })
+        $info.Count | Should -Be 1
+        $info[0].TenantId | Should -BeNullOrEmpty
+        $verbose = @($stream | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object { $_.Message })
+        @($verbose | Where-Object { $_ -match "^\[unknown-partner\.example\] TenantId is empty: .*AADSTS90002" }).Count | Should -Be 1
+    }
+
+    It 'looks nothing up with -AutodiscoverUri alone' {
+        $stream = @(Get-FederationInformation -DomainName fabrikam.com -AutodiscoverUri $uri -Verbose 4>&1)
+        @($stream | Where-Object { $_ -is [CalendarFederation.FederationInformation] })[0].TenantId | Should -BeNullOrEmpty
+        @($stream | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -like 'TenantId is not looked up*' }).Count | Should -Be 1
     }
 }
 

@@ -15,9 +15,15 @@ namespace CalendarFederation.Engine.Concurrency
         private readonly int _limit;
         private readonly CancellationToken _cancellationToken;
         private readonly List<Task<T>> _running;
+        private readonly Action<Task, CancellationToken>? _wait;
 
-        public BoundedRunner(int limit, CancellationToken cancellationToken)
+        /// <param name="wait">
+        /// How the caller's thread waits for a task (the first of the running ones to finish): by default it just blocks; a
+        /// cmdlet passes a wait that writes the engine's events meanwhile. It must throw when the token is cancelled.
+        /// </param>
+        public BoundedRunner(int limit, CancellationToken cancellationToken, Action<Task, CancellationToken>? wait = null)
         {
+            _wait = wait;
             if (limit < 1) throw new ArgumentOutOfRangeException(nameof(limit), "The limit must be at least 1.");
             _limit = limit;
             _cancellationToken = cancellationToken;
@@ -85,7 +91,8 @@ namespace CalendarFederation.Engine.Concurrency
         private void WaitForAny()
         {
             // Throws OperationCanceledException when the token is cancelled (Ctrl+C).
-            Task.WaitAny(_running.ToArray(), _cancellationToken);
+            if (_wait != null) _wait(Task.WhenAny(_running), _cancellationToken);
+            else Task.WaitAny(_running.ToArray(), _cancellationToken);
             _cancellationToken.ThrowIfCancellationRequested();
         }
     }

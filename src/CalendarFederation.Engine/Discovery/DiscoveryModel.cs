@@ -78,7 +78,7 @@ namespace CalendarFederation.Engine.Discovery
         ParentDomainRedirect,
     }
 
-    /// <summary>An endpoint that may answer, but only if the admin trusts its host (ShouldContinue or -TrustedHostnames).</summary>
+    /// <summary>An endpoint that may answer, but only if the admin trusts its host (-TrustedHostnames, or a yes to IEngineEvents.ConfirmAsync).</summary>
     public sealed class DiscoveryAlternate
     {
         public DiscoveryAlternate(AlternateKind kind, Uri from, Uri endpoint, string host, string prompt)
@@ -146,7 +146,8 @@ namespace CalendarFederation.Engine.Discovery
     public sealed class DiscoveryOutcome
     {
         public DiscoveryOutcome(string domain, FederationInfo? result, IReadOnlyList<DiscoveryAttempt> attempts,
-            IReadOnlyList<DiscoveryAlternate> alternates, TimeSpan elapsed, IReadOnlyList<string>? notes = null)
+            IReadOnlyList<DiscoveryAlternate> alternates, TimeSpan elapsed, IReadOnlyList<string>? notes = null, string? input = null,
+            IReadOnlyList<string>? requestIds = null)
         {
             Domain = domain;
             Result = result;
@@ -154,15 +155,23 @@ namespace CalendarFederation.Engine.Discovery
             Alternates = alternates;
             Elapsed = elapsed;
             Notes = notes ?? Array.Empty<string>();
+            Input = input ?? domain;
+            RequestIds = requestIds ?? Array.Empty<string>();
         }
 
+        /// <summary>The normalised (ASCII, lower-case) domain that was asked for.</summary>
         public string Domain { get; }
+        /// <summary>The domain as the admin typed it.</summary>
+        public string Input { get; }
         public FederationInfo? Result { get; }
         public IReadOnlyList<DiscoveryAttempt> Attempts { get; }
+        /// <summary>Untrusted hosts that might have answered and that the admin did not approve (empty on success).</summary>
         public IReadOnlyList<DiscoveryAlternate> Alternates { get; }
         public TimeSpan Elapsed { get; }
-        /// <summary>Lines for verbose output, e.g. domains dropped by additional validation.</summary>
+        /// <summary>Lines that were also reported as verbose output, e.g. domains dropped by additional validation.</summary>
         public IReadOnlyList<string> Notes { get; }
+        /// <summary>Request ids the servers returned ("request-id ..."), for support.</summary>
+        public IReadOnlyList<string> RequestIds { get; }
         public bool Succeeded => Result != null;
 
         /// <summary>The most telling failure among the attempts; untrusted alternates count as UntrustedRedirect.</summary>
@@ -171,39 +180,74 @@ namespace CalendarFederation.Engine.Discovery
             get
             {
                 if (Succeeded) return DiscoveryFailureKind.None;
-                DiscoveryFailureKind worst = DiscoveryFailureKind.None;
-                foreach (DiscoveryAttempt a in Attempts)
-                {
-                    if (a.Failure > worst) worst = a.Failure;
-                }
+                DiscoveryFailureKind worst = MostTellingAttempt?.Failure ?? DiscoveryFailureKind.None;
                 if (Alternates.Count > 0 && DiscoveryFailureKind.UntrustedRedirect > worst) worst = DiscoveryFailureKind.UntrustedRedirect;
                 return worst == DiscoveryFailureKind.None ? DiscoveryFailureKind.ConnectionFailed : worst;
             }
         }
 
-        /// <summary>Exchange's message, then each candidate's reason.</summary>
+        /// <summary>The first attempt with the most telling failure, or null when none failed.</summary>
+        public DiscoveryAttempt? MostTellingAttempt
+        {
+            get
+            {
+                DiscoveryAttempt? worst = null;
+                foreach (DiscoveryAttempt a in Attempts)
+                {
+                    if (a.Failure != DiscoveryFailureKind.None && (worst == null || a.Failure > worst.Failure)) worst = a;
+                }
+                return worst;
+            }
+        }
+
+        /// <summary>Why discovery failed, in one line: the most telling attempt, or the host the admin did not trust.</summary>
+        public string Reason
+        {
+            get
+            {
+                DiscoveryAttempt? worst = MostTellingAttempt;
+                if (Alternates.Count > 0)
+                {
+                    DiscoveryAlternate alt = Alternates[0];
+                    return $"not trusted: {alt.Endpoint} ({Describe(alt.Kind, alt.Host)}).";
+                }
+                return worst == null ? "no endpoint answered." : $"{worst.Method} {worst.Url}: {worst.Result}";
+            }
+        }
+
+        /// <summary>
+        /// The error's message: a headline that names the domain as typed (with its punycode when that differs) and the
+        /// reason, then Exchange's sentence. Short on purpose: twenty failed domains give twenty distinct two-line errors;
+        /// each request is in <see cref="Attempts"/> and was reported as verbose output.
+        /// </summary>
+        public string Summary => DiscoveryErrors.Summary(this);
+
+        /// <summary><see cref="Summary"/>, then one line per endpoint tried and one per untrusted host.</summary>
         public string FailureMessage
         {
             get
             {
-                var lines = new List<string> { "Federation information could not be received from the external organization." };
+                var lines = new List<string> { Summary };
                 foreach (DiscoveryAttempt a in Attempts)
                 {
                     lines.Add($"  {a.Method} {a.Url}: {a.Result}");
                 }
                 foreach (DiscoveryAlternate alt in Alternates)
                 {
-                    lines.Add($"  Not trusted: {alt.Endpoint} ({Describe(alt.Kind)}). Add '{alt.Host}' to -TrustedHostnames if you trust it.");
+                    lines.Add($"  Not trusted: {alt.Endpoint} ({Describe(alt.Kind, alt.Host)}). Add '{alt.Host}' to -TrustedHostnames if you trust it.");
                 }
                 return string.Join(Environment.NewLine, lines);
             }
         }
 
-        private static string Describe(AlternateKind kind) => kind switch
+        /// <summary>The failure as the engine's one exception shape: the stable id, kind, domain as typed, and request ids.</summary>
+        public EngineException ToException() => DiscoveryErrors.ToException(this);
+
+        private static string Describe(AlternateKind kind, string host) => kind switch
         {
-            AlternateKind.UnsecuredRedirect => "reached through an unsecured http redirect",
-            AlternateKind.CertificateNameMismatch => "its certificate is issued to another name",
-            _ => "a redirect to a parent domain",
+            AlternateKind.UnsecuredRedirect => $"reached through an unsecured http redirect to '{host}'",
+            AlternateKind.CertificateNameMismatch => $"its certificate is issued to '{host}'",
+            _ => $"a redirect to '{host}', a parent domain",
         };
     }
 }

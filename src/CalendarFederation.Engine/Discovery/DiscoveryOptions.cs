@@ -25,6 +25,9 @@ namespace CalendarFederation.Engine.Discovery
 
         public TimeSpan AttemptTimeout { get; set; } = DefaultAttemptTimeout;
 
+        /// <summary>The clock for attempt timeouts and durations; tests pass a fake one.</summary>
+        public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
         public int MaxResponseBytes { get; set; } = DefaultMaxResponseBytes;
 
         public int MaxRedirects { get; set; } = DefaultMaxRedirects;

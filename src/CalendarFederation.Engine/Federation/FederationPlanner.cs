@@ -178,7 +178,7 @@ namespace CalendarFederation.Engine.Federation
                 BypassAdditionalDomainValidation = true,
             };
             using var client = new FederationDiscoveryClient(options);
-            DiscoveryOutcome outcome = await client.DiscoverAsync(domain, cancellationToken).ConfigureAwait(false);
+            DiscoveryOutcome outcome = await client.DiscoverAsync(domain, NullEngineEvents.Instance, cancellationToken).ConfigureAwait(false);
             return outcome.Succeeded ? (outcome.Result, null) : (null, outcome.FailureMessage);
         }
 

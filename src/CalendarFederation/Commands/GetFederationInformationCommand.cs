@@ -5,18 +5,23 @@ using System.Globalization;
 using System.Linq;
 using System.Management.Automation;
 using System.Threading;
+using System.Threading.Tasks;
+using CalendarFederation.Completion;
+using CalendarFederation.Engine;
 using CalendarFederation.Engine.Concurrency;
 using CalendarFederation.Engine.Discovery;
 using CalendarFederation.Engine.Environments;
-using CalendarFederation.Completion;
 using CalendarFederation.Engine.Http;
+using CalendarFederation.Engine.Tenants;
+using CalendarFederation.Infrastructure;
 using CalendarFederation.Resources;
 
 namespace CalendarFederation.Commands
 {
     /// <summary>
-    /// Discovers a partner organization's federation information anonymously through Autodiscover,
-    /// many domains at once, streaming each result as it arrives.
+    /// Discovers a partner organization's federation information anonymously through Autodiscover, many domains at once,
+    /// streaming each result as it arrives, with the partner's Entra tenant id looked up after each success. The engine
+    /// does the work (alternates and the admin's answers included); this class binds, shows progress and writes results.
     /// </summary>
     [Cmdlet(VerbsCommon.Get, "FederationInformation")]
     [OutputType(typeof(FederationInformation))]
@@ -26,12 +31,11 @@ namespace CalendarFederation.Commands
 
         private CancellationTokenSource? _cancellation;
         private FederationDiscoveryClient? _client;
+        private PartnerTenantResolver? _tenants;
+        private Uri? _signInHost;
+        private EngineEventQueue.Pump? _pump;
         private BoundedRunner<Completed>? _runner;
-        private readonly Stopwatch _progressClock = new Stopwatch();
-        private int _queued;
-        private int _done;
-        private bool _yesToAll;
-        private bool _noToAll;
+        private Progress? _progress;
 
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true,
             HelpMessage = "The partner's domain, for example fabrikam.com.")]
@@ -89,71 +93,86 @@ namespace CalendarFederation.Commands
                 if (ProxyCredential != null) proxy.Credentials = ProxyCredential.GetNetworkCredential();
                 options.Proxy = proxy;
             }
-
-            if (AutodiscoverUri != null)
-            {
-                if (!AutodiscoverUri.IsAbsoluteUri || !Loopback.IsAllowedScheme(AutodiscoverUri))
-                {
-                    ThrowTerminatingError(new ErrorRecord(
-                        new ArgumentException(string.Format(CultureInfo.CurrentCulture, Messages.InvalidAutodiscoverUri, AutodiscoverUri)),
-                        "InvalidAutodiscoverUri", ErrorCategory.InvalidArgument, AutodiscoverUri));
-                }
-                options.AutodiscoverUri = AutodiscoverUri;
-            }
-            else
-            {
-                ExchangeEnvironment? environment = EnvironmentRegistry.Find(ExchangeEnvironmentName);
-                if (environment == null)
-                {
-                    ThrowTerminatingError(new ErrorRecord(
-                        new ArgumentException(string.Format(CultureInfo.CurrentCulture, Messages.UnknownEnvironment, ExchangeEnvironmentName,
-                            string.Join(", ", EnvironmentRegistry.All.Select(e => e.Name)))),
-                        "UnknownExchangeEnvironment", ErrorCategory.InvalidArgument, ExchangeEnvironmentName));
-                }
-                options.CloudEndpoint = environment!.AutodiscoverEndpoint;
-            }
+            ExchangeEnvironment? environment = ResolveEndpoints(options);
 
             _cancellation = new CancellationTokenSource();
             _client = new FederationDiscoveryClient(options);
-            _runner = new BoundedRunner<Completed>(ThrottleLimit, _cancellation.Token);
-            _progressClock.Start();
+            if (environment != null)
+            {
+                _signInHost = PartnerTenantResolver.SignInHost(environment);
+                _tenants = new PartnerTenantResolver(new HttpSettings { Proxy = options.Proxy, HandlerFactory = TestHooks.HandlerFactory },
+                    new PartnerTenantLookupOptions { Timeout = options.AttemptTimeout });
+            }
+            // -Force: nobody is asked, and an untrusted host is refused (Exchange's rule), never accepted.
+            var queue = new EngineEventQueue(this, ProgressActivityId) { FixedAnswer = Force ? false : (bool?)null };
+            _pump = queue.OpenPump();
+            _runner = new BoundedRunner<Completed>(ThrottleLimit, _cancellation.Token, _pump.WaitFor);
+            // An array given as -DomainName has a known count; input from the pipeline does not.
+            _progress = new Progress(this, MyInvocation.ExpectingInput ? (int?)null : DomainName.Length);
 
             WriteVerbose(Messages.RetrievingFederationInformation);
             if (TrustedHostnames.Length > 0)
             {
                 WriteVerbose(string.Format(CultureInfo.CurrentCulture, Messages.UsingTrustedHostnames, string.Join(", ", TrustedHostnames)));
             }
+            WriteVerbose(_signInHost != null ? string.Format(CultureInfo.CurrentCulture, Messages.TenantLookupAt, _signInHost) : Messages.TenantNotLookedUp);
+        }
+
+        // -AutodiscoverUri or the cloud's endpoint; the environment whose sign-in host the tenant lookup asks, if any.
+        private ExchangeEnvironment? ResolveEndpoints(DiscoveryOptions options)
+        {
+            if (AutodiscoverUri != null)
+            {
+                if (!AutodiscoverUri.IsAbsoluteUri || !Loopback.IsAllowedScheme(AutodiscoverUri))
+                {
+                    ThrowTerminatingError(ErrorRecords.Create(
+                        new ArgumentException(string.Format(CultureInfo.CurrentCulture, Messages.InvalidAutodiscoverUri, AutodiscoverUri)),
+                        ErrorIds.InvalidAutodiscoverUri, ErrorCategory.InvalidArgument, AutodiscoverUri));
+                }
+                options.AutodiscoverUri = AutodiscoverUri;
+                // The admin named the one endpoint to ask: the tenant lookup asks a cloud only when one is named as well.
+                if (!MyInvocation.BoundParameters.ContainsKey(nameof(ExchangeEnvironmentName))) return null;
+            }
+            ExchangeEnvironment? environment = EnvironmentRegistry.Find(ExchangeEnvironmentName);
+            if (environment == null)
+            {
+                ThrowTerminatingError(ErrorRecords.Create(
+                    new ArgumentException(string.Format(CultureInfo.CurrentCulture, Messages.UnknownEnvironment, ExchangeEnvironmentName,
+                        string.Join(", ", EnvironmentRegistry.All.Select(e => e.Name)))),
+                    ErrorIds.UnknownExchangeEnvironment, ErrorCategory.InvalidArgument, ExchangeEnvironmentName));
+            }
+            if (AutodiscoverUri == null) options.CloudEndpoint = environment!.AutodiscoverEndpoint;
+            return environment;
         }
 
         protected override void ProcessRecord()
         {
             foreach (string input in DomainName)
             {
-                string? domain = SmtpDomain.TryNormalize(input, out string? error);
-                if (domain == null)
+                string domain;
+                try
                 {
-                    var record = new ErrorRecord(new ArgumentException(error), "InvalidDomainName", ErrorCategory.InvalidArgument, input);
-                    record.ErrorDetails = new ErrorDetails(error) { RecommendedAction = Messages.ActionInvalidDomain };
-                    WriteError(record);
+                    domain = SmtpDomain.Normalize(input);
+                }
+                catch (EngineException ex)
+                {
+                    WriteError(ErrorRecords.InvalidInput(ex, input, Messages.ActionInvalidDomain));
+                    _progress!.Done(_runner!.InFlight);
                     continue;
                 }
 
                 WriteVerbose(string.Format(CultureInfo.CurrentCulture, Messages.RetrievingDataForDomain, domain));
-                _queued++;
-                Run(() => _runner!.Add(token => DiscoverOneAsync(domain, input, token)));
+                Run(() => _runner!.Add(token => DiscoverOneAsync(input, token)));
+                _progress!.Started(_runner!.InFlight);
             }
         }
 
         protected override void EndProcessing()
         {
             Run(() => _runner!.Drain());
-            if (_queued > 1)
-            {
-                WriteProgress(new ProgressRecord(ProgressActivityId, Messages.DiscoveryProgressActivity, "Done")
-                {
-                    RecordType = ProgressRecordType.Completed,
-                });
-            }
+            _pump!.WritePending();
+            _pump.CompleteProgress();
+            _progress!.Complete();
         }
 
         protected override void StopProcessing()
@@ -166,22 +185,23 @@ namespace CalendarFederation.Commands
             // The pipeline may end early (an error with -ErrorAction Stop, Select-Object -First): stop what is still in flight.
             _cancellation?.Cancel();
             _runner?.WaitForShutdown(TimeSpan.FromSeconds(2));
+            _pump?.Dispose();
             _client?.Dispose();
+            _tenants?.Dispose();
             _cancellation?.Dispose();
         }
 
-        // Consumes results on the pipeline thread; turns Ctrl+C into a prompt, clean stop.
+        // Consumes results on the pipeline thread, writing the engine's events while it waits; turns Ctrl+C into a clean stop.
         private void Run(Func<IEnumerable<Completed>> step)
         {
             try
             {
                 foreach (Completed completed in step())
                 {
-                    _done++;
                     Emit(completed);
-                    ReportProgress(force: false);
+                    _progress!.Done(_runner!.InFlight);
                 }
-                ReportProgress(force: false);
+                _pump!.WritePending();
             }
             catch (OperationCanceledException) when (_cancellation!.IsCancellationRequested)
             {
@@ -191,12 +211,25 @@ namespace CalendarFederation.Commands
             }
         }
 
-        private async System.Threading.Tasks.Task<Completed> DiscoverOneAsync(string domain, string input, CancellationToken token)
+        // Runs on the thread pool: discovery (asking the admin through the pump when an alternate needs trust), then the tenant.
+        private async Task<Completed> DiscoverOneAsync(string input, CancellationToken token)
         {
+            IEngineEvents events = _pump!.Events;
             try
             {
-                DiscoveryOutcome outcome = await _client!.DiscoverAsync(domain, token).ConfigureAwait(false);
-                return new Completed(domain, input, outcome, null);
+                DiscoveryOutcome outcome = await _client!.DiscoverAsync(input, events, token).ConfigureAwait(false);
+                if (!outcome.Succeeded) return new Completed(input, outcome, null, null, null);
+                if (_tenants == null) return new Completed(input, outcome, null, null, null);
+                try
+                {
+                    PartnerTenant tenant = await _tenants.ResolveAsync(_signInHost!, outcome.Domain, events, token).ConfigureAwait(false);
+                    return new Completed(input, outcome, tenant, null, null);
+                }
+                catch (EngineException ex)
+                {
+                    // Autodiscover's answer stands; the tenant id stays empty and the verbose output says why.
+                    return new Completed(input, outcome, null, ex.Message, null);
+                }
             }
             catch (OperationCanceledException)
             {
@@ -205,94 +238,46 @@ namespace CalendarFederation.Commands
             catch (Exception ex)
             {
                 // A defect for one domain must not stop the others.
-                return new Completed(domain, input, null, ex);
+                return new Completed(input, null, null, null, ex);
             }
         }
 
         private void Emit(Completed completed)
         {
+            // What the work reported before it finished comes before its result.
+            _pump!.WritePending();
             if (completed.Unexpected != null)
             {
-                string message = string.Format(CultureInfo.CurrentCulture, Messages.UnexpectedDiscoveryError, completed.Domain, completed.Unexpected.Message);
-                WriteError(new ErrorRecord(new InvalidOperationException(message, completed.Unexpected), "FederationInformationUnexpectedError",
+                string message = string.Format(CultureInfo.CurrentCulture, Messages.UnexpectedDiscoveryError, completed.Input, completed.Unexpected.Message);
+                WriteError(ErrorRecords.Create(new InvalidOperationException(message, completed.Unexpected), ErrorIds.FederationInformationUnexpectedError,
                     ErrorCategory.NotSpecified, completed.Input));
                 return;
             }
 
             DiscoveryOutcome outcome = completed.Outcome!;
-            WriteAttempts(outcome);
-
-            if (!outcome.Succeeded && outcome.Alternates.Count > 0 && !Force)
+            if (!outcome.Succeeded)
             {
-                foreach (DiscoveryAlternate alternate in outcome.Alternates)
-                {
-                    if (!Confirm(alternate)) continue;
-                    DiscoveryOutcome retried = _client!.DiscoverAtAlternateAsync(outcome.Domain, alternate, _cancellation!.Token).GetAwaiter().GetResult();
-                    WriteAttempts(retried);
-                    if (retried.Succeeded)
-                    {
-                        outcome = retried;
-                        break;
-                    }
-                }
-            }
-
-            if (outcome.Succeeded)
-            {
-                FederationInformation output;
-                try
-                {
-                    output = ToOutput(outcome);
-                }
-                catch (UriFormatException ex)
-                {
-                    WriteError(new ErrorRecord(ex, "MalformedResponse", ErrorCategory.InvalidData, completed.Input));
-                    return;
-                }
-                WriteObject(output);
+                WriteError(ToError(outcome, completed.Input));
                 return;
             }
-            WriteError(ToError(outcome, completed.Input));
-        }
-
-        private bool Confirm(DiscoveryAlternate alternate)
-        {
-            if (_client!.Trust.Matches(alternate.Host)) return true; // confirmed earlier in this call
+            if (completed.TenantFailure != null)
+            {
+                WriteVerbose(string.Format(CultureInfo.CurrentCulture, Messages.TenantNotResolved, outcome.Domain, completed.TenantFailure));
+            }
+            FederationInformation output;
             try
             {
-                if (ShouldContinue(alternate.Prompt, Messages.UntrustedHostCaption, ref _yesToAll, ref _noToAll))
-                {
-                    _client.TrustHost(alternate.Host);
-                    return true;
-                }
-                return false;
+                output = ToOutput(outcome, completed.Tenant);
             }
-            catch (Exception ex) when (ex is PSInvalidOperationException || ex is System.Management.Automation.Host.HostException || ex is NotImplementedException)
+            catch (UriFormatException ex)
             {
-                // A non-interactive host cannot ask; an unconfirmed host is an untrusted host.
-                return false;
+                WriteError(ErrorRecords.Create(ex, ErrorIds.MalformedResponse, ErrorCategory.InvalidData, completed.Input));
+                return;
             }
+            WriteObject(output);
         }
 
-        private void WriteAttempts(DiscoveryOutcome outcome)
-        {
-            foreach (DiscoveryAttempt attempt in outcome.Attempts)
-            {
-                WriteVerbose(string.Format(CultureInfo.CurrentCulture, Messages.AttemptLine, outcome.Domain, attempt.Method, attempt.Url,
-                    attempt.Result, (long)attempt.Elapsed.TotalMilliseconds));
-            }
-            foreach (string note in outcome.Notes)
-            {
-                WriteVerbose("[" + outcome.Domain + "] " + note);
-            }
-            if (outcome.Result != null)
-            {
-                WriteVerbose(string.Format(CultureInfo.CurrentCulture, Messages.AnsweredLine, outcome.Domain, outcome.Result.AnsweredBy,
-                    outcome.Result.Candidate, (long)outcome.Elapsed.TotalMilliseconds));
-            }
-        }
-
-        private static FederationInformation ToOutput(DiscoveryOutcome outcome)
+        private static FederationInformation ToOutput(DiscoveryOutcome outcome, PartnerTenant? tenant)
         {
             FederationInfo info = outcome.Result!;
             return new FederationInformation(
@@ -304,64 +289,102 @@ namespace CalendarFederation.Commands
                 info.AnsweredBy,
                 info.Candidate.ToString(),
                 outcome.Elapsed,
-                info.ServerVersion);
+                info.ServerVersion,
+                tenant?.TenantId,
+                tenant?.CloudInstanceName,
+                tenant?.TenantRegionScope,
+                tenant?.TenantRegionSubScope,
+                tenant?.MsGraphHost);
         }
 
-        private static ErrorRecord ToError(DiscoveryOutcome outcome, string input)
+        // The engine decides the id and kind (DiscoveryErrors); the cmdlet adds the advice, which may name its parameters.
+        private ErrorRecord ToError(DiscoveryOutcome outcome, string input)
         {
-            DiscoveryFailureKind kind = outcome.FailureKind;
-            (string id, ErrorCategory category, string action) = kind switch
+            EngineException engine = outcome.ToException();
+            var exception = new FederationInformationException(engine.Message, outcome.Domain, outcome.FailureKind.ToString(),
+                outcome.Attempts.Select(a => a.ToString()).ToArray(), engine)
             {
-                DiscoveryFailureKind.NotFederated => ("DomainNotFederated", ErrorCategory.ObjectNotFound, Messages.ActionNotFederated),
-                DiscoveryFailureKind.UntrustedRedirect => ("UntrustedRedirect", ErrorCategory.SecurityError,
-                    string.Format(CultureInfo.CurrentCulture, Messages.ActionTrustHost, outcome.Alternates.FirstOrDefault()?.Host ?? "the host")),
-                DiscoveryFailureKind.InsecureRedirect => ("InsecureRedirect", ErrorCategory.SecurityError, Messages.ActionNotFound),
-                DiscoveryFailureKind.CertificateValidationFailed => ("CertificateValidationFailed", ErrorCategory.SecurityError, Messages.ActionCertificate),
-                DiscoveryFailureKind.InvalidRedirect => ("InvalidRedirect", ErrorCategory.InvalidResult, Messages.ActionNotFound),
-                DiscoveryFailureKind.ResponseTooLarge => ("ResponseTooLarge", ErrorCategory.LimitsExceeded, Messages.ActionNotFound),
-                DiscoveryFailureKind.MalformedResponse => ("MalformedResponse", ErrorCategory.InvalidData, Messages.ActionNotFound),
-                DiscoveryFailureKind.TooManyRedirects => ("TooManyRedirects", ErrorCategory.LimitsExceeded, Messages.ActionNotFound),
-                DiscoveryFailureKind.ServerBusy => ("ServerBusy", ErrorCategory.ResourceBusy, Messages.ActionTimeout),
-                DiscoveryFailureKind.Timeout => ("DiscoveryTimeout", ErrorCategory.OperationTimeout, Messages.ActionTimeout),
-                DiscoveryFailureKind.ConnectionFailed => ("FederationInformationNotFound", ErrorCategory.ConnectionError, Messages.ActionNotFound),
-                _ => ("FederationInformationNotFound", ErrorCategory.ObjectNotFound, Messages.ActionNotFound),
+                RequestIds = engine.RequestIds,
             };
-            string message = outcome.FailureMessage;
-            var exception = new FederationInformationException(message, outcome.Domain, kind.ToString(),
-                outcome.Attempts.Select(a => a.ToString()).ToArray());
-            return new ErrorRecord(exception, id, category, input)
+            return new ErrorRecord(exception, engine.ErrorId, ErrorRecords.Category(engine.Kind), input)
             {
-                ErrorDetails = new ErrorDetails(message) { RecommendedAction = action },
+                ErrorDetails = new ErrorDetails(engine.Message) { RecommendedAction = Recommend(outcome) },
             };
         }
 
-        private void ReportProgress(bool force)
+        private string Recommend(DiscoveryOutcome outcome) => outcome.FailureKind switch
         {
-            if (_queued < 2) return;
-            if (!force && _progressClock.ElapsedMilliseconds < 200) return;
-            _progressClock.Restart();
-            int total = _queued;
-            var record = new ProgressRecord(ProgressActivityId, Messages.DiscoveryProgressActivity,
-                string.Format(CultureInfo.CurrentCulture, Messages.DiscoveryProgressStatus, _done, total, _runner!.InFlight))
+            DiscoveryFailureKind.NotFederated => Messages.ActionNotFederated,
+            DiscoveryFailureKind.UntrustedRedirect => string.Format(CultureInfo.CurrentCulture, Messages.ActionTrustHost, outcome.Alternates.FirstOrDefault()?.Host ?? "the host"),
+            DiscoveryFailureKind.CertificateValidationFailed => Messages.ActionCertificate,
+            DiscoveryFailureKind.ServerBusy => Messages.ActionTimeout,
+            DiscoveryFailureKind.Timeout => Messages.ActionTimeout,
+            // Someone who named the endpoint is not told to name one.
+            _ => AutodiscoverUri != null ? Messages.ActionNotFoundExplicit : Messages.ActionNotFound,
+        };
+
+        /// <summary>
+        /// Write-Progress from the first request: "3 of 62 domains done, 16 in flight" with a percentage when the count is
+        /// known (an array given as -DomainName), "3 domains done, 16 in flight" without one when input streams in.
+        /// </summary>
+        private sealed class Progress
+        {
+            private readonly Cmdlet _cmdlet;
+            private readonly int? _total;
+            private readonly Stopwatch _clock = new Stopwatch();
+            private int _done;
+            private bool _shown;
+
+            public Progress(Cmdlet cmdlet, int? total)
             {
-                PercentComplete = MyInvocation.ExpectingInput ? -1 : (int)(100L * _done / Math.Max(1, total)),
-            };
-            WriteProgress(record);
+                _cmdlet = cmdlet;
+                _total = total;
+            }
+
+            public void Started(int inFlight) => Write(inFlight);
+
+            public void Done(int inFlight)
+            {
+                _done++;
+                Write(inFlight);
+            }
+
+            public void Complete()
+            {
+                if (!_shown) return;
+                _cmdlet.WriteProgress(new ProgressRecord(ProgressActivityId, Messages.DiscoveryProgressActivity, "Done") { RecordType = ProgressRecordType.Completed });
+            }
+
+            // The first record at once; then at most five a second, and the last one when the known count is reached.
+            private void Write(int inFlight)
+            {
+                bool last = _total is int t && _done >= t;
+                if (_shown && !last && _clock.ElapsedMilliseconds < 200) return;
+                _shown = true;
+                _clock.Restart();
+                string status = _total is int total
+                    ? string.Format(CultureInfo.CurrentCulture, Messages.DiscoveryProgressStatus, _done, total, inFlight)
+                    : string.Format(CultureInfo.CurrentCulture, Messages.DiscoveryProgressStatusStreaming, _done, inFlight);
+                int percent = _total is int all ? (int)Math.Min(100, 100L * _done / Math.Max(1, all)) : -1;
+                _cmdlet.WriteProgress(new ProgressRecord(ProgressActivityId, Messages.DiscoveryProgressActivity, status) { PercentComplete = percent });
+            }
         }
 
         private sealed class Completed
         {
-            public Completed(string domain, string input, DiscoveryOutcome? outcome, Exception? unexpected)
+            public Completed(string input, DiscoveryOutcome? outcome, PartnerTenant? tenant, string? tenantFailure, Exception? unexpected)
             {
-                Domain = domain;
                 Input = input;
                 Outcome = outcome;
+                Tenant = tenant;
+                TenantFailure = tenantFailure;
                 Unexpected = unexpected;
             }
 
-            public string Domain { get; }
             public string Input { get; }
             public DiscoveryOutcome? Outcome { get; }
+            public PartnerTenant? Tenant { get; }
+            public string? TenantFailure { get; }
             public Exception? Unexpected { get; }
         }
     }

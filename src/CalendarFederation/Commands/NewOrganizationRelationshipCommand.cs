@@ -139,10 +139,14 @@ namespace CalendarFederation.Commands
             var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
             foreach (string raw in input)
             {
-                string? domain = SmtpDomain.TryNormalize(raw, out string? error);
-                if (domain == null)
+                string domain;
+                try
                 {
-                    WriteError(new ErrorRecord(new ArgumentException(error), "InvalidDomainName", ErrorCategory.InvalidArgument, raw));
+                    domain = SmtpDomain.Normalize(raw);
+                }
+                catch (EngineException ex)
+                {
+                    WriteError(ErrorRecords.InvalidInput(ex, raw));
                     return null;
                 }
                 if (!seen.Add(domain))

@@ -115,7 +115,8 @@ namespace CalendarFederation.Commands
         {
             try
             {
-                return ShouldContinue(query, "Confirm", ref _yesToAll, ref _noToAll);
+                // hasSecurityImpact: the prompt's default is No, not ShouldContinue's usual Yes (issue 14 §6).
+                return ShouldContinue(query, "Confirm", true, ref _yesToAll, ref _noToAll);
             }
             catch (Exception ex) when (ex is PSInvalidOperationException || ex is System.Management.Automation.Host.HostException || ex is NotImplementedException)
             {
@@ -161,10 +162,14 @@ namespace CalendarFederation.Commands
             foreach (object? item in items)
             {
                 string text = Convert.ToString(item is PSObject ip ? ip.BaseObject : item, System.Globalization.CultureInfo.InvariantCulture) ?? "";
-                string? domain = SmtpDomain.TryNormalize(text, out string? error);
-                if (domain == null)
+                string domain;
+                try
                 {
-                    WriteError(new ErrorRecord(new ArgumentException(error), ErrorIds.InvalidDomainName, ErrorCategory.InvalidArgument, text));
+                    domain = SmtpDomain.Normalize(text);
+                }
+                catch (EngineException ex)
+                {
+                    WriteError(ErrorRecords.InvalidInput(ex, text));
                     return null;
                 }
                 if (!result.Contains(domain, StringComparer.OrdinalIgnoreCase)) result.Add(domain);

@@ -43,10 +43,13 @@ namespace CalendarFederation.Commands
             string? partnerDomain = null;
             if (DomainName != null)
             {
-                partnerDomain = Engine.Discovery.SmtpDomain.TryNormalize(DomainName, out string? error);
-                if (partnerDomain == null)
+                try
                 {
-                    ThrowTerminatingError(new ErrorRecord(new ArgumentException(error), ErrorIds.InvalidDomainName, ErrorCategory.InvalidArgument, DomainName));
+                    partnerDomain = Engine.Discovery.SmtpDomain.Normalize(DomainName);
+                }
+                catch (EngineException ex)
+                {
+                    ThrowTerminatingError(ErrorRecords.InvalidInput(ex, DomainName));
                 }
             }
             CalendarFederationConnection connection = ResolveConnection();

@@ -46,10 +46,66 @@ namespace CalendarFederation.Infrastructure
             return task.GetAwaiter().GetResult();
         }
 
+        /// <summary>
+        /// One channel for a whole streaming command (Get-FederationInformation): work started in one ProcessRecord keeps
+        /// reporting, and asking, while later records arrive. The pipeline thread writes what arrived whenever it waits for
+        /// work (<see cref="Pump.WaitFor"/>) or passes by (<see cref="Pump.WritePending"/>).
+        /// </summary>
+        public Pump OpenPump() => new Pump(this);
+
+        /// <summary>A long-lived event channel; see <see cref="OpenPump"/>. Used on the pipeline thread only, except <see cref="Events"/>.</summary>
+        internal sealed class Pump : IDisposable
+        {
+            private readonly EngineEventQueue _queue;
+            private readonly Channel _channel = new Channel();
+            private readonly HashSet<int> _lanes = new HashSet<int>();
+
+            public Pump(EngineEventQueue queue) => _queue = queue;
+
+            /// <summary>The channel to hand to engine work; safe from any thread.</summary>
+            public IEngineEvents Events => _channel;
+
+            /// <summary>Writes events (answering questions) until <paramref name="task"/> completes; throws when the token is cancelled.</summary>
+            public void WaitFor(Task task, CancellationToken cancellationToken)
+            {
+                task.ContinueWith(_ => _channel.Wake(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                while (!task.IsCompleted)
+                {
+                    _queue.Write(_channel.Take(cancellationToken), _lanes);
+                }
+                WritePending();
+            }
+
+            /// <summary>Writes the events that have arrived, without waiting.</summary>
+            public void WritePending()
+            {
+                while (_channel.TryTake(out Item? item)) _queue.Write(item!, _lanes);
+            }
+
+            /// <summary>Ends the channel: later reports are dropped and later questions answered no.</summary>
+            public void Dispose()
+            {
+                _channel.Complete();
+                _channel.Dispose();
+            }
+
+            /// <summary>Completes the progress lanes the engine used (call on the pipeline thread, at the end).</summary>
+            public void CompleteProgress()
+            {
+                foreach (int lane in _lanes)
+                {
+                    _queue._cmdlet.WriteProgress(new ProgressRecord(_queue._activityBase + lane, "CalendarFederation", "Done") { RecordType = ProgressRecordType.Completed });
+                }
+                _lanes.Clear();
+            }
+        }
+
         private void Write(Item item, HashSet<int> lanes)
         {
             switch (item.Kind)
             {
+                case ItemKind.Wake:
+                    break;
                 case ItemKind.Prompt:
                     // What Write-Host does: visible whatever $InformationPreference says.
                     _cmdlet.WriteInformation(new HostInformationMessage { Message = item.Text, ForegroundColor = ConsoleColor.Yellow, NoNewLine = false },
@@ -103,7 +159,7 @@ namespace CalendarFederation.Infrastructure
             }
         }
 
-        private enum ItemKind { Verbose, Debug, Warning, Prompt, Progress, Confirm }
+        private enum ItemKind { Verbose, Debug, Warning, Prompt, Progress, Confirm, Wake }
 
         private sealed class Item
         {
@@ -135,6 +191,13 @@ namespace CalendarFederation.Infrastructure
             }
 
             public IEnumerable<Item> Consume() => _items.GetConsumingEnumerable();
+
+            public Item Take(CancellationToken cancellationToken) => _items.Take(cancellationToken);
+
+            public bool TryTake(out Item? item) => _items.TryTake(out item);
+
+            /// <summary>Wakes a pipeline thread that waits for work to finish.</summary>
+            public void Wake() => Post(new Item(ItemKind.Wake, ""));
 
             public void Complete() => _items.CompleteAdding();
 

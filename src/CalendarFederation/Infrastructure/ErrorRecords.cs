@@ -18,6 +18,13 @@ namespace CalendarFederation.Infrastructure
             return new ErrorRecord(exception, ErrorIds.UnexpectedError, ErrorCategory.NotSpecified, target);
         }
 
+        /// <summary>
+        /// Input the engine refused (e.g. <see cref="ErrorIds.InvalidDomainName"/> from SmtpDomain.Normalize): an ArgumentException,
+        /// as PowerShell's own argument errors are, with the engine's id, InvalidArgument, and the input as typed as the target.
+        /// </summary>
+        public static ErrorRecord InvalidInput(EngineException exception, object? target, string? recommendedAction = null) =>
+            Create(new ArgumentException(exception.Message, exception), exception.ErrorId, ErrorCategory.InvalidArgument, target ?? exception.Target, recommendedAction);
+
         /// <summary>An error the cmdlet itself raises, with an id from <see cref="ErrorIds"/>.</summary>
         public static ErrorRecord Create(Exception exception, string errorId, ErrorCategory category, object? target, string? recommendedAction = null)
         {

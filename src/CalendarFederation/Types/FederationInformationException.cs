@@ -2,11 +2,19 @@ using System;
 
 namespace CalendarFederation
 {
-    /// <summary>Discovery of one domain failed. The message lists each candidate and why it did not answer.</summary>
+    /// <summary>
+    /// Discovery of one domain failed. The message names the domain as typed and the most telling reason;
+    /// <see cref="Attempts"/> lists each request and what came back.
+    /// </summary>
     public sealed class FederationInformationException : Exception
     {
         public FederationInformationException(string message, string domainName, string reason, string[] attempts)
-            : base(message)
+            : this(message, domainName, reason, attempts, null)
+        {
+        }
+
+        public FederationInformationException(string message, string domainName, string reason, string[] attempts, Exception? inner)
+            : base(message, inner)
         {
             DomainName = domainName;
             Reason = reason;
@@ -20,5 +28,8 @@ namespace CalendarFederation
 
         /// <summary>One line per request: method, URL and what came back.</summary>
         public string[] Attempts { get; }
+
+        /// <summary>Request ids the servers returned ("request-id ..."), for Microsoft support; null when there were none.</summary>
+        public string? RequestIds { get; set; }
     }
 }

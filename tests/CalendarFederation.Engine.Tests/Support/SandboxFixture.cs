@@ -14,7 +14,7 @@ public sealed class SandboxFixture : IAsyncLifetime
         "autodiscover-s.outlook.com", "autodiscover.contoso.com", "autodiscover.fabrikam.com", "mail.fabrikam.com",
         "autodiscover.adatum.com", "mail.adatum.com", "autodiscover.redirect.example", "autodiscover.sales.contoso.com",
         "hop1.example", "hop2.example", "hop3.example", "hop4.example", "hop5.example", "hop6.example", "hop7.example",
-        "autodiscover.com", "autodiscover.probe.example",
+        "autodiscover.com", "autodiscover.probe.example", "mail.probe.example", "autodiscover.sub.adatum.com",
     };
 
     public static SandboxConfig CreateConfig() => new()
@@ -39,6 +39,8 @@ public sealed class SandboxFixture : IAsyncLifetime
             ["autodiscover.redirect.example"] = new() { Serves = { "*" } },
             ["autodiscover.sales.contoso.com"] = new() { Serves = { "contoso" } },
             ["autodiscover.probe.example"] = new() { Status = 404 },
+            ["mail.probe.example"] = new() { Serves = { "probe" } },
+            ["autodiscover.sub.adatum.com"] = new() { Status = 404, ProbeRedirect = "https://mail.adatum.com/autodiscover/autodiscover.xml" },
         },
     };
 
