@@ -28,6 +28,7 @@ namespace CalendarFederation.Engine.Diagnostics
             Local = local;
             Partner = partner;
             Events = events;
+            Discover = (options, domain, token) => DiscoverAsync(options, domain, events, token);
             PartnerDomains = partnerDomains;
             LocalRelationship = localRelationship;
             LocalRelationshipsCoveringPartner = local.RelationshipsCovering(partnerDomains);
@@ -92,7 +93,7 @@ namespace CalendarFederation.Engine.Diagnostics
         public PartnerKind PartnerKind { get; }
 
         /// <summary>Anonymous discovery with the given options; tests replace it to see what is asked.</summary>
-        internal Func<DiscoveryOptions, string, CancellationToken, Task<DiscoveryOutcome>> Discover { get; set; } = DiscoverAsync;
+        internal Func<DiscoveryOptions, string, CancellationToken, Task<DiscoveryOutcome>> Discover { get; set; }
 
         /// <summary>The fact, loaded on first use and shared by every later reader.</summary>
         public Task<T> GetAsync<T>(DiagnosticsFact<T> fact, CancellationToken cancellationToken)
@@ -128,10 +129,10 @@ namespace CalendarFederation.Engine.Diagnostics
             return local.RelationshipsCovering(domains.Select(Normalize)).FirstOrDefault();
         }
 
-        private static async Task<DiscoveryOutcome> DiscoverAsync(DiscoveryOptions options, string domain, CancellationToken cancellationToken)
+        private static async Task<DiscoveryOutcome> DiscoverAsync(DiscoveryOptions options, string domain, IEngineEvents events, CancellationToken cancellationToken)
         {
             using var client = new FederationDiscoveryClient(options);
-            return await client.DiscoverAsync(domain, cancellationToken).ConfigureAwait(false);
+            return await client.DiscoverAsync(domain, events, cancellationToken).ConfigureAwait(false);
         }
     }
 }
