@@ -186,3 +186,56 @@ Describe 'Get- and Revoke-CrossTenantCalendarAccess (built module)' -Tag 'CrossT
             Should -Throw -ErrorId 'InvalidArgument,CalendarFederation.Commands.RevokeCrossTenantCalendarAccessCommand'
     }
 }
+
+Describe 'New-CalendarFederation -Method (built module)' -Tag 'CrossTenantAccess' {
+    BeforeAll {
+        if ($script:trusted) {
+            $script:fabrikam = Connect-CalendarFederation -AppId 'f0a5e000-0000-4000-8000-000000000001' -Organization fabrikam.onmicrosoft.com `
+                -ClientSecret (ConvertTo-SecureString 'fabrikam-sandbox-secret' -AsPlainText -Force) -ExchangeEnvironmentName $envName -PassThru -NotDefault -WarningAction SilentlyContinue
+        }
+    }
+    BeforeEach { if ($script:trusted) { Reset-Sandbox; Clear-SandboxRequests } }
+
+    It 'Auto chooses the cross-tenant access policy when both tenants can use it, grants both ways, says why, and a re-run writes nothing' {
+        if (Skip-Untrusted) { return }
+        $sides = @(New-CalendarFederation -Connection $contoso -PartnerConnection $fabrikam -FreeBusyAccessLevel AvailabilityOnly -Confirm:$false `
+                -InformationVariable said -WarningAction SilentlyContinue -ErrorAction Stop)
+        ($said | Out-String) | Should -Match 'Method: the cross-tenant access policy: both tenants are in Exchange Online'
+        $sides | Should -HaveCount 2
+        $sides | ForEach-Object { $_.Method | Should -Be 'CrossTenantAccess'; $_.Action | Should -Be 'Created'; $_.Verified | Should -BeTrue }
+        $sides[0].PartnerTenantId | Should -Be $fabrikamId
+        $sides[1].PartnerTenantId | Should -Be $contosoId
+        $sides[0].CrossTenantAccess.FreeBusyAccessLevel | Should -Be 'AvailabilityOnly'
+        @((Get-Policy contoso).partners.tenantId) | Should -Be @($fabrikamId)
+        @((Get-Policy fabrikam).partners.tenantId) | Should -Be @($contosoId)
+        Get-AdminWrites | Should -HaveCount 0   # no organization relationship was written
+
+        Clear-SandboxRequests
+        $again = @(New-CalendarFederation -Connection $contoso -PartnerConnection $fabrikam -Confirm:$false -InformationVariable quiet -ErrorAction Stop)
+        $again | ForEach-Object { $_.Action | Should -Be 'Unchanged' }
+        ($quiet | Out-String) | Should -Match 'Nothing to change'
+        Get-GraphWrites | Should -HaveCount 0
+    }
+
+    It 'Auto falls back to organization relationships when a side cannot use the policy, and names the reason' {
+        if (Skip-Untrusted) { return }
+        $token = (Invoke-RestMethod -Method Post -Uri "$($sandbox.HttpsUrls['good'])/contoso.onmicrosoft.com/oauth2/v2.0/token" -Body @{
+                grant_type = 'client_credentials'; client_id = 'c0a5e000-0000-4000-8000-000000000001'; client_secret = 'contoso-sandbox-secret'
+                scope = $sandbox.HttpsUrls['good'].TrimEnd('/') + '/.default' }).access_token
+        $exchangeOnly = Connect-CalendarFederation -AccessToken $token -Organization contoso.onmicrosoft.com -ExchangeEnvironmentName $envName -PassThru -NotDefault -WarningAction SilentlyContinue
+        try {
+            $sides = @(New-CalendarFederation -Connection $exchangeOnly -PartnerConnection $fabrikam -WhatIf -InformationVariable said -WarningAction SilentlyContinue)
+            ($said | Out-String) | Should -Match 'Method: organization relationships, because the cross-tenant access policy cannot be used \(contoso\.onmicrosoft\.com: GraphTokenRequired'
+            $sides | ForEach-Object { $_.Method | Should -Be 'OrganizationRelationship'; $_.Action | Should -Be 'Planned' }
+        }
+        finally { $exchangeOnly | Disconnect-CalendarFederation -Confirm:$false }
+    }
+
+    It 'warns that an enabled organization relationship keeps the policy from being used' {
+        if (Skip-Untrusted) { return }
+        New-CalendarFederation -Connection $contoso -PartnerConnection $fabrikam -Method OrganizationRelationship -Confirm:$false -WarningAction SilentlyContinue -ErrorAction Stop | Out-Null
+        $sides = @(New-CalendarFederation -Connection $contoso -PartnerConnection $fabrikam -Method CrossTenantAccess -Confirm:$false -WarningVariable warned -WarningAction SilentlyContinue -ErrorAction Stop)
+        $sides | ForEach-Object { $_.Method | Should -Be 'CrossTenantAccess' }
+        @($warned | Where-Object { "$_" -match 'takes precedence' -and "$_" -match 'Convert-OrganizationRelationship -DisableLegacy' }) | Should -HaveCount 2
+    }
+}
