@@ -305,6 +305,15 @@ public sealed class SignInTests : IDisposable
         var (config, s2) = Run("(Get-OrganizationConfig).DisplayName");
         Assert.Empty(s2.Error);
         Assert.Equal("Litware", config[0].BaseObject);
+
+        // A write works too: it is anchored on litware's system mailbox at litware's tenant id, as CIPP anchors GDAP
+        // calls; anchored on the partner's user it would land on contoso's mailbox server ("Cmdlet needs proxy").
+        var (created, s3) = Run("New-OrganizationRelationship -Name GdapPartner -DomainNames gdap-partner.example -WarningAction SilentlyContinue -Confirm:$false");
+        Assert.True(s3.Error.Count == 0, string.Join("; ", s3.Error.Select(e => e.ToString())));
+        Assert.Single(created);
+        JsonElement[] writes = _fixture.GetAsync<JsonElement[]>("/_sandbox/requests").GetAwaiter().GetResult()
+            .Where(r => r.TryGetProperty("cmdletName", out JsonElement c) && c.GetString() == "New-OrganizationRelationship").ToArray();
+        Assert.Equal("APP:SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}@2c3d4e5f-6071-4829-8b3c-4d5e6f7a8b44", writes.Last().GetProperty("anchorMailbox").GetString());
     }
 
     [Fact]
