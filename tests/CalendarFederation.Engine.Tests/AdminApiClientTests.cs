@@ -135,6 +135,38 @@ public class AdminApiClientTests
         Assert.Single(_handler.Requests);
     }
 
+    [Theory]
+    [InlineData("https://outlook.office365.com", "https://outlook.office.com/adminapi/beta/contoso/InvokeCommand?$skiptoken=1")]
+    [InlineData("https://outlook.office.com", "https://outlook.office365.com/adminapi/beta/contoso/InvokeCommand?$skiptoken=1")]
+    [InlineData("https://partner.outlook.cn", "https://outlook.office365.cn/adminapi/beta/contoso/InvokeCommand?$skiptoken=1")]
+    [InlineData("https://outlook-dod.office365.us", "https://webmail.apps.mil/adminapi/beta/contoso/InvokeCommand?$skiptoken=1")]
+    public async Task Follows_a_next_link_to_another_admin_api_host_of_the_same_cloud(string baseUri, string next)
+    {
+        // A worldwide answer names outlook.office.com in its links; independent clients follow them as given.
+        _handler.Respond(200, Ok("[{\"Name\":\"a\"}]", next));
+        _handler.Respond(200, Ok("[{\"Name\":\"b\"}]"));
+        using AdminApiClient client = Client(o => o.BaseUri = new Uri(baseUri));
+        AdminApiResult result = await Run(client.InvokeAsync("Get-AcceptedDomain", NoParameters, _events, CancellationToken.None));
+        Assert.Equal(new[] { "a", "b" }, result.Values.Select(v => v.GetString("Name")));
+        Assert.Equal(next, _handler.Requests[1].Url);
+        Assert.Equal("Bearer token-1", _handler.Requests[1].Headers["Authorization"]);
+    }
+
+    [Theory]
+    [InlineData("https://outlook.office365.com", "https://outlook.office365.us/adminapi/beta/contoso/InvokeCommand")]   // another cloud
+    [InlineData("https://outlook.office365.com", "http://outlook.office.com/adminapi/beta/contoso/InvokeCommand")]      // not https
+    [InlineData("https://outlook.office365.com", "https://outlook.office.com:8443/adminapi/beta/contoso/InvokeCommand")] // another port
+    [InlineData("https://outlook.office365.com", "https://outlook.office.com.evil.example/adminapi/beta/contoso/InvokeCommand")]
+    [InlineData("https://sandbox.example", "https://outlook.office.com/adminapi/beta/contoso/InvokeCommand")]          // a custom host has no aliases
+    public async Task Refuses_a_next_link_outside_the_clouds_admin_api_hosts(string baseUri, string next)
+    {
+        _handler.Respond(200, Ok(next: next));
+        using AdminApiClient client = Client(o => o.BaseUri = new Uri(baseUri));
+        var ex = await Assert.ThrowsAsync<AdminApiException>(() => Run(client.InvokeAsync("Get-X", NoParameters, _events, CancellationToken.None)));
+        Assert.Equal(AdminApiErrorKind.MalformedResponse, ex.Failure);
+        Assert.Single(_handler.Requests);
+    }
+
     [Fact]
     public async Task Honours_retry_after_and_sends_nothing_early()
     {

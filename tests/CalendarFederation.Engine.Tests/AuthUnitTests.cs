@@ -145,6 +145,21 @@ public class AuthUnitTests
     }
 
     [Fact]
+    public void Each_cloud_names_its_admin_api_host_scope_and_aliases()
+    {
+        // docs/protocol-evidence.md, clouds: Connect-ExchangeOnline's ConnectionUri hosts and CSS-Exchange's endpoint table.
+        ExchangeEnvironment china = ExchangeEnvironment.FindBuiltIn("O365China")!;
+        Assert.Equal("https://partner.outlook.cn/", china.AdminApi.AbsoluteUri);
+        Assert.Equal("https://partner.outlook.cn/.default", china.Scope);
+        Assert.Equal(new[] { "partner.outlook.cn", "outlook.office365.cn" }, china.AdminApiHosts);
+        Assert.Equal(new[] { "outlook.office365.com", "outlook.office.com" }, ExchangeEnvironment.FindBuiltIn("O365Default")!.AdminApiHosts);
+        Assert.Equal(new[] { "outlook.office365.us" }, ExchangeEnvironment.FindBuiltIn("O365USGovGCCHigh")!.AdminApiHosts);
+        Assert.Equal(new[] { "outlook-dod.office365.us", "webmail.apps.mil" }, ExchangeEnvironment.FindBuiltIn("O365USGovDoD")!.AdminApiHosts);
+        Assert.Same(china.AdminApiHosts, ExchangeEnvironment.KnownAdminApiHosts("OUTLOOK.OFFICE365.CN"));
+        Assert.Empty(ExchangeEnvironment.KnownAdminApiHosts("localhost"));
+    }
+
+    [Fact]
     public void Custom_environments_are_named_and_checked()
     {
         string name = "Test-" + Guid.NewGuid().ToString("N");
