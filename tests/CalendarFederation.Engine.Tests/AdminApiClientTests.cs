@@ -385,6 +385,54 @@ public class AdminApiClientTests
     }
 
     [Fact]
+    public async Task Each_shape_of_an_answer_without_output_is_an_empty_result_with_its_warnings()
+    {
+        // 204; "value":[] with warnings; "value":null with warnings (the shape CIPP's New-ExoRequest.ps1 guards against),
+        // and "value":null on a read, which is the service saying "nothing", not a broken answer.
+        _handler.Respond(204, "");
+        _handler.Respond(200, Ok("[]", warnings: "[\"The command completed successfully but no settings of 'X' have been modified.\"]"));
+        _handler.Respond(200, Ok("null", warnings: "[\"The command completed successfully but no settings of 'X' have been modified.\"]"));
+        _handler.Respond(200, Ok("null"));
+        _handler.Respond(200, Ok("null", warnings: "[\"By default, only the first 1000 items are returned.\"]"));
+        using AdminApiClient client = Client();
+        AdminApiResult noContent = await Run(client.InvokeAsync("Set-X", NoParameters, _events, CancellationToken.None));
+        Assert.Empty(noContent.Values);
+        Assert.Empty(noContent.Warnings);
+        foreach (string cmdlet in new[] { "Set-X", "Set-X" })
+        {
+            AdminApiResult warned = await Run(client.InvokeAsync(cmdlet, NoParameters, _events, CancellationToken.None));
+            Assert.Empty(warned.Values);
+            Assert.Equal(new[] { "The command completed successfully but no settings of 'X' have been modified." }, warned.Warnings);
+        }
+        Assert.Empty((await Run(client.InvokeAsync("Get-X", NoParameters, _events, CancellationToken.None))).Values);
+        AdminApiResult read = await Run(client.InvokeAsync("Get-X", NoParameters, _events, CancellationToken.None));
+        Assert.Empty(read.Values);
+        Assert.Equal(new[] { "By default, only the first 1000 items are returned." }, read.Warnings);
+
+        AdminPage page = AdminApiJson.ParsePage(Encoding.UTF8.GetBytes(Ok("null")), Encoding.UTF8.GetByteCount(Ok("null")));
+        Assert.True(page.HasValue);
+        Assert.True(page.ValueIsNull);
+    }
+
+    [Theory]
+    [InlineData(403, "UnAuthorized|Microsoft.Exchange.Configuration.Tasks.CmdletAccessDeniedException|The role assigned to application c0a5e000-0000-4000-8000-000000000004 isn't supported in this scenario. Please check online documentation for assigning correct Directory Roles to Azure AD Application for EXO App-Only Authentication.",
+        "for the app's service principal, the Entra role Exchange Administrator")]
+    [InlineData(401, "|Microsoft.Exchange.Configuration.Tasks.CmdletAccessDeniedException|The role assigned to application c0a5e000-0000-4000-8000-000000000004 isn't supported in this scenario.",
+        "for the app's service principal, the Entra role Exchange Administrator")]
+    [InlineData(403, "|Microsoft.Exchange.Configuration.Tasks.CmdletAccessDeniedException|The role assigned to user 'userx@tenantx.onmicrosoft.com' isn't supported in this scenario.",
+        "The signed-in account needs the Entra role Exchange Administrator")]
+    public void A_missing_role_is_access_denied_and_says_which_role_to_assign(int status, string detail, string advice)
+    {
+        string body = "{\"error\":{\"code\":\"Forbidden\",\"message\":\"Error executing cmdlet\",\"details\":[{\"message\":" + JsonSerializer.Serialize(detail) + "}]}}";
+        AdminApiException ex = AdminApiErrorParser.Parse(status, body, "req-1");
+        Assert.Equal(AdminApiErrorKind.AccessDenied, ex.Failure);
+        Assert.Equal(ErrorIds.AccessDenied, ex.ErrorId);
+        Assert.StartsWith(detail.Split('|', 3)[2], ex.Message);
+        Assert.Contains(advice, ex.Message);
+        Assert.Contains(advice, ex.Advice);
+    }
+
+    [Fact]
     public async Task A_certificate_failure_is_reported_at_once_and_not_retried()
     {
         _handler.Throw(new HttpRequestException("The SSL connection could not be established, see inner exception.",

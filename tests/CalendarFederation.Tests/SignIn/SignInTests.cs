@@ -317,6 +317,29 @@ public sealed class SignInTests : IDisposable
     }
 
     [Fact]
+    public void An_app_without_an_entra_role_is_told_which_role_to_assign()
+    {
+        // Exchange.ManageAsApp is consented, but the service principal holds no Entra role (Microsoft's app-only docs, Step 5).
+        var (output, _) = Run($"try {{ Connect-CalendarFederation -AppId 'c0a5e000-0000-4000-8000-000000000004' -Organization contoso.onmicrosoft.com -ClientSecret $secret -ExchangeEnvironmentName {Env} -WarningAction SilentlyContinue; 'connected' }} catch {{ $_ }}",
+            new Dictionary<string, object?> { ["secret"] = Secure("contoso-norole-secret") });
+        var record = (ErrorRecord)Assert.Single(output).BaseObject;
+        Assert.Equal("AccessDenied,CalendarFederation.Commands.ConnectCalendarFederationCommand", record.FullyQualifiedErrorId);
+        Assert.Equal(ErrorCategory.PermissionDenied, record.CategoryInfo.Category);
+        Assert.Contains("isn't supported in this scenario", record.Exception.Message);
+        Assert.Contains("for the app's service principal, the Entra role Exchange Administrator", record.Exception.Message);
+        Assert.Contains("Exchange Administrator", record.ErrorDetails.RecommendedAction);
+
+        // Past the connection check, every cmdlet says the same.
+        var (denied, _) = Run($"$c = Connect-CalendarFederation -AppId 'c0a5e000-0000-4000-8000-000000000004' -Organization contoso.onmicrosoft.com -ClientSecret $secret -ExchangeEnvironmentName {Env} -SkipConnectionCheck -NotDefault -PassThru -WarningAction SilentlyContinue; " +
+            "try { Get-OrganizationRelationship -Connection $c -ErrorAction Stop } catch { $_ }",
+            new Dictionary<string, object?> { ["secret"] = Secure("contoso-norole-secret") });
+        var getRecord = (ErrorRecord)Assert.Single(denied).BaseObject;
+        Assert.StartsWith("AccessDenied,", getRecord.FullyQualifiedErrorId);
+        Assert.Contains("the Entra role Exchange Administrator", getRecord.Exception.Message);
+        Assert.Contains("service principal", getRecord.ErrorDetails.RecommendedAction);
+    }
+
+    [Fact]
     public void ConnectionUri_and_authority_overrides_replace_the_environment()
     {
         // O365Default would reach Microsoft; the two overrides send everything to the sandbox instead.
