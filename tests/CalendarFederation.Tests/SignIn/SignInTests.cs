@@ -33,11 +33,19 @@ public sealed class SignInTests : IDisposable
         _runspace = SignInFixture.OpenRunspace(_host);
     }
 
-    public void Dispose() => _runspace.Dispose();
+    public void Dispose()
+    {
+        foreach (PowerShell ps in _invocations) ps.Dispose();
+        _runspace.Dispose();
+    }
+
+    private readonly List<PowerShell> _invocations = new();
 
     private (Collection<PSObject> Output, PSDataStreams Streams) Run(string script, IDictionary<string, object?>? variables = null, Runspace? runspace = null)
     {
-        using PowerShell ps = PowerShell.Create();
+        // Kept until the test ends: disposing a PowerShell clears its streams, and the caller reads them after this returns.
+        PowerShell ps = PowerShell.Create();
+        _invocations.Add(ps);
         ps.Runspace = runspace ?? _runspace;
         if (variables != null)
         {
