@@ -44,8 +44,11 @@ public sealed class SecretsAndCacheReliabilityTests : IDisposable
         _runspace = SignInFixture.OpenRunspace(_host);
     }
 
+    private readonly List<PowerShell> _invocations = new();
+
     public void Dispose()
     {
+        foreach (PowerShell ps in _invocations) ps.Dispose();
         TestHooks.Browser = null;
         _runspace.Dispose();
     }
@@ -63,7 +66,9 @@ public sealed class SecretsAndCacheReliabilityTests : IDisposable
     // Everything a run shows: output as its views, every stream (errors with their exception chain), what reached the host.
     private RunResult Run(string script, IDictionary<string, object?>? variables = null, Runspace? runspace = null)
     {
-        using PowerShell ps = PowerShell.Create();
+        // Kept until the test ends: disposing a PowerShell clears its streams, and callers read them after this returns.
+        PowerShell ps = PowerShell.Create();
+        _invocations.Add(ps);
         ps.Runspace = runspace ?? _runspace;
         foreach (var v in variables ?? new Dictionary<string, object?>()) ps.Runspace.SessionStateProxy.SetVariable(v.Key, v.Value);
         ps.AddScript(script);
