@@ -21,15 +21,23 @@ namespace CalendarFederation.Engine.Diagnostics
     /// </summary>
     public static class DiagnosticChecks
     {
+        /// <remarks>
+        /// The relationship checks go through <see cref="CrossTenantAccessChecks.ForRelationships"/>: when the pair is on the
+        /// cross-tenant access policy (no enabled relationship, the policy set up or answering), they stand down, and the
+        /// policy's checks and the probe say what there is to say.
+        /// </remarks>
         public static IReadOnlyList<DiagnosticCheck> Default { get; } = Compose(
-            HydrationChecks.All,
-            LocalSideChecks.All,
-            ScopeChecks.Local,
-            DiscoveryChecks.All,
-            PartnerSideChecks.All,
-            ScopeChecks.Partner,
-            PartnerSideChecks.Levels,
-            ProbeChecks.All);
+            CrossTenantAccessChecks.ForRelationships(HydrationChecks.All),
+            CrossTenantAccessChecks.ForRelationships(LocalSideChecks.All),
+            CrossTenantAccessChecks.ForRelationships(ScopeChecks.Local),
+            CrossTenantAccessChecks.ForRelationships(DiscoveryChecks.All),
+            PartnerSideChecks.Read,
+            CrossTenantAccessChecks.ForRelationships(PartnerSideChecks.All),
+            CrossTenantAccessChecks.ForRelationships(ScopeChecks.Partner),
+            CrossTenantAccessChecks.ForRelationships(PartnerSideChecks.Levels),
+            CrossTenantAccessChecks.All,
+            ProbeChecks.All,
+            CrossTenantAccessChecks.Probe);
 
         /// <summary>
         /// One list from groups of checks, followed by the summary checks (the effective level, NoProblemsFound), which read
