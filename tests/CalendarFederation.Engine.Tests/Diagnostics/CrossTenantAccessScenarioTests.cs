@@ -130,7 +130,7 @@ public class CrossTenantAccessScenarioTests
     public async Task The_address_space_that_hides_the_policy_is_named_with_its_removal()
     {
         Finding f = Assert.Single(await RunAsync(Scenarios["AddressSpaceHidesPolicy"].Build()));
-        Assert.Contains("the availability address space 'fabrikam.com' in contoso.onmicrosoft.com still take precedence", f.Message);
+        Assert.Contains("but the availability address space 'fabrikam.com' in contoso.onmicrosoft.com still takes precedence", f.Message);
         Assert.Contains("Remove-AvailabilityAddressSpace", f.Recommendation);
     }
 
@@ -199,6 +199,13 @@ public class CrossTenantAccessScenarioTests
         Assert.Equal("fabrikam.com's side was not checked. Through the cross-tenant access policy contoso.onmicrosoft.com's users see fabrikam.com's " +
             "free/busy only when fabrikam.com's own policy grants contoso.onmicrosoft.com: a partner configuration with the Microsoft 365 collaboration trust " +
             "and a free/busy capability.", f.Message);
+    }
+
+    [Fact]
+    public async Task Without_the_partner_a_relationship_to_Microsoft_365_also_needs_its_EWS_on_which_is_said()
+    {
+        Finding f = Assert.Single(await RunAsync(Pair(relationships: true, partner: false, domain: "fabrikam.com")), x => x.Check == CheckIds.PartnerSideNotChecked);
+        Assert.EndsWith("with FreeBusyAccessEnabled, and EWS kept on there (EwsEnabled True) while that relationship serves.", f.Message);
     }
 
     [Fact]

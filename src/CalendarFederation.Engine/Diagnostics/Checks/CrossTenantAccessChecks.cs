@@ -195,7 +195,7 @@ namespace CalendarFederation.Engine.Diagnostics.Checks
                     : "";
             findings.Add(FindingSeverity.Warning, l, CheckIds.LegacyHidesCrossTenantAccess,
                 $"Ready to cut over: the cross-tenant access policy is in place ({string.Join("; ", grants)}), but {FindingText.Join(path.LegacyObjects)} " +
-                "still take precedence: while a legacy object is enabled on either side, free/busy does not go through the policy, so it is neither used nor tested. " +
+                (path.LegacyObjects.Count == 1 ? "still takes" : "still take") + " precedence: while a legacy object is enabled on either side, free/busy does not go through the policy, so it is neither used nor tested. " +
                 "Both sides must disable their relationships." + missing,
                 CutOver(context, path));
         }

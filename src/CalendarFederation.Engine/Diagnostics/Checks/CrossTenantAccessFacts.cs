@@ -250,8 +250,10 @@ namespace CalendarFederation.Engine.Diagnostics.Checks
         {
             if (!Applies(context)) return null;
             string domain = context.Partner?.InitialDomain ?? PartnerDomain(context);
-            if (Normalize(context.Partner?.Session.TenantId) is string known) return TenantLookup.Known(domain, known);
-            return await LookUpAsync(context, domain, cancellationToken).ConfigureAwait(false);
+            TenantLookup found = Normalize(context.Partner?.Session.TenantId) is string known ? TenantLookup.Known(domain, known)
+                : await LookUpAsync(context, domain, cancellationToken).ConfigureAwait(false);
+            // The policy is for other tenants: a "partner" that is this tenant has none.
+            return found.TenantId != null && found.TenantId == Normalize(context.Request.Local.TenantId) ? null : found;
         }
 
         private static async Task<TenantLookup?> LoadLocalTenantAsync(DiagnosticsContext context, CancellationToken cancellationToken)

@@ -39,7 +39,8 @@ namespace CalendarFederation.Engine.Diagnostics.Checks
             string needs = path.ViaCrossTenantAccess
                 ? $"Through the cross-tenant access policy {l}'s users see {p}'s free/busy only when {p}'s own policy grants {l}: a partner configuration with the " +
                   "Microsoft 365 collaboration trust and a free/busy capability."
-                : $"Free/busy needs {p} to have a relationship for {l}'s domains with FreeBusyAccessEnabled.";
+                : $"Free/busy needs {p} to have a relationship for {l}'s domains with FreeBusyAccessEnabled" +
+                  (context.PartnerKind == Federation.PartnerKind.Microsoft365 ? ", and EWS kept on there (EwsEnabled True) while that relationship serves." : ".");
             findings.Add(FindingSeverity.Info, p, CheckIds.PartnerSideNotChecked, $"{p}'s side was not checked. {needs}",
                 "Pass -PartnerConnection, or ask the partner's admin to run Test-OrganizationRelationship.");
         }
