@@ -9,9 +9,10 @@ namespace CalendarFederation.Engine.Diagnostics
     /// The checks Test-OrganizationRelationship runs, in the order they run (the order findings are listed in is
     /// <see cref="CheckIds.Ranking"/>, not this).
     ///
-    /// Adding checks (for example the cross-tenant access policy's: a legacy object still enabled on either side hiding
-    /// the policy, EWS blocked on a side that still depends on it, the trust missing or blocked, the capability missing or
-    /// at two levels, the mailbox outside the resource scopes, the partner's tenant not resolvable):
+    /// Adding checks (as <see cref="CrossTenantAccessChecks"/> added the cross-tenant access policy's: a legacy object still
+    /// enabled on either side hiding the policy, EWS blocked on a side that still depends on it, the trust missing or
+    /// blocked, the capability missing or at two levels, the mailbox outside the resource scopes, the partner's tenant not
+    /// resolvable, with their facts in CrossTenantAccessFacts):
     /// 1. add their ids to <see cref="CheckIds"/> and place each in <see cref="CheckIds.Ranking"/>;
     /// 2. write them as small functions in a class of their own under Checks/, each a <see cref="DiagnosticCheck"/> that
     ///    declares the ids it gives, like <see cref="PartnerSideChecks"/>;
