@@ -1,14 +1,17 @@
 # Test-OrganizationRelationship through the BUILT module against the sandbox's contoso (local) and fabrikam (partner),
 # connected app-only, and adatum (an on-premises-style partner, never connected): which findings come out, in which
 # rank, for each way free/busy breaks, and how the default table shows them. Each test starts from the
-# sandbox's reset state (no relationships, both tenants hydrated, no fault rules). Without trust in the sandbox's https
-# root every test is skipped and says why. Windows PowerShell 5.1 compatible.
+# sandbox's reset state (no relationships, both tenants hydrated, no fault rules), with EwsEnabled True on both tenants:
+# these tests are about the relationships themselves, so EWS is kept on (EwsEnabled not set is EwsAtRisk, which
+# CrossTenantDiagnostics.Tests.ps1 covers with the rest of the cross-tenant access findings). Without trust in the
+# sandbox's https root every test is skipped and says why. Windows PowerShell 5.1 compatible.
 
 BeforeAll {
     # These tests cover the organization-relationship backend; -Method Auto would choose the cross-tenant access policy here.
     $PSDefaultParameterValues['New-CalendarFederation:Method'] = 'OrganizationRelationship'
     Import-Module $env:CF_MODULE_PATH -Force
     Import-Module (Join-Path $PSScriptRoot 'SandboxHelpers.psm1') -Force
+    . (Join-Path $PSScriptRoot 'CrossTenantDiagnosticsHelpers.ps1')
     $script:sandbox = Start-CFSandbox
     $script:trusted = Test-CFSandboxTrust -Sandbox $sandbox
     $script:environmentName = 'FederationDiagnosticsSandbox'
@@ -38,7 +41,13 @@ BeforeAll {
     function script:Reset-Federation {
         Invoke-RestMethod -Method Delete -Uri "$($sandbox.Url)/_sandbox/faults" | Out-Null
         Reset-CFSandbox -Sandbox $sandbox
+        foreach ($tenant in 'contoso', 'fabrikam') { Set-CFEwsEnabled -Sandbox $sandbox -Tenant $tenant -Value $true }
         Invoke-RestMethod -Method Delete -Uri "$($sandbox.Url)/_sandbox/requests" | Out-Null
+    }
+
+    # The free/busy questions the probe asked (Graph also serves the cross-tenant access policy reads).
+    function script:Get-ScheduleRequests {
+        @(Get-ServiceRequests graph | Where-Object { "$($_.path)" -match '/getSchedule$' })
     }
 
     # The sandbox's request log for one service ('adminapi', 'graph'); entries of other services lack the field, which
@@ -510,7 +519,7 @@ Describe 'Test-OrganizationRelationship (built module)' -Tag 'Federation' {
             $skipped.Message | Should -Not -Match ' -[A-Z]'
             $skipped.Recommendation | Should -Match '-RequesterMailbox <a mailbox of contoso\.onmicrosoft\.com>'
             @($findings | Where-Object { $_.Check -like 'FreeBusy*' }).Count | Should -Be 0
-            @(Get-ServiceRequests graph).Count | Should -Be 0
+            @(Get-ScheduleRequests).Count | Should -Be 0
         }
 
         It 'ends with NoProblemsFound (Pass) when both sides are right, and writes nothing' {
@@ -522,7 +531,7 @@ Describe 'Test-OrganizationRelationship (built module)' -Tag 'Federation' {
             @($findings | Where-Object { $_.Severity -eq 'Blocking' -or $_.Severity -eq 'Warning' }).Count | Should -Be 0
             (Find $findings 'FreeBusyVisibleAvailabilityOnly').Message | Should -Match '09:00-10:00 UTC busy'
             # It asked the real question once, as alex, for lee.
-            $asked = @(Get-ServiceRequests graph)
+            $asked = @(Get-ScheduleRequests)
             $asked.Count | Should -Be 1
             $asked[0].requester | Should -Be 'alex@contoso.com'
             @($asked[0].schedules) | Should -Be @('lee@fabrikam.com')

@@ -75,6 +75,10 @@ BeforeAll {
         $script:fabrikamInfo = Get-FederationInformation -DomainName fabrikam.onmicrosoft.com -ExchangeEnvironmentName $environmentName
         $script:contosoInfo = Get-FederationInformation -DomainName contoso.onmicrosoft.com -ExchangeEnvironmentName $environmentName
         Reset-CFSandbox -Sandbox $sandbox
+        # EWS kept on in both tenants: the matrix is about the relationships' levels, not about EWS (EwsEnabled not set
+        # would add EwsAtRisk to every case; CrossTenantDiagnostics.Tests.ps1 covers it).
+        . (Join-Path $PSScriptRoot 'CrossTenantDiagnosticsHelpers.ps1')
+        foreach ($tenant in 'contoso', 'fabrikam') { Set-CFEwsEnabled -Sandbox $sandbox -Tenant $tenant -Value $true }
         # A calendar working elsewhere around the clock (an event far wider than any probe window), kept across resets.
         $elsewhere = @{ address = 'remote@fabrikam.com'; displayName = 'Remote worker'
             events = @(@{ start = '2000-01-01T00:00:00Z'; end = '2100-01-01T00:00:00Z'; subject = 'Home office'; location = 'Home'; showAs = 'workingElsewhere' }) }

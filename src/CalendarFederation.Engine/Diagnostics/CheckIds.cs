@@ -45,6 +45,21 @@ namespace CalendarFederation.Engine.Diagnostics
         public const string PartnerScopeMembershipUnchecked = nameof(PartnerScopeMembershipUnchecked);
         public const string FreeBusyLevelsDiffer = nameof(FreeBusyLevelsDiffer);
 
+        // EWS, which the organization relationships still depend on (xtap-notes 1.5)
+        public const string EwsBlocked = nameof(EwsBlocked);
+        public const string EwsAtRisk = nameof(EwsAtRisk);
+
+        // The Microsoft 365 cross-tenant access policy (X-TAP) on each side, and the legacy objects that hide it (xtap-notes 1.4, 5)
+        public const string LegacyHidesCrossTenantAccess = nameof(LegacyHidesCrossTenantAccess);
+        public const string PartnerTenantNotResolved = nameof(PartnerTenantNotResolved);
+        public const string CrossTenantTrustMissing = nameof(CrossTenantTrustMissing);
+        public const string CrossTenantTrustBlocked = nameof(CrossTenantTrustBlocked);
+        public const string CrossTenantCapabilityMissing = nameof(CrossTenantCapabilityMissing);
+        public const string CrossTenantScopeExcludesMailbox = nameof(CrossTenantScopeExcludesMailbox);
+        public const string CrossTenantTwoFreeBusyLevels = nameof(CrossTenantTwoFreeBusyLevels);
+        public const string CrossTenantAccessNotChecked = nameof(CrossTenantAccessNotChecked);
+        public const string CrossTenantScopeUnchecked = nameof(CrossTenantScopeUnchecked);
+
         // One mailbox: its calendar, and the real free/busy question
         public const string ProbeSkipped = nameof(ProbeSkipped);
         public const string CalendarDefaultPermissionNone = nameof(CalendarDefaultPermissionNone);
@@ -53,6 +68,10 @@ namespace CalendarFederation.Engine.Diagnostics
         public const string FreeBusyVisibleLimitedDetails = nameof(FreeBusyVisibleLimitedDetails);
         public const string FreeBusyVisibleAvailabilityOnly = nameof(FreeBusyVisibleAvailabilityOnly);
         public const string EffectiveLevel = nameof(EffectiveLevel);
+        /// <summary>The probe's 7002: Exchange Online does not serve the domain through the cross-tenant access policy for this pair.</summary>
+        public const string CrossTenantAccessNotServed = nameof(CrossTenantAccessNotServed);
+        /// <summary>The probe's 5016: the policy's user or group restrictions leave the mailbox out.</summary>
+        public const string CrossTenantAccessScopeDenied = nameof(CrossTenantAccessScopeDenied);
 
         // The verdict
         public const string NoProblemsFound = nameof(NoProblemsFound);
@@ -60,18 +79,30 @@ namespace CalendarFederation.Engine.Diagnostics
         /// <summary>
         /// The ranking: findings of one severity are listed in this order, the most likely cause of failing free/busy
         /// first (severity itself comes first: Blocking, Warning, Info, Pass). Declared here once; ranks derive from it.
+        ///
+        /// The cross-tenant access ids: EwsBlocked comes right after TenantDehydrated (with EWS off on the side that serves, the
+        /// relationship answers nothing, whatever else is right), and EwsAtRisk and LegacyHidesCrossTenantAccess, Warnings
+        /// only, sit next to it so they head the Warnings (the switch to False can come any day; the cut-over is its fix). The
+        /// policy's own causes (partner not resolvable, trust, capability, scope) close the Blocking causes, before the probe's
+        /// symptoms; the probe's 7002 and 5016 follow FreeBusyNotVisible, which they replace. As Warnings (the legacy path still
+        /// answers, or the side is ours), those causes rank after the domain warnings and before the relationship's own.
+        /// CrossTenantTwoFreeBusyLevels closes the Warnings; CrossTenantAccessNotChecked (a Warning when the policy may be the
+        /// only path, else Info) heads the Infos; CrossTenantScopeUnchecked sits with PartnerScopeMembershipUnchecked.
         /// </summary>
         public static IReadOnlyList<string> Ranking { get; } = new[]
         {
             TenantDehydrated,
+            EwsBlocked, EwsAtRisk, LegacyHidesCrossTenantAccess,
             LocalRelationshipMissing, LocalRelationshipDisabled, PartnerRelationshipMissing, PartnerRelationshipDisabled, PartnerFreeBusyNotShared,
             TargetApplicationUriMissing, TargetAutodiscoverEprMissing, TargetApplicationUriStale,
             LocalDomainsNotCoveredByPartner, PartnerDomainsNotCovered,
             CalendarDefaultPermissionNone, PartnerScopeGroupMissing, PartnerScopeExcludesMailbox,
-            FreeBusyProbeFailed, FreeBusyNotVisible,
+            PartnerTenantNotResolved, CrossTenantTrustMissing, CrossTenantTrustBlocked, CrossTenantCapabilityMissing, CrossTenantScopeExcludesMailbox,
+            FreeBusyProbeFailed, FreeBusyNotVisible, CrossTenantAccessNotServed, CrossTenantAccessScopeDenied,
             TargetAutodiscoverEprStale, PartnerDiscoveryFailed, PartnerDomainsSplit,
             LocalFreeBusyNotShared, LocalScopeGroupMissing, PartnerScopeGroupTooLarge, LocalScopeGroupTooLarge, PartnerTargetsMissing,
-            FreeBusyLevelsDiffer, PartnerScopeMembershipUnchecked, PartnerDomainsUnknown, PartnerSideNotChecked,
+            CrossTenantTwoFreeBusyLevels, CrossTenantAccessNotChecked,
+            FreeBusyLevelsDiffer, PartnerScopeMembershipUnchecked, CrossTenantScopeUnchecked, PartnerDomainsUnknown, PartnerSideNotChecked,
             PartnerIsHybrid, PartnerIsOnPremises, ProbeSkipped, EffectiveLevel,
             FreeBusyVisibleLimitedDetails, FreeBusyVisibleAvailabilityOnly,
             NoProblemsFound,

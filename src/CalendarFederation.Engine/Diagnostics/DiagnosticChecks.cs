@@ -9,9 +9,10 @@ namespace CalendarFederation.Engine.Diagnostics
     /// The checks Test-OrganizationRelationship runs, in the order they run (the order findings are listed in is
     /// <see cref="CheckIds.Ranking"/>, not this).
     ///
-    /// Adding checks (for example the cross-tenant access policy's: a legacy object still enabled on either side hiding
-    /// the policy, EWS blocked on a side that still depends on it, the trust missing or blocked, the capability missing or
-    /// at two levels, the mailbox outside the resource scopes, the partner's tenant not resolvable):
+    /// Adding checks (as <see cref="CrossTenantAccessChecks"/> added the cross-tenant access policy's: a legacy object still
+    /// enabled on either side hiding the policy, EWS blocked on a side that still depends on it, the trust missing or
+    /// blocked, the capability missing or at two levels, the mailbox outside the resource scopes, the partner's tenant not
+    /// resolvable, with their facts in CrossTenantAccessFacts):
     /// 1. add their ids to <see cref="CheckIds"/> and place each in <see cref="CheckIds.Ranking"/>;
     /// 2. write them as small functions in a class of their own under Checks/, each a <see cref="DiagnosticCheck"/> that
     ///    declares the ids it gives, like <see cref="PartnerSideChecks"/>;
@@ -21,15 +22,23 @@ namespace CalendarFederation.Engine.Diagnostics
     /// </summary>
     public static class DiagnosticChecks
     {
+        /// <remarks>
+        /// The relationship checks go through <see cref="CrossTenantAccessChecks.ForRelationships"/>: when the pair is on the
+        /// cross-tenant access policy (no enabled relationship, the policy set up or answering), they stand down, and the
+        /// policy's checks and the probe say what there is to say.
+        /// </remarks>
         public static IReadOnlyList<DiagnosticCheck> Default { get; } = Compose(
-            HydrationChecks.All,
-            LocalSideChecks.All,
-            ScopeChecks.Local,
-            DiscoveryChecks.All,
-            PartnerSideChecks.All,
-            ScopeChecks.Partner,
-            PartnerSideChecks.Levels,
-            ProbeChecks.All);
+            CrossTenantAccessChecks.ForRelationships(HydrationChecks.All),
+            CrossTenantAccessChecks.ForRelationships(LocalSideChecks.All),
+            CrossTenantAccessChecks.ForRelationships(ScopeChecks.Local),
+            CrossTenantAccessChecks.ForRelationships(DiscoveryChecks.All),
+            PartnerSideChecks.Read,
+            CrossTenantAccessChecks.ForRelationships(PartnerSideChecks.All),
+            CrossTenantAccessChecks.ForRelationships(ScopeChecks.Partner),
+            CrossTenantAccessChecks.ForRelationships(PartnerSideChecks.Levels),
+            CrossTenantAccessChecks.All,
+            ProbeChecks.All,
+            CrossTenantAccessChecks.Probe);
 
         /// <summary>
         /// One list from groups of checks, followed by the summary checks (the effective level, NoProblemsFound), which read

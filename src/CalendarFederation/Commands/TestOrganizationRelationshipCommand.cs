@@ -10,8 +10,10 @@ namespace CalendarFederation.Commands
 {
     /// <summary>
     /// Explains why free/busy with a partner does or does not work: both sides' relationships, domain coverage, fresh
-    /// discovery, scope groups, hydration, the calendar's Default permission, and (with -Mailbox) a real free/busy
-    /// question that shows exactly what is visible. Findings come ranked, most likely cause first.
+    /// discovery, scope groups, hydration, the calendar's Default permission, the Microsoft 365 cross-tenant access policy
+    /// on each side (and the legacy objects and EWS settings that still decide), and (with -Mailbox) a real free/busy
+    /// question that shows exactly what is visible. A pair that shares only through the policy is tested as well: name it
+    /// with -PartnerConnection or -DomainName. Findings come ranked, most likely cause first.
     /// </summary>
     [Cmdlet(VerbsDiagnostic.Test, "OrganizationRelationship")]
     [OutputType(typeof(FederationFinding))]
@@ -26,7 +28,7 @@ namespace CalendarFederation.Commands
         [ValidateNotNull]
         public CalendarFederationConnection? PartnerConnection { get; set; }
 
-        [Parameter(HelpMessage = "A partner domain, when there is no partner connection or relationship yet.")]
+        [Parameter(HelpMessage = "A partner domain, when there is no partner connection or relationship (yet, or any more: a partner reached through the cross-tenant access policy).")]
         [ValidateNotNullOrEmpty]
         public string? DomainName { get; set; }
 

@@ -17,7 +17,7 @@ public class CheckIdsTests
     public void Every_constant_is_ranked_exactly_once_and_the_ranking_holds_nothing_else()
     {
         string[] constants = Constants();
-        Assert.Equal(35, constants.Length);
+        Assert.Equal(48, constants.Length);
         Assert.Equal(CheckIds.Ranking.Count, CheckIds.Ranking.Distinct(StringComparer.Ordinal).Count());
         Assert.Equal(constants.OrderBy(c => c, StringComparer.Ordinal), CheckIds.Ranking.OrderBy(c => c, StringComparer.Ordinal));
         // Each constant's value is its own name, so what scripts see is what the code says.
@@ -50,9 +50,39 @@ public class CheckIdsTests
             "FreeBusyLevelsDiffer", "PartnerScopeMembershipUnchecked", "PartnerDomainsUnknown", "PartnerSideNotChecked", "ProbeSkipped", "EffectiveLevel",
             "FreeBusyVisibleLimitedDetails", "FreeBusyVisibleAvailabilityOnly", "NoProblemsFound",
         };
-        Assert.Equal(before, CheckIds.Ranking.Where(id => id != CheckIds.PartnerIsHybrid && id != CheckIds.PartnerIsOnPremises));
+        Assert.Equal(before, CheckIds.Ranking.Where(id => id != CheckIds.PartnerIsHybrid && id != CheckIds.PartnerIsOnPremises && !CrossTenantIds.Contains(id)));
         Assert.Equal(CheckIds.PositionOf(CheckIds.PartnerSideNotChecked) + 1, CheckIds.PositionOf(CheckIds.PartnerIsHybrid));
         Assert.Equal(CheckIds.PositionOf(CheckIds.PartnerIsHybrid) + 1, CheckIds.PositionOf(CheckIds.PartnerIsOnPremises));
+    }
+
+    private static readonly string[] CrossTenantIds =
+    {
+        "EwsBlocked", "EwsAtRisk", "LegacyHidesCrossTenantAccess", "PartnerTenantNotResolved", "CrossTenantTrustMissing", "CrossTenantTrustBlocked",
+        "CrossTenantCapabilityMissing", "CrossTenantScopeExcludesMailbox", "CrossTenantAccessNotServed", "CrossTenantAccessScopeDenied",
+        "CrossTenantTwoFreeBusyLevels", "CrossTenantAccessNotChecked", "CrossTenantScopeUnchecked",
+    };
+
+    [Fact]
+    public void The_cross_tenant_access_ids_sit_where_issue_11_places_them()
+    {
+        int At(string id) => CheckIds.PositionOf(id);
+        // EWS off on the serving side breaks the relationship whatever else is right: right after hydration; the two pure
+        // Warnings next to it, so they head the Warnings.
+        Assert.Equal(new[] { "TenantDehydrated", "EwsBlocked", "EwsAtRisk", "LegacyHidesCrossTenantAccess", "LocalRelationshipMissing" },
+            CheckIds.Ranking.Take(5));
+        // The policy's causes close the Blocking causes, in the order they must be fixed, before the probe's symptoms.
+        Assert.Equal(new[]
+            {
+                "PartnerScopeExcludesMailbox", "PartnerTenantNotResolved", "CrossTenantTrustMissing", "CrossTenantTrustBlocked", "CrossTenantCapabilityMissing",
+                "CrossTenantScopeExcludesMailbox", "FreeBusyProbeFailed", "FreeBusyNotVisible", "CrossTenantAccessNotServed", "CrossTenantAccessScopeDenied",
+                "TargetAutodiscoverEprStale",
+            },
+            CheckIds.Ranking.Skip(At(CheckIds.PartnerScopeExcludesMailbox)).Take(11));
+        // The two levels close the Warnings; not-checked heads the Infos; the scope left unchecked sits with its relationship twin.
+        Assert.Equal(At(CheckIds.PartnerTargetsMissing) + 1, At(CheckIds.CrossTenantTwoFreeBusyLevels));
+        Assert.Equal(At(CheckIds.CrossTenantTwoFreeBusyLevels) + 1, At(CheckIds.CrossTenantAccessNotChecked));
+        Assert.Equal(At(CheckIds.CrossTenantAccessNotChecked) + 1, At(CheckIds.FreeBusyLevelsDiffer));
+        Assert.Equal(At(CheckIds.PartnerScopeMembershipUnchecked) + 1, At(CheckIds.CrossTenantScopeUnchecked));
     }
 
     [Fact]

@@ -3,10 +3,12 @@ using System.Text;
 using CalendarFederation.Engine.AdminApi;
 using CalendarFederation.Engine.Auth;
 using CalendarFederation.Engine.Availability;
+using CalendarFederation.Engine.CrossTenantAccess;
 using CalendarFederation.Engine.Diagnostics;
 using CalendarFederation.Engine.Diagnostics.Checks;
 using CalendarFederation.Engine.Discovery;
 using CalendarFederation.Engine.Federation;
+using Microsoft.Extensions.Time.Testing;
 
 namespace CalendarFederation.Engine.Tests.Diagnostics;
 
@@ -22,6 +24,14 @@ internal static class DiagnosticsWorld
 
     public static readonly string[] ContosoDomains = { "contoso.com", "contoso.onmicrosoft.com", "sales.contoso.com" };
     public static readonly string[] FabrikamDomains = { "fabrikam.com", "fabrikam.onmicrosoft.com", "fabrikam.co.uk" };
+
+    public const string ContosoId = "6f1e3c52-2f0a-4b8e-9c1d-0a5b7e2d4c11";
+    public const string FabrikamId = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c22";
+    public const string ContosoOrg = "contoso.onmicrosoft.com";
+    public const string FabrikamOrg = "fabrikam.onmicrosoft.com";
+
+    /// <summary>The day the tests run on: after EWS began to be switched off (2026-10-01), before it is retired (2027-04-01).</summary>
+    public static readonly DateTimeOffset Today = new(2026, 12, 3, 9, 0, 0, TimeSpan.Zero);
 
     public static AdminObject Relationship(string name, string[] domains, bool enabled = true, bool freeBusy = true, string? level = "AvailabilityOnly",
         string? application = "outlook.com", string? epr = CloudEpr, string? scope = null, string? sharingEpr = null) =>
@@ -62,6 +72,7 @@ internal static class DiagnosticsWorld
             RequesterMailbox = requester,
             PartnerDomain = domain,
             Identity = identity,
+            Clock = new FakeTimeProvider(Today),
         };
 
     /// <summary>A context whose discovery answers through <paramref name="discovery"/> (by default: fails the test).</summary>
@@ -69,7 +80,40 @@ internal static class DiagnosticsWorld
     {
         DiagnosticsContext context = DiagnosticsContext.Create(request, local, partner, NullEngineEvents.Instance);
         context.Discover = (discovery ?? new FakeDiscovery()).DiscoverAsync;
+        // The cross-tenant access facts as a pair that has not started with the policy: both tenants known, neither policy
+        // holding a partner configuration, EWS kept on, no other legacy objects. Tests of the policy supply their own.
+        context.Provide(CrossTenantAccessFacts.PartnerTenant, TenantLookup.Known("fabrikam.com", FabrikamId));
+        context.Provide(CrossTenantAccessFacts.LocalTenant, TenantLookup.Known("contoso.onmicrosoft.com", ContosoId));
+        context.Provide(CrossTenantAccessFacts.LocalPolicy, Policy(ContosoOrg, FabrikamOrg, FabrikamId));
+        context.Provide(CrossTenantAccessFacts.PartnerPolicy, partner == null ? null : Policy(FabrikamOrg, ContosoOrg, ContosoId));
+        context.Provide(CrossTenantAccessFacts.LocalEws, EwsState.True);
+        context.Provide(CrossTenantAccessFacts.PartnerEws, partner == null ? EwsState.Unknown : EwsState.True);
+        context.Provide(CrossTenantAccessFacts.LocalExtras, LegacyExtras.None);
+        context.Provide(CrossTenantAccessFacts.PartnerExtras, LegacyExtras.None);
         return context;
+    }
+
+    /// <summary>One side's policy for the other: no partner configuration, or one with <paramref name="trust"/> (JSON, null = inherited) and capabilities.</summary>
+    public static PolicyRead Policy(string organization, string other, string otherId, bool partner = false, string? trust = null, CollaborationTrust? defaultTrust = null,
+        params M365Capability[] capabilities)
+    {
+        PartnerConfiguration? configuration = partner
+            ? new PartnerConfiguration(otherId, CrossTenantAccessJson.ParseTrust(trust == null ? null : System.Text.Json.JsonDocument.Parse(trust).RootElement.Clone()))
+            : null;
+        return new PolicyRead(organization, other, otherId, new PartnerAccessState(otherId, configuration, partner ? capabilities : Array.Empty<M365Capability>()),
+            defaultTrust);
+    }
+
+    public const string AllUsersTrust = "{\"users\":{\"accessType\":\"allowed\",\"targets\":[{\"target\":\"AllUsers\",\"targetType\":\"user\"}]}}";
+    public const string BlockedTrust = "{\"users\":{\"accessType\":\"blocked\",\"targets\":[{\"target\":\"AllUsers\",\"targetType\":\"user\"}]}}";
+
+    /// <summary>A capability as Graph lists it; scopes "All" unless given (resourceId:resourceType pairs).</summary>
+    public static M365Capability Capability(string name, bool allowed = true, string[]? included = null, string[]? excluded = null)
+    {
+        static ResourceScope[] Scopes(string[] entries) =>
+            entries.Select(e => new ResourceScope(e.Split(':')[0], e.Split(':')[1])).ToArray();
+        return new M365Capability(name, M365CapabilityNames.ODataTypeOf(name),
+            new InboundAccess(allowed, new ResourceScopes(Scopes(included ?? new[] { "All:user" }), Scopes(excluded ?? Array.Empty<string>()))), Today);
     }
 
     public static Task<List<Finding>> RunAsync(DiagnosticsContext context) =>

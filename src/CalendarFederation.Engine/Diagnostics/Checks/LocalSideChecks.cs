@@ -26,7 +26,8 @@ namespace CalendarFederation.Engine.Diagnostics.Checks
             string l = context.LocalOrganization, p = context.PartnerOrganization;
             findings.Add(FindingSeverity.Blocking, l, CheckIds.LocalRelationshipMissing,
                 $"{l} has no organization relationship for {FindingText.Join(context.PartnerDomains)}: its users cannot ask {p} for free/busy, and {p} sees none of {l}'s.",
-                "Run New-CalendarFederation, or Get-FederationInformation -DomainName <partner domain> | New-OrganizationRelationship.");
+                "Run New-CalendarFederation, or Get-FederationInformation -DomainName <partner domain> | New-OrganizationRelationship; between Microsoft 365 tenants, " +
+                "grant each other through the cross-tenant access policy instead (Grant-CrossTenantCalendarAccess in each tenant).");
         }
 
         private static void LocalRelationshipEnabled(DiagnosticsContext context, FindingSink findings)

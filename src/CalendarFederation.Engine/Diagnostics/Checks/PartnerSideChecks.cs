@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
 using CalendarFederation.Engine.AdminApi;
 
 namespace CalendarFederation.Engine.Diagnostics.Checks
@@ -8,9 +10,14 @@ namespace CalendarFederation.Engine.Diagnostics.Checks
     /// <summary>Their side: what the partner lets our users see. Needs the partner's connection.</summary>
     internal static class PartnerSideChecks
     {
+        /// <summary>Whether the partner's side was read at all; said on either path (relationship or cross-tenant access policy).</summary>
+        public static IReadOnlyList<DiagnosticCheck> Read { get; } = new[]
+        {
+            DiagnosticCheck.OfAsync(nameof(PartnerSideRead), PartnerSideRead, CheckIds.PartnerSideNotChecked),
+        };
+
         public static IReadOnlyList<DiagnosticCheck> All { get; } = new[]
         {
-            DiagnosticCheck.Of(nameof(PartnerSideRead), PartnerSideRead, CheckIds.PartnerSideNotChecked),
             DiagnosticCheck.Of(nameof(PartnerRelationshipExists), PartnerRelationshipExists, CheckIds.PartnerRelationshipMissing),
             DiagnosticCheck.Of(nameof(PartnerRelationshipEnabled), PartnerRelationshipEnabled, CheckIds.PartnerRelationshipDisabled),
             DiagnosticCheck.Of(nameof(PartnerSharesFreeBusy), PartnerSharesFreeBusy, CheckIds.PartnerFreeBusyNotShared),
@@ -24,12 +31,17 @@ namespace CalendarFederation.Engine.Diagnostics.Checks
             DiagnosticCheck.Of(nameof(FreeBusyLevelsMatch), FreeBusyLevelsMatch, CheckIds.FreeBusyLevelsDiffer),
         };
 
-        private static void PartnerSideRead(DiagnosticsContext context, FindingSink findings)
+        private static async Task PartnerSideRead(DiagnosticsContext context, FindingSink findings, CancellationToken cancellationToken)
         {
             if (context.Partner != null) return;
             string l = context.LocalOrganization, p = context.PartnerOrganization;
-            findings.Add(FindingSeverity.Info, p, CheckIds.PartnerSideNotChecked,
-                $"{p}'s side was not checked. Free/busy needs {p} to have a relationship for {l}'s domains with FreeBusyAccessEnabled.",
+            CrossTenantPath path = await context.GetAsync(CrossTenantAccessFacts.Path, cancellationToken).ConfigureAwait(false);
+            string needs = path.ViaCrossTenantAccess
+                ? $"Through the cross-tenant access policy {l}'s users see {p}'s free/busy only when {p}'s own policy grants {l}: a partner configuration with the " +
+                  "Microsoft 365 collaboration trust and a free/busy capability."
+                : $"Free/busy needs {p} to have a relationship for {l}'s domains with FreeBusyAccessEnabled" +
+                  (context.PartnerKind == Federation.PartnerKind.Microsoft365 ? ", and EWS kept on there (EwsEnabled True) while that relationship serves." : ".");
+            findings.Add(FindingSeverity.Info, p, CheckIds.PartnerSideNotChecked, $"{p}'s side was not checked. {needs}",
                 "Pass -PartnerConnection, or ask the partner's admin to run Test-OrganizationRelationship.");
         }
 

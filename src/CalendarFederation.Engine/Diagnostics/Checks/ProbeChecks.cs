@@ -77,6 +77,8 @@ namespace CalendarFederation.Engine.Diagnostics.Checks
                     "The probe uses Microsoft Graph getSchedule; an app-only connection needs the Calendars.Read application permission.");
                 return;
             }
+            // The policy's own refusals (7002, 5016) are explained by CrossTenantAccessChecks, not given as a bare failure.
+            if (CrossTenantAccessFacts.IsPolicyRefusal(result.ErrorCode)) return;
             if (result.ErrorMessage != null)
             {
                 findings.Add(FindingSeverity.Blocking, "Probe", CheckIds.FreeBusyNotVisible,
@@ -89,15 +91,20 @@ namespace CalendarFederation.Engine.Diagnostics.Checks
             {
                 findings.Add(FindingSeverity.Blocking, "Probe", CheckIds.FreeBusyNotVisible, $"Asked for {mailbox}'s free/busy: no data came back.");
             }
-            else if (result.Items.Any(i => i.Subject != null || i.Location != null))
-            {
-                findings.Add(FindingSeverity.Pass, "Probe", CheckIds.FreeBusyVisibleLimitedDetails,
-                    $"{mailbox}: {result.Items.Count} item(s) today with times, subjects and locations (LimitedDetails). " + Sample(result));
-            }
             else
             {
-                findings.Add(FindingSeverity.Pass, "Probe", CheckIds.FreeBusyVisibleAvailabilityOnly,
-                    $"{mailbox}: {result.Items.Count} item(s) today, times and busy type only (AvailabilityOnly). " + Sample(result));
+                CrossTenantPath path = await context.GetAsync(CrossTenantAccessFacts.Path, cancellationToken).ConfigureAwait(false);
+                string via = path.ServedByPolicy ? " (through the cross-tenant access policy)" : "";
+                if (result.Items.Any(i => i.Subject != null || i.Location != null))
+                {
+                    findings.Add(FindingSeverity.Pass, "Probe", CheckIds.FreeBusyVisibleLimitedDetails,
+                        $"{mailbox}{via}: {result.Items.Count} item(s) today with times, subjects and locations (LimitedDetails). " + Sample(result));
+                }
+                else
+                {
+                    findings.Add(FindingSeverity.Pass, "Probe", CheckIds.FreeBusyVisibleAvailabilityOnly,
+                        $"{mailbox}{via}: {result.Items.Count} item(s) today, times and busy type only (AvailabilityOnly). " + Sample(result));
+                }
             }
         }
 
