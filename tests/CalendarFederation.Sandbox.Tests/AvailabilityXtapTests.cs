@@ -301,13 +301,13 @@ public sealed class AvailabilityXtapTests : IClassFixture<AuthSandbox>, IAsyncLi
         await FabrikamRelationshipAsync("LimitedDetails");
         Shared((await AskAsync()).Schedule(Nestor), details: true);
 
-        // Microsoft's block reaches fabrikam (EwsEnabled not set): the seed pipeline turns into hash marks.
+        // Microsoft's block reaches fabrikam (EwsEnabled not set, switched to False): the seed pipeline turns into hash marks.
         await _sandbox.ControlAsync(HttpMethod.Put, "/_sandbox/tenants/fabrikam/ews-block?value=true");
         GraphResponse blocked = await AskAsync();
         foreach (string mailbox in new[] { Lee, Nestor, Pradeep })
         {
             Refused(blocked.Schedule(mailbox), "ErrorLegacyFreeBusyBlocked",
-                "fabrikam.onmicrosoft.com blocks EWS (EwsEnabled is not set), so it serves no free/busy through organization relationships.");
+                "fabrikam.onmicrosoft.com blocks EWS (EwsEnabled is False), so it serves no free/busy through organization relationships.");
         }
         // EwsEnabled True keeps the cross-tenant relationship traffic (until 2027-04-01).
         await Admin("fabrikam", "Set-OrganizationConfig", new { EwsEnabled = true });

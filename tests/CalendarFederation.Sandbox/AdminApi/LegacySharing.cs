@@ -18,7 +18,7 @@ public sealed class LegacySharingState
 
     public LegacySharingState(TenantConfig tenant)
     {
-        _ewsEnabled = tenant.EwsEnabled;
+        _ewsEnabled = tenant.EwsBlock && tenant.EwsEnabled == null ? false : tenant.EwsEnabled;
         _ewsBlock = tenant.EwsBlock;
         DateTimeOffset created = new DateTimeOffset(2021, 3, 1, 8, 0, 0, TimeSpan.Zero);
         foreach (AvailabilityAddressSpaceConfig a in tenant.AvailabilityAddressSpaces)
@@ -76,11 +76,22 @@ public sealed class LegacySharingState
         set { lock (_gate) _ewsEnabled = value; }
     }
 
-    /// <summary>Microsoft's EWS block is in effect for the tenant (rolled out tenant by tenant since 2026-10-01).</summary>
+    /// <summary>
+    /// Microsoft's EWS block is in effect for the tenant (rolled out tenant by tenant since 2026-10-01). It is the switch of a
+    /// tenant whose EwsEnabled is not set to False, as Microsoft describes it ("tenants with EWSEnabled = Null are switched
+    /// to False", docs in xtap-notes 1.5), so Get-OrganizationConfig shows False from then on; a tenant that set True keeps it.
+    /// </summary>
     public bool EwsBlock
     {
         get { lock (_gate) return _ewsBlock; }
-        set { lock (_gate) _ewsBlock = value; }
+        set
+        {
+            lock (_gate)
+            {
+                _ewsBlock = value;
+                if (value && _ewsEnabled == null) _ewsEnabled = false;
+            }
+        }
     }
 
     /// <summary>
