@@ -54,7 +54,7 @@ BeforeAll {
     function script:Get-ScheduleRequests { @(Get-ServiceRequests graph | Where-Object { "$($_.path)" -match '/getSchedule$' }) }
 
     function script:New-BothSides {
-        @(New-CalendarFederation -Connection $contoso -PartnerConnection $fabrikam -FreeBusyAccessLevel AvailabilityOnly) | ForEach-Object { $_.Action | Should -Be 'Created' }
+        @(New-CalendarFederation -Connection $contoso -PartnerConnection $fabrikam -Method OrganizationRelationship -FreeBusyAccessLevel AvailabilityOnly) | ForEach-Object { $_.Action | Should -Be 'Created' }
     }
 
     # Each side grants the other free/busy through its own policy (inbound only: one grant per direction).
@@ -280,7 +280,7 @@ Describe 'Test-OrganizationRelationship and the cross-tenant access policy (buil
 
         It 'turns a policy Graph will not show into CrossTenantAccessNotChecked naming the missing permission, never a failed run' {
             if (Skip-Untrusted) { return }
-            $app = @{ appId = 'c0a5e000-0000-4000-8000-0000000000a7'; displayName = 'Exchange only'; secret = 'exchange-only-secret'; roles = @('Exchange.ManageAsApp') }
+            $app = @{ appId = 'c0a5e000-0000-4000-8000-0000000000a7'; displayName = 'Exchange only'; secret = 'exchange-only-secret'; roles = @('Exchange.ManageAsApp'); directoryRoles = @('Exchange Administrator') }
             try {
                 Invoke-RestMethod -Method Post -Uri "$($sandbox.Url)/_sandbox/tenants/contoso/apps" -Body ($app | ConvertTo-Json) -ContentType 'application/json' | Out-Null
             }
