@@ -28,6 +28,7 @@
         'Remove-OrganizationRelationship'
         'New-CalendarFederation'
         'Test-OrganizationRelationship'
+        'Get-CalendarFederationReadiness'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()

@@ -41,7 +41,6 @@ namespace CalendarFederation.Engine.Readiness
         /// <summary>One tenant's rows, with the other tenant (when connected) as the partner every object is narrowed to.</summary>
         private sealed class Side
         {
-            private const string PartnerPlaceholder = "<partner>";
             private readonly TenantInventory _self;
             private readonly TenantInventory? _other;
             private readonly ReadinessInput _input;
@@ -58,6 +57,9 @@ namespace CalendarFederation.Engine.Readiness
             }
 
             private DateTimeOffset Now => _input.Now;
+
+            // The partner's connection in a command: its organization when it was connected (as Test-OrganizationRelationship writes it).
+            private string PartnerPlaceholder => _other != null ? "<" + _other.Organization + ">" : "<partner>";
 
             // R13: '*' and 'Anonymous' rules concern every organization and are left out of a narrowed report.
             private bool Narrowed => _other != null || _domainFilter.Count > 0 || _tenantFilter.Count > 0;
@@ -366,9 +368,10 @@ namespace CalendarFederation.Engine.Readiness
                         "this tenant's policy: " + ours.Detail,
                     };
                     foreach (DomainLookup failed in LookupsOf(domains).Where(l => !l.Resolved)) why.Add($"{failed.Domain} did not resolve to a tenant: {failed.Problem}");
+                    string capability = rule.IsAnonymous ? "anonymousCalendarSharingFreeBusy" + level : M365CapabilityNames.For(level) ?? "";
+                    if (everyone) why.Add($"its equivalent is {capability} on the default policy (Microsoft Graph: POST /policies/crossTenantAccessPolicy/default/m365Capabilities)");
                     string grant = everyone
-                        ? $"allow {(rule.IsAnonymous ? "anonymousCalendarSharingFreeBusy" + level : M365CapabilityNames.For(level))} on the default cross-tenant access policy " +
-                          "(Microsoft Graph: POST /policies/crossTenantAccessPolicy/default/m365Capabilities; this module never changes the default policy), or stop it: " + remove
+                        ? $"allow {capability} on the default cross-tenant access policy (in Microsoft Graph; this module never changes the default policy), or remove the rule: " + remove
                         : Grant(rule.Domain, needs);
                     if (ReadinessDecisions.EwsIsOff(_self.EwsEnabled, Now))
                     {
