@@ -139,6 +139,18 @@ public sealed class ReadinessEvaluatorTests
     }
 
     [Fact]
+    public void A_relationship_that_exposes_nothing_only_reads_the_partner_and_its_replacement_is_the_partner_s_grant()
+    {
+        ReadinessRow row = RelationshipRow(EwsSetting.False, relationship: Relationship(level: FreeBusyAccessLevel.None));
+
+        Assert.Equal(Verdict.NeedsCrossTenantAccess, row.Verdict);
+        Assert.True(row.DependsOnEws);
+        Assert.Equal(XtapStatus.NotApplicable, row.CrossTenantAccess);
+        Assert.Equal("in the partner's tenant: Grant-CrossTenantCalendarAccess -DomainName contoso.com -FreeBusyAccessLevel AvailabilityOnly " +
+            "(or rerun with -PartnerConnection to check what it grants)", row.NextStep);
+    }
+
+    [Fact]
     public void A_lower_level_granted_is_Partial_and_the_step_names_the_relationship_s_level()
     {
         ReadinessRow row = RelationshipRow(EwsSetting.True, ContosoGrants(Basic), Relationship(level: FreeBusyAccessLevel.LimitedDetails));
