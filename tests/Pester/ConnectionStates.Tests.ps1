@@ -22,6 +22,7 @@ BeforeAll {
         'Remove-OrganizationRelationship'    = @{ Identity = 'States'; Confirm = $false }
         'New-CalendarFederation'             = @{ Partner = $true; Confirm = $false }
         'Test-OrganizationRelationship'      = @{ DomainName = 'fabrikam.com' }
+        'Get-CalendarFederationReadiness'    = @{}
     }
 
     function script:Invoke-WithConnection([string] $Command, $Connection, $Partner) {
@@ -93,7 +94,7 @@ Describe 'Tenant cmdlets with a connection that cannot work (built module)' -Tag
 
     It '<State>: <Command> fails with <Expected>, never a System.* id' -ForEach @(
         foreach ($command in 'Get-OrganizationConfig', 'Enable-OrganizationCustomization', 'Get-OrganizationRelationship', 'New-OrganizationRelationship',
-            'Set-OrganizationRelationship', 'Remove-OrganizationRelationship', 'New-CalendarFederation', 'Test-OrganizationRelationship') {
+            'Set-OrganizationRelationship', 'Remove-OrganizationRelationship', 'New-CalendarFederation', 'Test-OrganizationRelationship', 'Get-CalendarFederationReadiness') {
             @{ Command = $command; State = 'disconnected'; Connection = 'closed'; Expected = @('ConnectionClosed') }
             @{ Command = $command; State = 'refused token'; Connection = 'refused'; Expected = @('AuthenticationRequired') }
             @{ Command = $command; State = 'unreachable'; Connection = 'unreachable'; Expected = @('ConnectionFailed', 'AdminApiTimeout') }

@@ -161,6 +161,21 @@ Describe 'Get-CalendarFederationReadiness (built module)' -Tag 'Readiness' {
             $rows[0].Identity | Should -BeExactly 'EwsEnabled: False'
         }
 
+        It 'cannot see Microsoft''s EWS block on a tenant whose EwsEnabled is not set: at risk, not broken; True is exempt' {
+            if (Skip-Untrusted) { return }
+            New-ContosoForFabrikam
+            # The sandbox's block stands for Microsoft switching a not-set tenant gradually; the service shows only EwsEnabled.
+            Invoke-RestMethod -Method Put -Uri "$($sandbox.Url)/_sandbox/tenants/contoso/ews-block?value=true" | Out-Null
+            (Invoke-RestMethod -Uri "$($sandbox.Url)/_sandbox/tenants/contoso/legacy-sharing").ewsBlocked | Should -BeTrue
+            $hidden = Row (Invoke-Readiness) 'Fabrikam'
+            $hidden.Verdict | Should -Be 'NeedsCrossTenantAccess'
+            $hidden.EwsEnabled | Should -Be 'NotSet'
+            $hidden.DeadlineReason | Should -Match 'it can stop any day \(at risk now\)'
+            Set-EwsEnabled contoso $true
+            (Invoke-RestMethod -Uri "$($sandbox.Url)/_sandbox/tenants/contoso/legacy-sharing").ewsBlocked | Should -BeFalse
+            (Row (Invoke-Readiness) 'Fabrikam').Deadline | Should -Be ([datetime]'2027-04-01')
+        }
+
         It 'X-TAP granted with the relationship still enabled is ReadyToCutOver; disabled, it is Migrated' {
             if (Skip-Untrusted) { return }
             Set-EwsEnabled contoso $true
