@@ -28,6 +28,9 @@
         'Remove-OrganizationRelationship'
         'New-CalendarFederation'
         'Test-OrganizationRelationship'
+        'Get-CrossTenantCalendarAccess'
+        'Grant-CrossTenantCalendarAccess'
+        'Revoke-CrossTenantCalendarAccess'
         'Get-CalendarFederationReadiness'
     )
     FunctionsToExport      = @()

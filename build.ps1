@@ -17,6 +17,8 @@
               section, the summary figures, the machine and the date) and exits non-zero if a case failed (a known
               product bug is reported, not failed).
       Demo    Build, start the sandbox, run the README's main walkthrough against it, stop the sandbox.
+      Sandbox Build, start the sandbox in the foreground and open a PowerShell prompt that trusts it, with the module imported,
+              the environment 'Sandbox' added and $contoso and $fabrikam connected (tests/Demo/Enter-Sandbox.ps1). Exit stops it.
       Clean   Remove build output.
       Package Build, then publish the module as a .nupkg into artifacts/package (a local PSResourceGet repository),
               ready for Install-PSResource or Install-Module.
@@ -36,7 +38,7 @@
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Build', 'Test', 'Reliability', 'Demo', 'Clean', 'SandboxCa', 'Package', 'Bench')]
+    [ValidateSet('Build', 'Test', 'Reliability', 'Demo', 'Sandbox', 'Clean', 'SandboxCa', 'Package', 'Bench')]
     [string[]] $Task = @('Build'),
 
     [ValidateSet('Debug', 'Release')]
@@ -291,6 +293,17 @@ function Invoke-Demo {
     if ($exit -ne 0) { throw "The demo failed (exit code $exit)." }
 }
 
+function Invoke-Sandbox {
+    Invoke-Build
+    Initialize-SandboxCa | Out-Null
+    # The console itself, not a pipe: the prompt must stay interactive (Invoke-FreshPwsh pipes to Out-Host).
+    $processPath = (Get-Process -Id $PID).Path
+    $launcher = @()
+    if ([System.IO.Path]::GetFileNameWithoutExtension($processPath) -eq 'dotnet') { $launcher = @([System.Reflection.Assembly]::GetEntryAssembly().Location) }
+    & $processPath @($launcher + @('-NoProfile', '-NoExit', '-File', (Join-Path $Root 'tests/Demo/Enter-Sandbox.ps1'),
+            '-ModulePath', (Join-Path (Get-ModuleDirectory) 'CalendarFederation.psd1'), '-SandboxDll', (Get-SandboxDll)))
+}
+
 function Invoke-Package {
     Invoke-Build
     $packageDir = Join-Path $Artifacts 'package'
@@ -350,6 +363,7 @@ try {
             'Test' { Invoke-Test }
             'Reliability' { Invoke-Reliability }
             'Demo' { Invoke-Demo }
+            'Sandbox' { Invoke-Sandbox }
             'Clean' { Invoke-Clean }
             'Package' { Invoke-Package | Out-Null }
             'SandboxCa' { Invoke-Build; Write-Host "Sandbox root CA: $(Join-Path (Initialize-SandboxCa) 'root.pem')" }

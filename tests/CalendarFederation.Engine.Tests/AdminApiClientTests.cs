@@ -135,6 +135,38 @@ public class AdminApiClientTests
         Assert.Single(_handler.Requests);
     }
 
+    [Theory]
+    [InlineData("https://outlook.office365.com", "https://outlook.office.com/adminapi/beta/contoso/InvokeCommand?$skiptoken=1")]
+    [InlineData("https://outlook.office.com", "https://outlook.office365.com/adminapi/beta/contoso/InvokeCommand?$skiptoken=1")]
+    [InlineData("https://partner.outlook.cn", "https://outlook.office365.cn/adminapi/beta/contoso/InvokeCommand?$skiptoken=1")]
+    [InlineData("https://outlook-dod.office365.us", "https://webmail.apps.mil/adminapi/beta/contoso/InvokeCommand?$skiptoken=1")]
+    public async Task Follows_a_next_link_to_another_admin_api_host_of_the_same_cloud(string baseUri, string next)
+    {
+        // A worldwide answer names outlook.office.com in its links; independent clients follow them as given.
+        _handler.Respond(200, Ok("[{\"Name\":\"a\"}]", next));
+        _handler.Respond(200, Ok("[{\"Name\":\"b\"}]"));
+        using AdminApiClient client = Client(o => o.BaseUri = new Uri(baseUri));
+        AdminApiResult result = await Run(client.InvokeAsync("Get-AcceptedDomain", NoParameters, _events, CancellationToken.None));
+        Assert.Equal(new[] { "a", "b" }, result.Values.Select(v => v.GetString("Name")));
+        Assert.Equal(next, _handler.Requests[1].Url);
+        Assert.Equal("Bearer token-1", _handler.Requests[1].Headers["Authorization"]);
+    }
+
+    [Theory]
+    [InlineData("https://outlook.office365.com", "https://outlook.office365.us/adminapi/beta/contoso/InvokeCommand")]   // another cloud
+    [InlineData("https://outlook.office365.com", "http://outlook.office.com/adminapi/beta/contoso/InvokeCommand")]      // not https
+    [InlineData("https://outlook.office365.com", "https://outlook.office.com:8443/adminapi/beta/contoso/InvokeCommand")] // another port
+    [InlineData("https://outlook.office365.com", "https://outlook.office.com.evil.example/adminapi/beta/contoso/InvokeCommand")]
+    [InlineData("https://sandbox.example", "https://outlook.office.com/adminapi/beta/contoso/InvokeCommand")]          // a custom host has no aliases
+    public async Task Refuses_a_next_link_outside_the_clouds_admin_api_hosts(string baseUri, string next)
+    {
+        _handler.Respond(200, Ok(next: next));
+        using AdminApiClient client = Client(o => o.BaseUri = new Uri(baseUri));
+        var ex = await Assert.ThrowsAsync<AdminApiException>(() => Run(client.InvokeAsync("Get-X", NoParameters, _events, CancellationToken.None)));
+        Assert.Equal(AdminApiErrorKind.MalformedResponse, ex.Failure);
+        Assert.Single(_handler.Requests);
+    }
+
     [Fact]
     public async Task Honours_retry_after_and_sends_nothing_early()
     {
@@ -350,6 +382,54 @@ public class AdminApiClientTests
         Assert.Empty((await Run(client.InvokeAsync("Set-X", NoParameters, _events, CancellationToken.None))).Values);
         Assert.Empty((await Run(client.InvokeAsync("Remove-X", NoParameters, _events, CancellationToken.None))).Values);
         Assert.Empty((await Run(client.InvokeAsync("Get-X", NoParameters, _events, CancellationToken.None))).Values);
+    }
+
+    [Fact]
+    public async Task Each_shape_of_an_answer_without_output_is_an_empty_result_with_its_warnings()
+    {
+        // 204; "value":[] with warnings; "value":null with warnings (the shape CIPP's New-ExoRequest.ps1 guards against),
+        // and "value":null on a read, which is the service saying "nothing", not a broken answer.
+        _handler.Respond(204, "");
+        _handler.Respond(200, Ok("[]", warnings: "[\"The command completed successfully but no settings of 'X' have been modified.\"]"));
+        _handler.Respond(200, Ok("null", warnings: "[\"The command completed successfully but no settings of 'X' have been modified.\"]"));
+        _handler.Respond(200, Ok("null"));
+        _handler.Respond(200, Ok("null", warnings: "[\"By default, only the first 1000 items are returned.\"]"));
+        using AdminApiClient client = Client();
+        AdminApiResult noContent = await Run(client.InvokeAsync("Set-X", NoParameters, _events, CancellationToken.None));
+        Assert.Empty(noContent.Values);
+        Assert.Empty(noContent.Warnings);
+        foreach (string cmdlet in new[] { "Set-X", "Set-X" })
+        {
+            AdminApiResult warned = await Run(client.InvokeAsync(cmdlet, NoParameters, _events, CancellationToken.None));
+            Assert.Empty(warned.Values);
+            Assert.Equal(new[] { "The command completed successfully but no settings of 'X' have been modified." }, warned.Warnings);
+        }
+        Assert.Empty((await Run(client.InvokeAsync("Get-X", NoParameters, _events, CancellationToken.None))).Values);
+        AdminApiResult read = await Run(client.InvokeAsync("Get-X", NoParameters, _events, CancellationToken.None));
+        Assert.Empty(read.Values);
+        Assert.Equal(new[] { "By default, only the first 1000 items are returned." }, read.Warnings);
+
+        AdminPage page = AdminApiJson.ParsePage(Encoding.UTF8.GetBytes(Ok("null")), Encoding.UTF8.GetByteCount(Ok("null")));
+        Assert.True(page.HasValue);
+        Assert.True(page.ValueIsNull);
+    }
+
+    [Theory]
+    [InlineData(403, "UnAuthorized|Microsoft.Exchange.Configuration.Tasks.CmdletAccessDeniedException|The role assigned to application c0a5e000-0000-4000-8000-000000000004 isn't supported in this scenario. Please check online documentation for assigning correct Directory Roles to Azure AD Application for EXO App-Only Authentication.",
+        "for the app's service principal, the Entra role Exchange Administrator")]
+    [InlineData(401, "|Microsoft.Exchange.Configuration.Tasks.CmdletAccessDeniedException|The role assigned to application c0a5e000-0000-4000-8000-000000000004 isn't supported in this scenario.",
+        "for the app's service principal, the Entra role Exchange Administrator")]
+    [InlineData(403, "|Microsoft.Exchange.Configuration.Tasks.CmdletAccessDeniedException|The role assigned to user 'userx@tenantx.onmicrosoft.com' isn't supported in this scenario.",
+        "The signed-in account needs the Entra role Exchange Administrator")]
+    public void A_missing_role_is_access_denied_and_says_which_role_to_assign(int status, string detail, string advice)
+    {
+        string body = "{\"error\":{\"code\":\"Forbidden\",\"message\":\"Error executing cmdlet\",\"details\":[{\"message\":" + JsonSerializer.Serialize(detail) + "}]}}";
+        AdminApiException ex = AdminApiErrorParser.Parse(status, body, "req-1");
+        Assert.Equal(AdminApiErrorKind.AccessDenied, ex.Failure);
+        Assert.Equal(ErrorIds.AccessDenied, ex.ErrorId);
+        Assert.StartsWith(detail.Split('|', 3)[2], ex.Message);
+        Assert.Contains(advice, ex.Message);
+        Assert.Contains(advice, ex.Advice);
     }
 
     [Fact]

@@ -127,6 +127,39 @@ public class AuthUnitTests
     }
 
     [Fact]
+    public void The_anchor_mailbox_is_the_user_the_tenants_system_mailbox_or_for_gdap_the_customers()
+    {
+        const string system = "SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}";
+        Assert.Equal("UPN:admin@contoso.onmicrosoft.com",
+            SignInService.AnchorMailbox(appOnly: false, "contoso.onmicrosoft.com", "admin@contoso.onmicrosoft.com", null, "6f1e3c52-2f0a-4b8e-9c1d-0a5b7e2d4c11"));
+        Assert.Equal($"APP:{system}@contoso.onmicrosoft.com",
+            SignInService.AnchorMailbox(appOnly: true, "contoso.onmicrosoft.com", null, null, "6f1e3c52-2f0a-4b8e-9c1d-0a5b7e2d4c11"));
+        // GDAP: never the partner's user (a write would land on the partner's mailbox server), but the customer's system
+        // mailbox at the customer's tenant id, as CIPP sends it: the token's tid (issued by the customer), or the GUID given.
+        Assert.Equal($"APP:{system}@2c3d4e5f-6071-4829-8b3c-4d5e6f7a8b44",
+            SignInService.AnchorMailbox(appOnly: false, "litware.onmicrosoft.com", "admin@contoso.onmicrosoft.com", "litware.onmicrosoft.com", "2c3d4e5f-6071-4829-8b3c-4d5e6f7a8b44"));
+        Assert.Equal($"APP:{system}@2c3d4e5f-6071-4829-8b3c-4d5e6f7a8b44",
+            SignInService.AnchorMailbox(appOnly: false, "2c3d4e5f-6071-4829-8b3c-4d5e6f7a8b44", "admin@contoso.onmicrosoft.com", "2c3d4e5f-6071-4829-8b3c-4d5e6f7a8b44", null));
+        Assert.Equal($"APP:{system}@litware.onmicrosoft.com",
+            SignInService.AnchorMailbox(appOnly: false, "litware.onmicrosoft.com", "admin@contoso.onmicrosoft.com", "litware.onmicrosoft.com", null));
+    }
+
+    [Fact]
+    public void Each_cloud_names_its_admin_api_host_scope_and_aliases()
+    {
+        // docs/protocol-evidence.md, clouds: Connect-ExchangeOnline's ConnectionUri hosts and CSS-Exchange's endpoint table.
+        ExchangeEnvironment china = ExchangeEnvironment.FindBuiltIn("O365China")!;
+        Assert.Equal("https://partner.outlook.cn/", china.AdminApi.AbsoluteUri);
+        Assert.Equal("https://partner.outlook.cn/.default", china.Scope);
+        Assert.Equal(new[] { "partner.outlook.cn", "outlook.office365.cn" }, china.AdminApiHosts);
+        Assert.Equal(new[] { "outlook.office365.com", "outlook.office.com" }, ExchangeEnvironment.FindBuiltIn("O365Default")!.AdminApiHosts);
+        Assert.Equal(new[] { "outlook.office365.us" }, ExchangeEnvironment.FindBuiltIn("O365USGovGCCHigh")!.AdminApiHosts);
+        Assert.Equal(new[] { "outlook-dod.office365.us", "webmail.apps.mil" }, ExchangeEnvironment.FindBuiltIn("O365USGovDoD")!.AdminApiHosts);
+        Assert.Same(china.AdminApiHosts, ExchangeEnvironment.KnownAdminApiHosts("OUTLOOK.OFFICE365.CN"));
+        Assert.Empty(ExchangeEnvironment.KnownAdminApiHosts("localhost"));
+    }
+
+    [Fact]
     public void Custom_environments_are_named_and_checked()
     {
         string name = "Test-" + Guid.NewGuid().ToString("N");

@@ -171,6 +171,15 @@ public class PartnerTenantResolverTests : IClassFixture<SandboxFixture>
     }
 
     [Fact]
+    public async Task The_sandbox_answers_a_consumer_domain_with_the_microsoft_account_tenant()
+    {
+        using var resolver = new PartnerTenantResolver(new HttpSettings());
+        var ex = await Assert.ThrowsAsync<EngineException>(() => resolver.ResolveAsync(_sandbox.BaseUri, "outlook.com", _events, CancellationToken.None));
+        Assert.Equal(ErrorIds.PartnerTenantIsConsumer, ex.ErrorId);
+        Assert.Equal("outlook.com", ex.Target);
+    }
+
+    [Fact]
     public async Task A_consumer_domain_is_not_a_microsoft_365_organization()
     {
         var handler = new ScriptedHandler(_ => Json(HttpStatusCode.OK, Configuration(PartnerTenantResolver.MicrosoftAccountTenantId, region: null)));

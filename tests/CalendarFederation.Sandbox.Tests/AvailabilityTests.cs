@@ -260,7 +260,7 @@ public sealed class AvailabilityTests : IClassFixture<AuthSandbox>, IAsyncLifeti
         // Enabled, but without an endpoint (TargetOwaURL does not count).
         await AdminAsync("contoso", "Set-OrganizationRelationship", new Dictionary<string, object?>
         {
-            ["Identity"] = "Fabrikam", ["Enabled"] = true, ["TargetAutodiscoverEpr"] = null, ["TargetOwaURL"] = "https://outlook.office.com/mail",
+            ["Identity"] = "Fabrikam", ["Enabled"] = true, ["Force"] = true, ["TargetAutodiscoverEpr"] = null, ["TargetOwaURL"] = "https://outlook.office.com/mail",
         });
         AssertNoData((await _sandbox.GetScheduleAsync(_contoso, Alex, Body(new[] { "mx-limited@fabrikam.com" }))).Schedule("mx-limited@fabrikam.com"),
             "ErrorNoOrganizationRelationship",
@@ -275,10 +275,10 @@ public sealed class AvailabilityTests : IClassFixture<AuthSandbox>, IAsyncLifeti
         await AdminAsync("contoso", "Set-OrganizationRelationship", new { Identity = "Fabrikam", TargetApplicationUri = "outlook.com" });
 
         // The target's relationship disabled, or with free/busy off.
-        await AdminAsync("fabrikam", "Set-OrganizationRelationship", new { Identity = "Contoso", Enabled = false });
+        await AdminAsync("fabrikam", "Set-OrganizationRelationship", new { Identity = "Contoso", Enabled = false, Force = true });
         AssertNoData((await _sandbox.GetScheduleAsync(_contoso, Alex, Body(new[] { "mx-limited@fabrikam.com" }))).Schedule("mx-limited@fabrikam.com"),
             "ErrorFreeBusyAccessDenied", "fabrikam.onmicrosoft.com does not share free/busy with contoso.com.");
-        await AdminAsync("fabrikam", "Set-OrganizationRelationship", new { Identity = "Contoso", Enabled = true, FreeBusyAccessEnabled = false });
+        await AdminAsync("fabrikam", "Set-OrganizationRelationship", new { Identity = "Contoso", Enabled = true, Force = true, FreeBusyAccessEnabled = false });
         AssertNoData((await _sandbox.GetScheduleAsync(_contoso, Alex, Body(new[] { "mx-limited@fabrikam.com" }))).Schedule("mx-limited@fabrikam.com"),
             "ErrorFreeBusyAccessDenied", "fabrikam.onmicrosoft.com does not share free/busy with contoso.com.");
         await AdminAsync("fabrikam", "Set-OrganizationRelationship", new { Identity = "Contoso", FreeBusyAccessEnabled = true, FreeBusyAccessLevel = "AvailabilityOnly" });

@@ -99,6 +99,10 @@ public sealed class AvailabilityXtapTests : IClassFixture<AuthSandbox>, IAsyncLi
         return r;
     }
 
+    /// <summary>Exchange's add/remove syntax, annotated as every real client sends it.</summary>
+    private static Dictionary<string, object> Hashtable(string key, object value) =>
+        new() { ["@odata.type"] = "#Exchange.GenericHashTable", [key] = value };
+
     private static void Shared(JsonObject s, bool details)
     {
         Assert.Null(s["error"]);
@@ -276,16 +280,16 @@ public sealed class AvailabilityXtapTests : IClassFixture<AuthSandbox>, IAsyncLi
         await FabrikamRelationshipAsync("AvailabilityOnly");
         Shared((await AskAsync()).Schedule(Nestor), details: false);
         // Contoso disables its side: fabrikam's still holds the request on the legacy path.
-        await Admin("contoso", "Set-OrganizationRelationship", new { Identity = "Fabrikam", Enabled = false });
+        await Admin("contoso", "Set-OrganizationRelationship", new { Identity = "Fabrikam", Enabled = false, Force = true });
         Refused((await AskAsync()).Schedule(Nestor), "ErrorNoOrganizationRelationship",
             "The organization relationship 'Fabrikam' in contoso.onmicrosoft.com covers fabrikam.com but is disabled, so free/busy for it is not requested.");
         // Fabrikam's without free/busy does not count; disabled neither: X-TAP answers once both sides are off.
         await Admin("fabrikam", "Set-OrganizationRelationship", new { Identity = "Contoso", FreeBusyAccessEnabled = false });
         Shared((await AskAsync()).Schedule(Nestor), details: true);
-        await Admin("fabrikam", "Set-OrganizationRelationship", new { Identity = "Contoso", FreeBusyAccessEnabled = true, Enabled = false });
+        await Admin("fabrikam", "Set-OrganizationRelationship", new { Identity = "Contoso", FreeBusyAccessEnabled = true, Enabled = false, Force = true });
         Shared((await AskAsync()).Schedule(Nestor), details: true);
         // Rollback: enabling a side brings the legacy path back.
-        await Admin("fabrikam", "Set-OrganizationRelationship", new { Identity = "Contoso", Enabled = true });
+        await Admin("fabrikam", "Set-OrganizationRelationship", new { Identity = "Contoso", Enabled = true, Force = true });
         Refused((await AskAsync()).Schedule(Nestor), "ErrorNoOrganizationRelationship",
             "The organization relationship 'Fabrikam' in contoso.onmicrosoft.com covers fabrikam.com but is disabled, so free/busy for it is not requested.");
     }
@@ -325,8 +329,8 @@ public sealed class AvailabilityXtapTests : IClassFixture<AuthSandbox>, IAsyncLi
         await XtapAsync("crossTenantCalendarAvailabilityLimitedDetails");
         Assert.Equal("ErrorLegacyFreeBusyBlocked", (string?)(await AskAsync()).Schedule(Nestor)["error"]!["responseCode"]);
         // Disabled on both sides: X-TAP answers, EWS or not.
-        await Admin("contoso", "Set-OrganizationRelationship", new { Identity = "Fabrikam", Enabled = false });
-        await Admin("fabrikam", "Set-OrganizationRelationship", new { Identity = "Contoso", Enabled = false });
+        await Admin("contoso", "Set-OrganizationRelationship", new { Identity = "Fabrikam", Enabled = false, Force = true });
+        await Admin("fabrikam", "Set-OrganizationRelationship", new { Identity = "Contoso", Enabled = false, Force = true });
         Shared((await AskAsync()).Schedule(Nestor), details: true);
     }
 
@@ -364,17 +368,17 @@ public sealed class AvailabilityXtapTests : IClassFixture<AuthSandbox>, IAsyncLi
         Shared((await AskAsync()).Schedule(Lee), details: false);
 
         // Fabrikam's policy (the one lee and nestor follow) names contoso.com.
-        await Admin("fabrikam", "Set-SharingPolicy", new { Identity = "Default Sharing Policy", Domains = new { Add = "contoso.com:CalendarSharingFreeBusySimple" } });
+        await Admin("fabrikam", "Set-SharingPolicy", new { Identity = "Default Sharing Policy", Domains = Hashtable("Add", "contoso.com:CalendarSharingFreeBusySimple") });
         Refused((await AskAsync()).Schedule(Lee), "ErrorNoOrganizationRelationship",
             "No organization relationship in contoso.onmicrosoft.com covers fabrikam.com, so free/busy for it is not requested.");
         // A disabled policy holds nothing.
         await Admin("fabrikam", "Set-SharingPolicy", new { Identity = "Default Sharing Policy", Enabled = false });
         Shared((await AskAsync()).Schedule(Lee), details: false);
-        await Admin("fabrikam", "Set-SharingPolicy", new { Identity = "Default Sharing Policy", Enabled = true, Domains = new { Remove = "contoso.com:CalendarSharingFreeBusySimple" } });
+        await Admin("fabrikam", "Set-SharingPolicy", new { Identity = "Default Sharing Policy", Enabled = true, Domains = Hashtable("Remove", "contoso.com:CalendarSharingFreeBusySimple") });
         Shared((await AskAsync()).Schedule(Lee), details: false);
 
         // The requester's side counts too: contoso's policy (alex's) names fabrikam.com.
-        await Admin("contoso", "Set-SharingPolicy", new { Identity = "Default Sharing Policy", Domains = new { Add = "fabrikam.com:CalendarSharingFreeBusyDetail" } });
+        await Admin("contoso", "Set-SharingPolicy", new { Identity = "Default Sharing Policy", Domains = Hashtable("Add", "fabrikam.com:CalendarSharingFreeBusyDetail") });
         Assert.Equal("ErrorNoOrganizationRelationship", (string?)(await AskAsync()).Schedule(Lee)["error"]!["responseCode"]);
         // Contacts sharing alone is not calendar sharing.
         await Admin("contoso", "Set-SharingPolicy", new { Identity = "Default Sharing Policy", Domains = new[] { "fabrikam.com:ContactsSharing" } });

@@ -141,10 +141,10 @@ public sealed class ExchangeLegacyObjectTests : IClassFixture<AuthSandbox>, IAsy
         // The same entry again changes nothing; the same domain with other actions is refused.
         AdminResponse unchanged = await Contoso("Set-SharingPolicy", new { Identity = "Default Sharing Policy", Domains = add });
         Assert.Equal("The command completed successfully but no settings of 'Default Sharing Policy' have been modified.", (string?)unchanged.Json["@adminapi.warnings"]![0]);
-        ExchangeAssert.Error(await Contoso("Set-SharingPolicy", new { Identity = "Default Sharing Policy", Domains = new { Add = "FABRIKAM.com:CalendarSharingFreeBusySimple" } }),
+        ExchangeAssert.Error(await Contoso("Set-SharingPolicy", new { Identity = "Default Sharing Policy", Domains = new Dictionary<string, object> { ["@odata.type"] = "#Exchange.GenericHashTable", ["Add"] = "FABRIKAM.com:CalendarSharingFreeBusySimple" } }),
             "Ex3F7B90", "Microsoft.Exchange.Data.DataValidationException", "The domain 'fabrikam.com' appears more than once in the sharing policy. Each domain can be listed only once.");
         // Remove takes out that entry, as the runbooks do for one partner.
-        ExchangeAssert.NoContent(await Contoso("Set-SharingPolicy", new { Identity = "Default Sharing Policy", Domains = new { Remove = new[] { "Anonymous:CalendarSharingFreeBusyReviewer", "fabrikam.com:CalendarSharingFreeBusyDetail,ContactsSharing" } } }));
+        ExchangeAssert.NoContent(await Contoso("Set-SharingPolicy", new { Identity = "Default Sharing Policy", Domains = new Dictionary<string, object> { ["@odata.type"] = "#Exchange.GenericHashTable", ["Remove"] = new[] { "Anonymous:CalendarSharingFreeBusyReviewer", "fabrikam.com:CalendarSharingFreeBusyDetail,ContactsSharing" } } }));
         Assert.Equal(new[] { "*:CalendarSharingFreeBusySimple" }, Domains(await Contoso("Get-SharingPolicy")));
         // A list replaces; -Enabled disables the policy.
         ExchangeAssert.NoContent(await Contoso("Set-SharingPolicy", new { Identity = "Default Sharing Policy", Domains = new[] { "contoso.example:CalendarSharingFreeBusySimple", "anonymous:CalendarSharingFreeBusyDetail" }, Enabled = false }));

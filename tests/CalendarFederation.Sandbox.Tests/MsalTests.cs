@@ -58,7 +58,7 @@ public sealed class MsalTests : IClassFixture<AuthSandbox>
         X509Certificate2 cert = AuthSandbox.NewClientCertificate();
         string appId = Guid.NewGuid().ToString();
         await _sandbox.ControlAsync(HttpMethod.Post, $"/_sandbox/tenants/{tenant}/apps",
-            new StringContent($"{{\"appId\":\"{appId}\",\"displayName\":\"MSAL cert app\",\"roles\":{roles}}}", Encoding.UTF8, "application/json"));
+            new StringContent($"{{\"appId\":\"{appId}\",\"displayName\":\"MSAL cert app\",\"roles\":{roles},\"directoryRoles\":[\"Exchange Administrator\"]}}", Encoding.UTF8, "application/json"));
         await _sandbox.ControlAsync(HttpMethod.Post, $"/_sandbox/tenants/{tenant}/apps/{appId}/certificates",
             new StringContent(cert.ExportCertificatePem(), Encoding.UTF8, "text/plain"));
         return (cert, appId);

@@ -266,8 +266,16 @@ public sealed class RelationshipTests : IClassFixture<AuthSandbox>, IAsyncLifeti
         Assert.Equal(new[] { "b.example", "c.example", "d.example" }, await DomainsAsync("Partner"));
         ExchangeAssert.NoContent(await RunAsync("Set-OrganizationRelationship", new { Identity = "Partner", DomainNames = Change(add: new[] { "e.example" }, remove: new[] { "b.example", "c.example" }) }));
         Assert.Equal(new[] { "d.example", "e.example" }, await DomainsAsync("Partner"));
-        // Keys in any case, without the @odata.type annotation.
-        ExchangeAssert.NoContent(await RunAsync("Set-OrganizationRelationship", new { Identity = "Partner", DomainNames = new Dictionary<string, object> { ["add"] = "f.example" } }));
+        // Keys in any case.
+        ExchangeAssert.NoContent(await RunAsync("Set-OrganizationRelationship", new { Identity = "Partner",
+            DomainNames = new Dictionary<string, object> { ["@odata.type"] = "#Exchange.GenericHashTable", ["add"] = "f.example" } }));
+        Assert.Equal(new[] { "d.example", "e.example", "f.example" }, await DomainsAsync("Partner"));
+        // Without the @odata.type annotation the binder sees a JSON object, not a hashtable, and nothing changes
+        // (real clients all annotate: CIPP's ConvertTo-CIPPExoHashtable, ExoHelper's Invoke-ExoCommand).
+        ExchangeAssert.Error(await RunAsync("Set-OrganizationRelationship", new { Identity = "Partner", DomainNames = new Dictionary<string, object> { ["Add"] = "g.example" } }),
+            "CannotConvertArgumentNoMessage", "System.Management.Automation.ParameterBindingException",
+            "Cannot process argument transformation on parameter 'DomainNames'. Cannot convert the \"{\"Add\":\"g.example\"}\" value of type " +
+            "\"Newtonsoft.Json.Linq.JObject\" to type \"System.Collections.Hashtable\".");
         Assert.Equal(new[] { "d.example", "e.example", "f.example" }, await DomainsAsync("Partner"));
         // A replacement list (or a single string) replaces everything.
         ExchangeAssert.NoContent(await RunAsync("Set-OrganizationRelationship", new { Identity = "Partner", DomainNames = new[] { "x.example", "y.example" } }));
@@ -280,7 +288,7 @@ public sealed class RelationshipTests : IClassFixture<AuthSandbox>, IAsyncLifeti
         Assert.Empty(ExchangeAssert.Ok(same));
         Assert.Equal("The command completed successfully but no settings of 'Partner' have been modified.", (string?)same.Json["@adminapi.warnings"]![0]);
 
-        ExchangeAssert.Error(await RunAsync("Set-OrganizationRelationship", new { Identity = "Partner", DomainNames = new Dictionary<string, object> { ["Replace"] = "q.example" } }),
+        ExchangeAssert.Error(await RunAsync("Set-OrganizationRelationship", new { Identity = "Partner", DomainNames = new Dictionary<string, object> { ["@odata.type"] = "#Exchange.GenericHashTable", ["Replace"] = "q.example" } }),
             "CannotConvertArgumentNoMessage", "System.Management.Automation.ParameterBindingException",
             "Cannot process argument transformation on parameter 'DomainNames'. Cannot convert value \"System.Collections.Hashtable\" to type " +
             "\"Microsoft.Exchange.Data.MultiValuedProperty`1[Microsoft.Exchange.Data.SmtpDomain]\". Error: \"The hashtable key 'Replace' isn't valid. Use Add or Remove.\"");
@@ -386,7 +394,7 @@ public sealed class RelationshipTests : IClassFixture<AuthSandbox>, IAsyncLifeti
         Assert.Equal(new[] { "Identity", "Enabled", "WhatIf" }, ExchangeAssert.Strings(log[1]["parameterNames"]));
 
         // Real writes are logged as writes without whatIf; reads as reads.
-        ExchangeAssert.NoContent(await RunAsync("Set-OrganizationRelationship", new { Identity = "Real", Enabled = false }));
+        ExchangeAssert.NoContent(await RunAsync("Set-OrganizationRelationship", new { Identity = "Real", Enabled = false, Force = true }));
         ExchangeAssert.Ok(await RunAsync("Get-OrganizationRelationship"));
         List<JsonObject> after = (await _sandbox.RequestsAsync()).Where(r => (string?)r["service"] == "adminapi").Skip(4).ToList();
         Assert.Equal("Set-OrganizationRelationship", (string?)after[0]["cmdletName"]);

@@ -176,6 +176,8 @@ public sealed class RequestRecord
     public string? SoapVersion { get; set; }
     public string? UserAgent { get; set; }
     public string? SoapAction { get; set; }
+    /// <summary>Autodiscover: the WS-Addressing a:To the request named (accepted whatever it names, as Microsoft's front end does).</summary>
+    public string? SoapTo { get; set; }
     public bool HasAuthorization { get; set; }
     public bool HasCookie { get; set; }
     public bool HasClientCertificate { get; set; }

@@ -31,13 +31,21 @@ public sealed class FederationInformationTenantTests : IDisposable
         _runspace = SignInFixture.OpenRunspace(_host);
     }
 
-    public void Dispose() => _runspace.Dispose();
+    private readonly List<PowerShell> _invocations = new();
+
+    public void Dispose()
+    {
+        foreach (PowerShell ps in _invocations) ps.Dispose();
+        _runspace.Dispose();
+    }
 
     private static string Env => SignInFixture.EnvironmentName;
 
     private (List<FederationInformation> Output, PSDataStreams Streams) Run(string script)
     {
-        using PowerShell ps = PowerShell.Create();
+        // Kept until the test ends: disposing a PowerShell clears its streams, and callers read them after this returns.
+        PowerShell ps = PowerShell.Create();
+        _invocations.Add(ps);
         ps.Runspace = _runspace;
         ps.AddScript(script);
         Collection<PSObject> output = ps.Invoke();

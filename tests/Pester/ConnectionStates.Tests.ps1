@@ -22,8 +22,13 @@ BeforeAll {
         'Remove-OrganizationRelationship'    = @{ Identity = 'States'; Confirm = $false }
         'New-CalendarFederation'             = @{ Partner = $true; Confirm = $false }
         'Test-OrganizationRelationship'      = @{ DomainName = 'fabrikam.com' }
+        'Get-CrossTenantCalendarAccess'      = @{}
+        'Grant-CrossTenantCalendarAccess'    = @{ PartnerTenantId = '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c22'; Confirm = $false }
+        'Revoke-CrossTenantCalendarAccess'   = @{ PartnerTenantId = '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c22'; Confirm = $false }
         'Get-CalendarFederationReadiness'    = @{}
     }
+    # A connection made with -AccessToken holds no Graph token: the Graph cmdlets say so, by name.
+    $script:graphCmdlets = @('Get-CrossTenantCalendarAccess', 'Grant-CrossTenantCalendarAccess', 'Revoke-CrossTenantCalendarAccess')
 
     function script:Invoke-WithConnection([string] $Command, $Connection, $Partner) {
         $arguments = @{} + $script:calls[$Command]
@@ -51,9 +56,11 @@ BeforeAll {
         $jwt = (& $b64 '{"alg":"RS256","typ":"JWT"}') + '.' + (& $b64 ('{"aud":"https://outlook.office365.com","tid":"6f1e3c52-2f0a-4b8e-9c1d-0a5b7e2d4c11","appid":"c0a5e000-0000-4000-8000-000000000001","roles":["Exchange.ManageAsApp"],"exp":' + $exp + '}')) + '.c2ln'
         $script:refused = Connect-CalendarFederation -AccessToken $jwt -Organization contoso.onmicrosoft.com -ExchangeEnvironmentName $envName `
             -SkipConnectionCheck -PassThru -NotDefault -WarningAction SilentlyContinue
-        # Nothing listens on port 9 of the loopback interface.
+        # Nothing listens on port 9 of the loopback interface: neither the admin API nor Graph answers there; sign-in does.
+        Add-CalendarFederationEnvironment -Name ConnectionStatesDown -AzureADAuthorizationEndpointUri $sandbox.HttpsUrls['good'] `
+            -ConnectionUri 'https://127.0.0.1:9' -GraphEndpoint 'https://127.0.0.1:9' | Out-Null
         $script:unreachable = Connect-CalendarFederation -AppId 'c0a5e000-0000-4000-8000-000000000001' -Organization contoso.onmicrosoft.com -ClientSecret $secret `
-            -ExchangeEnvironmentName $envName -ConnectionUri 'https://127.0.0.1:9' -SkipConnectionCheck -TimeoutSec 20 -PassThru -NotDefault -WarningAction SilentlyContinue
+            -ExchangeEnvironmentName ConnectionStatesDown -SkipConnectionCheck -TimeoutSec 20 -PassThru -NotDefault -WarningAction SilentlyContinue
 
         # Each unreachable call spends a few seconds on its two retries (the admin API client's rule for refused hosts):
         # run them side by side, one runspace each, and let the rows below read the outcomes.
@@ -80,6 +87,7 @@ BeforeAll {
 
 AfterAll {
     Get-CalendarFederationConnection | Disconnect-CalendarFederation -Confirm:$false
+    Remove-CalendarFederationEnvironment -Name ConnectionStatesDown -ErrorAction SilentlyContinue
     Stop-CFSandbox $sandbox
 }
 
@@ -94,10 +102,12 @@ Describe 'Tenant cmdlets with a connection that cannot work (built module)' -Tag
 
     It '<State>: <Command> fails with <Expected>, never a System.* id' -ForEach @(
         foreach ($command in 'Get-OrganizationConfig', 'Enable-OrganizationCustomization', 'Get-OrganizationRelationship', 'New-OrganizationRelationship',
-            'Set-OrganizationRelationship', 'Remove-OrganizationRelationship', 'New-CalendarFederation', 'Test-OrganizationRelationship', 'Get-CalendarFederationReadiness') {
+            'Set-OrganizationRelationship', 'Remove-OrganizationRelationship', 'New-CalendarFederation', 'Test-OrganizationRelationship',
+            'Get-CrossTenantCalendarAccess', 'Grant-CrossTenantCalendarAccess', 'Revoke-CrossTenantCalendarAccess', 'Get-CalendarFederationReadiness') {
+            $graph = @('Get-CrossTenantCalendarAccess', 'Grant-CrossTenantCalendarAccess', 'Revoke-CrossTenantCalendarAccess') -contains $command
             @{ Command = $command; State = 'disconnected'; Connection = 'closed'; Expected = @('ConnectionClosed') }
-            @{ Command = $command; State = 'refused token'; Connection = 'refused'; Expected = @('AuthenticationRequired') }
-            @{ Command = $command; State = 'unreachable'; Connection = 'unreachable'; Expected = @('ConnectionFailed', 'AdminApiTimeout') }
+            @{ Command = $command; State = 'refused token'; Connection = 'refused'; Expected = $(if ($graph) { @('GraphTokenRequired') } else { @('AuthenticationRequired') }) }
+            @{ Command = $command; State = 'unreachable'; Connection = 'unreachable'; Expected = @('ConnectionFailed', 'AdminApiTimeout', 'GraphTimeout') }
         }
     ) {
         if (Skip-Untrusted) { return }

@@ -4,6 +4,8 @@
 # Windows PowerShell 5.1 compatible.
 
 BeforeAll {
+    # These tests cover the organization-relationship backend; -Method Auto would choose the cross-tenant access policy here.
+    $PSDefaultParameterValues['New-CalendarFederation:Method'] = 'OrganizationRelationship'
     Import-Module $env:CF_MODULE_PATH -Force
     Import-Module (Join-Path $PSScriptRoot 'SandboxHelpers.psm1') -Force
     $script:sandbox = Start-CFSandbox

@@ -246,7 +246,7 @@ Describe 'Get-CalendarFederationReadiness (built module)' -Tag 'Readiness' {
     Context 'both sides' {
         It 'reads the partner too: its EWS off breaks this side''s reading, and no partner domain is looked up' {
             if (Skip-Untrusted) { return }
-            $sides = @(New-CalendarFederation -Connection $contoso -PartnerConnection $fabrikam -FreeBusyAccessLevel AvailabilityOnly)
+            $sides = @(New-CalendarFederation -Connection $contoso -PartnerConnection $fabrikam -Method OrganizationRelationship -FreeBusyAccessLevel AvailabilityOnly -Confirm:$false -WarningAction SilentlyContinue)
             $sides | ForEach-Object { $_.Action | Should -Be 'Created' }
             Set-EwsEnabled contoso $true
             Set-EwsEnabled fabrikam $false
@@ -268,7 +268,7 @@ Describe 'Get-CalendarFederationReadiness (built module)' -Tag 'Readiness' {
 
         It 'is ReadyToCutOver on both sides once each grants the other' {
             if (Skip-Untrusted) { return }
-            New-CalendarFederation -Connection $contoso -PartnerConnection $fabrikam -FreeBusyAccessLevel AvailabilityOnly | Out-Null
+            New-CalendarFederation -Connection $contoso -PartnerConnection $fabrikam -Method OrganizationRelationship -FreeBusyAccessLevel AvailabilityOnly -Confirm:$false -WarningAction SilentlyContinue | Out-Null
             Set-EwsEnabled contoso $true
             Set-EwsEnabled fabrikam $true
             Grant-Xtap contoso $FabrikamId
@@ -313,7 +313,7 @@ Describe 'Get-CalendarFederationReadiness (built module)' -Tag 'Readiness' {
     Context 'requests' {
         It 'takes one request per object type however many relationships, and one lookup per distinct domain' {
             if (Skip-Untrusted) { return }
-            New-CalendarFederation -Connection $contoso -PartnerConnection $fabrikam -FreeBusyAccessLevel AvailabilityOnly | Out-Null
+            New-CalendarFederation -Connection $contoso -PartnerConnection $fabrikam -Method OrganizationRelationship -FreeBusyAccessLevel AvailabilityOnly -Confirm:$false -WarningAction SilentlyContinue | Out-Null
             New-AdatumRelationship
             Invoke-RestMethod -Method Delete -Uri "$($sandbox.Url)/_sandbox/signins" | Out-Null
             $rows = Invoke-Readiness

@@ -96,6 +96,9 @@ foreach ($mode in @($plan.Modes)) {
         Step 'Test-OrganizationRelationship' { Test-OrganizationRelationship -Connection $c -Identity $name -PartnerConnection $partner -Mailbox lee@fabrikam.com -RequesterMailbox alex@contoso.com -Verbose -Debug -WarningAction Continue }
         Step 'Remove-OrganizationRelationship' { Remove-OrganizationRelationship -Connection $c -Identity $name -Confirm:$false -Verbose -Debug -WarningAction Continue }
         Step 'New-CalendarFederation' { New-CalendarFederation -Connection $c -PartnerConnection $partner -FreeBusyAccessLevel AvailabilityOnly -Verbose -Debug -WarningAction Continue }
+        Step 'Grant-CrossTenantCalendarAccess' { $script:info | Grant-CrossTenantCalendarAccess -Connection $c -FreeBusyAccessLevel LimitedDetails -Confirm:$false -Verbose -Debug -WarningAction Continue | Format-List * }
+        Step 'Get-CrossTenantCalendarAccess' { Get-CrossTenantCalendarAccess -Connection $c -Verbose -Debug -WarningAction Continue | Format-List * }
+        Step 'Revoke-CrossTenantCalendarAccess' { Revoke-CrossTenantCalendarAccess -Connection $c -DomainName fabrikam.com -Confirm:$false -Verbose -Debug -WarningAction Continue }
         Step 'Get-CalendarFederationReadiness' { Get-CalendarFederationReadiness -Connection $c -PartnerConnection $partner -Verbose -Debug -WarningAction Continue | Format-List * }
         Step 'Add-CalendarFederationEnvironment' { Add-CalendarFederationEnvironment -Name $envCustom -AzureADAuthorizationEndpointUri $plan.GoodUrl -ConnectionUri $plan.GoodUrl -Verbose -Debug -WarningAction Continue }
         Step 'Get-CalendarFederationEnvironment' { Get-CalendarFederationEnvironment -Verbose -Debug -WarningAction Continue }

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using System.Net.Http;
 using System.Net.Http.Headers;
 using System.Runtime.ExceptionServices;
@@ -244,16 +245,24 @@ namespace CalendarFederation.Engine.AdminApi
 
         private static bool IsRead(string cmdletName) => cmdletName.StartsWith("Get-", StringComparison.OrdinalIgnoreCase);
 
-        // Never send the token to a host other than the one we connected to.
+        // The token goes only to the host we connected to, or to another https host of the same cloud's admin API
+        // (ExchangeEnvironment.AdminApiHosts). Independent clients follow the link as given (CIPP-API New-ExoRequest.ps1,
+        // GreyCorbel ExoHelper Invoke-ExoCommand.ps1, jflieben M365Permissions new-ExOQuery.ps1), and a worldwide answer
+        // names outlook.office.com in its @odata.context; a stranger still never gets the token (docs/protocol-evidence.md).
         private Uri CheckNextLink(string next)
         {
             if (!Uri.TryCreate(next, UriKind.Absolute, out Uri? uri)
-                || !string.Equals(uri.GetLeftPart(UriPartial.Authority), _options.BaseUri.GetLeftPart(UriPartial.Authority), StringComparison.OrdinalIgnoreCase))
+                || !(string.Equals(uri.GetLeftPart(UriPartial.Authority), _options.BaseUri.GetLeftPart(UriPartial.Authority), StringComparison.OrdinalIgnoreCase)
+                    || IsSameCloud(uri)))
             {
                 throw new AdminApiException(AdminApiErrorKind.MalformedResponse, $"The admin API's next-page link points elsewhere and was not followed: {next}");
             }
             return uri;
         }
+
+        private bool IsSameCloud(Uri uri) =>
+            uri.Scheme == Uri.UriSchemeHttps && uri.IsDefaultPort && _options.BaseUri.Scheme == Uri.UriSchemeHttps
+            && Environments.ExchangeEnvironment.KnownAdminApiHosts(_options.BaseUri.Host).Contains(uri.Host, StringComparer.OrdinalIgnoreCase);
 
         private const int MaxNetworkRetries = 2;
 

@@ -46,6 +46,8 @@ namespace CalendarFederation.Engine.AdminApi
         /// <summary>Exchange's exception type, e.g. ManagementObjectNotFoundException.</summary>
         public string? ExceptionType { get; }
         public string? ClientRequestId { get; }
+        /// <summary>For AccessDenied: which role or permission to assign, already at the end of the message; null when the service's text did not say whom it refused.</summary>
+        public string? Advice { get; internal set; }
 
         private static string IdOf(AdminApiErrorKind kind) => kind switch
         {
@@ -160,7 +162,30 @@ namespace CalendarFederation.Engine.AdminApi
             if (message.Length == 0) message = $"The admin API answered HTTP {statusCode} with no explanation.";
 
             AdminApiErrorKind kind = Classify(statusCode, errorId, exceptionType, message);
-            return new AdminApiException(kind, message, statusCode, errorId, exceptionType, clientRequestId);
+            string? advice = kind == AdminApiErrorKind.AccessDenied ? AccessAdvice(message) : null;
+            return new AdminApiException(kind, advice == null ? message : message + " " + advice, statusCode, errorId, exceptionType, clientRequestId)
+            {
+                Advice = advice,
+            };
+        }
+
+        /// <summary>Exchange's refusal of an app-only caller whose service principal has no supported Entra role.</summary>
+        public const string RoleNotSupportedText = "isn't supported in this scenario";
+
+        /// <summary>App-only access: the permission and the role Microsoft's app-only docs require (docs/protocol-evidence.md).</summary>
+        public const string AppOnlyAccessAdvice = "App-only access needs the application permission Exchange.ManageAsApp with admin consent and, for the app's service principal, " +
+            "the Entra role Exchange Administrator (Global Administrator also works).";
+
+        /// <summary>Delegated access: the role that covers organization relationships.</summary>
+        public const string DelegatedAccessAdvice = "The signed-in account needs the Entra role Exchange Administrator (Global Administrator also works) in this tenant.";
+
+        /// <summary>Which role to assign, judged from the service's text (it names an application or a user); null when it names neither.</summary>
+        public static string? AccessAdvice(string serviceMessage)
+        {
+            if (serviceMessage.IndexOf("application", StringComparison.OrdinalIgnoreCase) >= 0) return AppOnlyAccessAdvice;
+            if (serviceMessage.IndexOf("user", StringComparison.OrdinalIgnoreCase) >= 0 || serviceMessage.IndexOf("management role", StringComparison.OrdinalIgnoreCase) >= 0)
+                return DelegatedAccessAdvice;
+            return null;
         }
 
         public static AdminApiErrorKind Classify(int statusCode, string? errorId, string? exceptionType, string message)
@@ -177,6 +202,9 @@ namespace CalendarFederation.Engine.AdminApi
                 return AdminApiErrorKind.NotFound;
             if (type.IndexOf("AlreadyExists", StringComparison.OrdinalIgnoreCase) >= 0 || message.IndexOf("already exists", StringComparison.OrdinalIgnoreCase) >= 0)
                 return AdminApiErrorKind.AlreadyExists;
+            // "The role assigned to application|user ... isn't supported in this scenario": a missing role, whatever the status.
+            if (message.IndexOf(RoleNotSupportedText, StringComparison.OrdinalIgnoreCase) >= 0 && message.IndexOf("role assigned", StringComparison.OrdinalIgnoreCase) >= 0)
+                return AdminApiErrorKind.AccessDenied;
             if (statusCode == 401) return AdminApiErrorKind.Unauthorized;
             if (statusCode == 403 || type.IndexOf("AccessDenied", StringComparison.OrdinalIgnoreCase) >= 0
                 || message.IndexOf("isn't authorized", StringComparison.OrdinalIgnoreCase) >= 0

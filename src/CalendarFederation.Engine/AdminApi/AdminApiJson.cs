@@ -125,11 +125,16 @@ namespace CalendarFederation.Engine.AdminApi
             var warnings = new List<string>();
             string? next = null;
             bool hasValue = false;
+            bool valueIsNull = false;
             foreach (JsonProperty p in root.EnumerateObject())
             {
                 switch (p.Name)
                 {
                     case "value":
+                        // Three shapes mean "no objects": a 204 (no body), "value":[] and "value":null, the last with
+                        // warnings in the answers CIPP-API's New-ExoRequest.ps1 turns into output. A null value is the
+                        // service saying there is nothing, so it reads as empty; only a *missing* value on a read is
+                        // refused by the caller (docs/protocol-evidence.md, empty answers).
                         hasValue = true;
                         if (p.Value.ValueKind == JsonValueKind.Array)
                         {
@@ -138,7 +143,11 @@ namespace CalendarFederation.Engine.AdminApi
                                 if (item.ValueKind == JsonValueKind.Object) values.Add(ToObject(item));
                             }
                         }
-                        else if (p.Value.ValueKind != JsonValueKind.Null)
+                        else if (p.Value.ValueKind == JsonValueKind.Null)
+                        {
+                            valueIsNull = true;
+                        }
+                        else
                         {
                             throw new JsonException("'value' is not an array.");
                         }
@@ -157,7 +166,7 @@ namespace CalendarFederation.Engine.AdminApi
                         break;
                 }
             }
-            return new AdminPage(values, warnings, next, hasValue);
+            return new AdminPage(values, warnings, next, hasValue) { ValueIsNull = valueIsNull };
         }
 
         private static AdminObject ToObject(JsonElement element)
@@ -206,7 +215,10 @@ namespace CalendarFederation.Engine.AdminApi
         public List<string> Warnings { get; }
         public string? NextLink { get; }
 
-        /// <summary>Whether the answer carried "value" at all (an empty array counts).</summary>
+        /// <summary>Whether the answer carried "value" at all (an empty array and null count).</summary>
         public bool HasValue { get; }
+
+        /// <summary>The answer carried "value":null, which reads as no objects.</summary>
+        public bool ValueIsNull { get; internal set; }
     }
 }

@@ -29,11 +29,10 @@ namespace CalendarFederation.Engine.Auth
             }
             catch (AdminApiException ex) when (ex.Failure == AdminApiErrorKind.AccessDenied || ex.Failure == AdminApiErrorKind.Unauthorized)
             {
-                string advice = session.IsAppOnly
-                    ? "App-only access needs the application permission Exchange.ManageAsApp with admin consent, and an Entra role such as Exchange Administrator for the app's service principal."
-                    : "The account needs an Exchange admin role, such as Exchange Administrator.";
+                // The service's text says whom it refused when it can (AdminApiException.Advice); otherwise the session does.
+                string advice = ex.Advice != null ? "" : " " + (session.IsAppOnly ? AdminApiErrorParser.AppOnlyAccessAdvice : AdminApiErrorParser.DelegatedAccessAdvice);
                 throw new EngineException(ErrorIds.AccessDenied, ErrorKind.PermissionDenied,
-                    $"Signed in, but the admin API of {session.Organization} refused access: {ex.Message} {advice}", session.Organization, inner: ex);
+                    $"Signed in, but the admin API of {session.Organization} refused access: {ex.Message}{advice}", session.Organization, inner: ex);
             }
             catch (AdminApiException ex) when (ex.Failure == AdminApiErrorKind.Timeout)
             {

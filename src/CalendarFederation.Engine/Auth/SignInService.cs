@@ -117,9 +117,7 @@ namespace CalendarFederation.Engine.Auth
                 ?? throw new SignInException("TenantUnknown", "The token does not say which tenant it is for; give -Organization.");
             string? upn = request.IsAppOnly ? null : first.Account ?? claims?.UserPrincipalName ?? request.UserPrincipalName;
             bool appOnly = request.IsAppOnly || (request.Mode == SignInMode.AccessToken && claims?.IsAppOnly == true);
-            string anchor = appOnly
-                ? "APP:SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}@" + (request.Organization ?? routeTenant)
-                : "UPN:" + (upn ?? "");
+            string anchor = AnchorMailbox(appOnly, request.Organization ?? routeTenant, upn, request.DelegatedOrganization, tenantId);
 
             var options = new AdminApiOptions
             {
@@ -136,6 +134,26 @@ namespace CalendarFederation.Engine.Auth
             var adminApi = new AdminApiClient(options, tracked, request.Http.CreateHandler(), disposeHandler: true);
             return new TenantSession(request, tracked, adminApi, tenantId, routeTenant, upn, appOnly ? (request.ClientId ?? claims?.AppId) : request.ClientId ?? claims?.AppId,
                 appOnly, first.ExpiresOn, cache, graphTokens);
+        }
+
+        /// <summary>Exchange's system mailbox that app-only and delegated-organization calls anchor on.</summary>
+        internal const string SystemMailbox = "SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}";
+
+        /// <summary>
+        /// X-AnchorMailbox, which routes the call to a mailbox server. Delegated sign-in anchors on the signed-in user, app-only
+        /// on the tenant's system mailbox. With a delegated organization (GDAP) the user's mailbox is in the partner's tenant,
+        /// where a write cannot run for the customer, so the call anchors on the customer's system mailbox at the customer's
+        /// tenant id, as CIPP does (CIPP-API New-ExoRequest.ps1: APP:SystemMailbox{...}@{customerId}; docs/protocol-evidence.md).
+        /// The tenant id is the delegated organization when it is one, else the token's (a GDAP token is issued by the customer).
+        /// </summary>
+        internal static string AnchorMailbox(bool appOnly, string organization, string? upn, string? delegatedOrganization, string? tokenTenantId)
+        {
+            if (!string.IsNullOrEmpty(delegatedOrganization))
+            {
+                string customer = Guid.TryParse(delegatedOrganization, out _) ? delegatedOrganization! : tokenTenantId ?? delegatedOrganization!;
+                return "APP:" + SystemMailbox + "@" + customer;
+            }
+            return appOnly ? "APP:" + SystemMailbox + "@" + organization : "UPN:" + (upn ?? "");
         }
 
         private static void Validate(SignInRequest request)

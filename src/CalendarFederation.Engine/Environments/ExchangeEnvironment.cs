@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 
 namespace CalendarFederation.Engine.Environments
 {
@@ -9,7 +10,8 @@ namespace CalendarFederation.Engine.Environments
     /// </summary>
     public sealed class ExchangeEnvironment
     {
-        public ExchangeEnvironment(string name, Uri? autodiscoverEndpoint, Uri authority, Uri adminApi, bool isCustom = false, string? scope = null, Uri? graph = null)
+        public ExchangeEnvironment(string name, Uri? autodiscoverEndpoint, Uri authority, Uri adminApi, bool isCustom = false, string? scope = null, Uri? graph = null,
+            IEnumerable<string>? adminApiAliases = null)
         {
             Graph = graph ?? new Uri(adminApi.GetLeftPart(UriPartial.Authority));
             Name = name ?? throw new ArgumentNullException(nameof(name));
@@ -18,6 +20,12 @@ namespace CalendarFederation.Engine.Environments
             AdminApi = adminApi ?? throw new ArgumentNullException(nameof(adminApi));
             IsCustom = isCustom;
             Scope = scope ?? AdminApi.GetLeftPart(UriPartial.Authority) + "/.default";
+            var hosts = new List<string> { AdminApi.Host };
+            foreach (string alias in adminApiAliases ?? Array.Empty<string>())
+            {
+                if (!hosts.Contains(alias, StringComparer.OrdinalIgnoreCase)) hosts.Add(alias);
+            }
+            AdminApiHosts = hosts;
         }
 
         public string Name { get; }
@@ -36,8 +44,15 @@ namespace CalendarFederation.Engine.Environments
 
         public string GraphScope => Graph.GetLeftPart(UriPartial.Authority) + "/.default";
 
-        /// <summary>The OAuth scope for the admin API, "{admin host}/.default" (notes 4; for the sovereign clouds UNCONFIRMED).</summary>
+        /// <summary>The OAuth scope for the admin API, "{admin host}/.default" (docs/protocol-evidence.md, clouds).</summary>
         public string Scope { get; }
+
+        /// <summary>
+        /// The hosts this cloud's admin API answers on: the admin API host first, then the aliases the service itself hands
+        /// out (a next-page link of a worldwide answer may name outlook.office.com). A next-page link on one of them is
+        /// followed with the token; any other host is refused (docs/protocol-evidence.md, paging host).
+        /// </summary>
+        public IReadOnlyList<string> AdminApiHosts { get; }
 
         /// <summary>The resource a managed identity asks for: the scope without "/.default".</summary>
         public string Resource => Scope.EndsWith("/.default", StringComparison.Ordinal) ? Scope.Substring(0, Scope.Length - "/.default".Length) : Scope;
@@ -50,21 +65,43 @@ namespace CalendarFederation.Engine.Environments
         public const string O365USGovDoD = "O365USGovDoD";
         public const string O365China = "O365China";
 
+        /// <summary>
+        /// The built-in clouds. Hosts and scopes, and the evidence for each, are in docs/protocol-evidence.md ("Clouds"):
+        /// the admin API host is Connect-ExchangeOnline's ConnectionUri host and Microsoft's CSS-Exchange endpoint table
+        /// (Shared/AzureFunctions/Get-CloudServiceEndpoint.ps1); the scope is "{that host}/.default". For 21Vianet that is
+        /// partner.outlook.cn (not outlook.office365.cn, which the admin API preview docs print and which stays an alias).
+        /// </summary>
         public static IReadOnlyList<ExchangeEnvironment> BuiltIn { get; } = new[]
         {
             new ExchangeEnvironment(O365Default,
                 new Uri("https://autodiscover-s.outlook.com/autodiscover/autodiscover.svc"),
-                new Uri("https://login.microsoftonline.com"), new Uri("https://outlook.office365.com"), graph: new Uri("https://graph.microsoft.com")),
+                new Uri("https://login.microsoftonline.com"), new Uri("https://outlook.office365.com"), graph: new Uri("https://graph.microsoft.com"),
+                adminApiAliases: new[] { "outlook.office.com" }),
             new ExchangeEnvironment(O365USGovGCCHigh,
                 new Uri("https://autodiscover-s.office365.us/autodiscover/autodiscover.svc"),
                 new Uri("https://login.microsoftonline.us"), new Uri("https://outlook.office365.us"), graph: new Uri("https://graph.microsoft.us")),
             new ExchangeEnvironment(O365USGovDoD,
                 new Uri("https://autodiscover-s-dod.office365.us/autodiscover/autodiscover.svc"),
-                new Uri("https://login.microsoftonline.us"), new Uri("https://outlook-dod.office365.us"), graph: new Uri("https://dod-graph.microsoft.us")),
+                new Uri("https://login.microsoftonline.us"), new Uri("https://outlook-dod.office365.us"), graph: new Uri("https://dod-graph.microsoft.us"),
+                adminApiAliases: new[] { "webmail.apps.mil" }),
             new ExchangeEnvironment(O365China,
                 new Uri("https://autodiscover-s.partner.outlook.cn/autodiscover/autodiscover.svc"),
-                new Uri("https://login.partner.microsoftonline.cn"), new Uri("https://partner.outlook.cn"), graph: new Uri("https://microsoftgraph.chinacloudapi.cn")),
+                new Uri("https://login.partner.microsoftonline.cn"), new Uri("https://partner.outlook.cn"), graph: new Uri("https://microsoftgraph.chinacloudapi.cn"),
+                adminApiAliases: new[] { "outlook.office365.cn" }),
         };
+
+        /// <summary>
+        /// The admin API hosts of the built-in cloud whose admin API answers on <paramref name="host"/> (its aliases
+        /// included); empty for any other host (a custom environment, the sandbox, a -ConnectionUri override).
+        /// </summary>
+        public static IReadOnlyList<string> KnownAdminApiHosts(string host)
+        {
+            foreach (ExchangeEnvironment e in BuiltIn)
+            {
+                if (e.AdminApiHosts.Contains(host, StringComparer.OrdinalIgnoreCase)) return e.AdminApiHosts;
+            }
+            return Array.Empty<string>();
+        }
 
         public static ExchangeEnvironment? FindBuiltIn(string? name)
         {

@@ -18,24 +18,29 @@ namespace CalendarFederation.Engine.Federation
         public string? PartnerFreeBusyAccessLevel { get; set; }
         public string? LocalFreeBusyAccessScope { get; set; }
         public string? PartnerFreeBusyAccessScope { get; set; }
+        public FederationMethod Method { get; set; } = FederationMethod.Auto;
     }
 
-    /// <summary>Both tenants as read, and what each side needs.</summary>
+    /// <summary>Both tenants as read, the method chosen and why, and what each side needs.</summary>
     public sealed class SetupPreparation
     {
-        public SetupPreparation(TenantSnapshot local, TenantSnapshot partner, SidePlan localPlan, SidePlan partnerPlan)
+        public SetupPreparation(TenantSnapshot local, TenantSnapshot partner, FederationMethod method, string methodReason, SideProposal localSide, SideProposal partnerSide)
         {
             Local = local;
             Partner = partner;
-            LocalPlan = localPlan;
-            PartnerPlan = partnerPlan;
+            Method = method;
+            MethodReason = methodReason;
+            LocalSide = localSide;
+            PartnerSide = partnerSide;
         }
 
         public TenantSnapshot Local { get; }
         public TenantSnapshot Partner { get; }
-        public SidePlan LocalPlan { get; }
-        public SidePlan PartnerPlan { get; }
-        public bool IsNoOp => LocalPlan.IsNoOp && PartnerPlan.IsNoOp;
+        public FederationMethod Method { get; }
+        public string MethodReason { get; }
+        public SideProposal LocalSide { get; }
+        public SideProposal PartnerSide { get; }
+        public bool IsNoOp => LocalSide.IsNoOp && PartnerSide.IsNoOp;
     }
 
     public enum SideOutcomeKind
@@ -53,13 +58,19 @@ namespace CalendarFederation.Engine.Federation
     {
         public SideOutcomeKind Action { get; set; }
         public AdminObject? Relationship { get; set; }
+        /// <summary>The partner's access as read back (cross-tenant access).</summary>
+        public CrossTenantAccess.PartnerAccessState? Access { get; set; }
         /// <summary>Differences between the relationship as read back and the plan; empty when it matches.</summary>
         public System.Collections.Generic.List<string> Problems { get; } = new System.Collections.Generic.List<string>();
         public bool Verified => Action != SideOutcomeKind.Failed && Action != SideOutcomeKind.Planned && Problems.Count == 0;
         public EngineException? Error { get; set; }
     }
 
-    /// <summary>New-CalendarFederation's work, without the cmdlet: read both tenants, discover both, plan each side, carry a side out.</summary>
+    /// <summary>
+    /// New-CalendarFederation's work, without the cmdlet: read both tenants, choose the method, and plan each side with the
+    /// backend that serves it (organization relationships: FederationPlanner; the cross-tenant access policy:
+    /// CrossTenantSetup); then carry a side out. The cmdlet sees proposals and outcomes, never a backend's wire.
+    /// </summary>
     public static class FederationSetup
     {
         public static async Task<SetupPreparation> PrepareAsync(TenantSession local, TenantSession partner, SetupRequest request, IEngineEvents events,
@@ -70,6 +81,17 @@ namespace CalendarFederation.Engine.Federation
             Task<TenantSnapshot> readPartner = TenantSnapshot.ReadAsync(partner, events, cancellationToken);
             await Task.WhenAll(readLocal, readPartner).ConfigureAwait(false);
             TenantSnapshot a = readLocal.Result, b = readPartner.Result;
+
+            (FederationMethod method, string reason) = await CrossTenantSetup.ChooseAsync(a, b, request.Method, events, cancellationToken).ConfigureAwait(false);
+            events.Verbose("Method: " + reason);
+            if (method == FederationMethod.CrossTenantAccess)
+            {
+                Task<SideProposal> sideA = CrossTenantSetup.ProposeAsync(a, b, request.LocalFreeBusyAccessLevel, request.LocalFreeBusyAccessScope, events, cancellationToken);
+                Task<SideProposal> sideB = CrossTenantSetup.ProposeAsync(b, a, request.PartnerFreeBusyAccessLevel ?? request.LocalFreeBusyAccessLevel,
+                    request.PartnerFreeBusyAccessScope, events, cancellationToken);
+                await Task.WhenAll(sideA, sideB).ConfigureAwait(false);
+                return new SetupPreparation(a, b, method, reason, sideA.Result, sideB.Result);
+            }
 
             var discoverA = FederationPlanner.DiscoverAsync(a, cancellationToken);
             var discoverB = FederationPlanner.DiscoverAsync(b, cancellationToken);
@@ -91,22 +113,50 @@ namespace CalendarFederation.Engine.Federation
                 FreeBusyAccessLevel = request.PartnerFreeBusyAccessLevel ?? request.LocalFreeBusyAccessLevel,
                 FreeBusyAccessScope = scopeB,
             });
-            return new SetupPreparation(a, b, planA, planB);
+            return new SetupPreparation(a, b, method, reason, Propose(planA), Propose(planB));
         }
 
-        /// <summary>A side that needs nothing: its relationship as it is, verified against the plan.</summary>
-        public static SideOutcome Unchanged(TenantSnapshot side, SidePlan plan)
+        private static SideProposal Propose(SidePlan plan)
         {
+            var proposal = new SideProposal(FederationMethod.OrganizationRelationship, plan.Organization, plan.Partner)
+            {
+                Name = plan.RelationshipName,
+                NeedsHydration = plan.NeedsHydration,
+                Blocker = plan.Blocker,
+                IsNoOp = plan.IsNoOp,
+                FreeBusyAccessLevel = plan.FreeBusyAccessLevel,
+                PartnerDomains = plan.AllPartnerDomains.ToArray(),
+                Relationship = plan,
+            };
+            if (plan.NeedsHydration) proposal.Changes.Add("Enable-OrganizationCustomization");
+            proposal.Changes.AddRange(plan.Changes);
+            proposal.Notes.AddRange(plan.Notes);
+            return proposal;
+        }
+
+        /// <summary>A side that needs nothing: as it is, verified against the plan.</summary>
+        public static async Task<SideOutcome> UnchangedAsync(TenantSnapshot side, SideProposal proposal, IEngineEvents events, CancellationToken cancellationToken)
+        {
+            if (proposal.Method == FederationMethod.CrossTenantAccess)
+            {
+                return await CrossTenantSetup.ReadBackAsync(side, proposal, events, cancellationToken).ConfigureAwait(false);
+            }
+            SidePlan plan = proposal.Relationship!;
             var outcome = new SideOutcome { Action = SideOutcomeKind.Unchanged, Relationship = side.RelationshipsCovering(plan.AllPartnerDomains).FirstOrDefault() };
             outcome.Problems.AddRange(FederationPlanner.Verify(outcome.Relationship, plan));
             return outcome;
         }
 
-        /// <summary>Carries out one side's plan and verifies it; a failure comes back in the outcome, not as an exception.</summary>
-        public static async Task<SideOutcome> CarryOutAsync(TenantSnapshot side, SidePlan plan, IEngineEvents events, CancellationToken cancellationToken)
+        /// <summary>Carries out one side's proposal and verifies it; a failure comes back in the outcome, not as an exception.</summary>
+        public static async Task<SideOutcome> CarryOutAsync(TenantSnapshot side, SideProposal proposal, IEngineEvents events, CancellationToken cancellationToken)
         {
             try
             {
+                if (proposal.Method == FederationMethod.CrossTenantAccess)
+                {
+                    return await CrossTenantSetup.CarryOutAsync(side, proposal, events, cancellationToken).ConfigureAwait(false);
+                }
+                SidePlan plan = proposal.Relationship!;
                 AdminObject? current = await FederationPlanner.ApplyAsync(side, plan, events, cancellationToken).ConfigureAwait(false);
                 var outcome = new SideOutcome
                 {

@@ -14,8 +14,9 @@ namespace CalendarFederation.Engine.Federation
     public sealed class TenantSnapshot
     {
         public TenantSnapshot(TenantSession session, string displayName, string? initialDomain, IReadOnlyList<string> domains, bool isDehydrated,
-            List<AdminObject> relationships)
+            List<AdminObject> relationships, bool? ewsEnabled = null)
         {
+            EwsEnabled = ewsEnabled;
             Session = session;
             DisplayName = displayName;
             InitialDomain = initialDomain;
@@ -31,6 +32,8 @@ namespace CalendarFederation.Engine.Federation
         public IReadOnlyList<string> Domains { get; }
         public bool IsDehydrated { get; }
         public List<AdminObject> Relationships { get; }
+        /// <summary>Get-OrganizationConfig's EwsEnabled: True, False, or null (not set: Microsoft switches such tenants to False gradually since 2026-10-01).</summary>
+        public bool? EwsEnabled { get; }
 
         public string Organization => Session.Organization;
 
@@ -56,7 +59,7 @@ namespace CalendarFederation.Engine.Federation
             initial ??= domains.FirstOrDefault(d => d.EndsWith(".onmicrosoft.com", StringComparison.OrdinalIgnoreCase));
             return new TenantSnapshot(session,
                 org?.GetString("DisplayName") ?? org?.GetString("Name") ?? session.Organization,
-                initial, domains, org?.GetBool("IsDehydrated") == true, relationships.Result);
+                initial, domains, org?.GetBool("IsDehydrated") == true, relationships.Result, org?.GetBool("EwsEnabled"));
         }
 
         /// <summary>The relationships here that hold any of <paramref name="partnerDomains"/>.</summary>

@@ -91,6 +91,15 @@ namespace CalendarFederation.Commands
         [ValidateNotNullOrEmpty]
         public string? ManagedIdentityAccountId { get; set; }
 
+        [Parameter(ParameterSetName = AccessTokenSet, HelpMessage = "A Microsoft Graph access token you hold, for the cross-tenant access cmdlets (string or SecureString). It is never refreshed.")]
+        [ValidateNotNull]
+        public object? GraphAccessToken { get; set; }
+
+        [Parameter(ParameterSetName = InteractiveSet, HelpMessage = "The app (client id) for delegated Microsoft Graph sign-in; by default -AppId, else Microsoft Graph Command Line Tools.")]
+        [Parameter(ParameterSetName = DeviceSet, HelpMessage = "The app (client id) for delegated Microsoft Graph sign-in; by default -AppId, else Microsoft Graph Command Line Tools.")]
+        [ValidateNotNullOrEmpty]
+        public string? GraphAppId { get; set; }
+
         [Parameter(Mandatory = true, ParameterSetName = AccessTokenSet, HelpMessage = "An access token for the admin API, as a string or SecureString.")]
         [ValidateNotNull]
         public object? AccessToken { get; set; }
@@ -208,6 +217,8 @@ namespace CalendarFederation.Commands
 
             if (mode == SignInMode.Certificate) request.Certificate = LoadCertificate();
             if (mode == SignInMode.AccessToken) request.AccessToken = ToSecureString(AccessToken!);
+            if (GraphAccessToken != null) request.GraphAccessToken = ToSecureString(GraphAccessToken);
+            if (GraphAppId != null) request.GraphClientId = GraphAppId;
             if (mode == SignInMode.ClientSecret && System.Threading.Interlocked.Exchange(ref s_secretWarningShown, 1) == 0)
             {
                 WriteWarning("Client secrets can leak and expire silently; Microsoft recommends a certificate for app-only sign-in (-CertificateThumbprint, -CertificateFilePath or -Certificate).");
@@ -312,7 +323,7 @@ namespace CalendarFederation.Commands
                 result.MakeReadOnly();
                 return result;
             }
-            throw new PSArgumentException("-AccessToken takes a string or a SecureString.", nameof(AccessToken));
+            throw new PSArgumentException("-AccessToken and -GraphAccessToken take a string or a SecureString.", nameof(AccessToken));
         }
 
         private void RequireSecure(Uri? uri, string parameter, bool allowLoopbackHttp)

@@ -41,6 +41,9 @@ namespace CalendarFederation.Commands
         [ValidateNotNullOrEmpty]
         public string? PartnerName { get; set; }
 
+        [Parameter(HelpMessage = "Auto (the cross-tenant access policy when both tenants can use it, else organization relationships), CrossTenantAccess or OrganizationRelationship.")]
+        public FederationMethod Method { get; set; } = FederationMethod.Auto;
+
         protected override void EndProcessing()
         {
             foreach (string? given in new[] { Name, PartnerName })
@@ -69,6 +72,7 @@ namespace CalendarFederation.Commands
                 PartnerFreeBusyAccessLevel = PartnerFreeBusyAccessLevel?.ToString(),
                 LocalFreeBusyAccessScope = FreeBusyAccessScope,
                 PartnerFreeBusyAccessScope = PartnerFreeBusyAccessScope,
+                Method = (Engine.Federation.FederationMethod)(int)Method,
             };
             SetupPreparation prepared;
             try
@@ -81,7 +85,10 @@ namespace CalendarFederation.Commands
                 return;
             }
 
-            foreach (string note in prepared.LocalPlan.Notes.Concat(prepared.PartnerPlan.Notes)) WriteWarning(note);
+            // Chosen here, so said; a method the admin named needs no explanation.
+            if (Method == FederationMethod.Auto) HostInformation.Write(this, $"Method: {prepared.MethodReason}");
+            else WriteVerbose($"Method: {prepared.MethodReason}");
+            foreach (string note in prepared.LocalSide.Notes.Concat(prepared.PartnerSide.Notes)) WriteWarning(note);
             if (prepared.IsNoOp)
             {
                 HostInformation.Write(this, $"Nothing to change: {prepared.Local.Organization} and {prepared.Partner.Organization} already share free/busy as asked.");
@@ -91,8 +98,8 @@ namespace CalendarFederation.Commands
             CalendarFederationSide resultB;
             try
             {
-                resultA = Carry(prepared.Local, prepared.LocalPlan, null);
-                resultB = Carry(prepared.Partner, prepared.PartnerPlan, resultA);
+                resultA = Carry(prepared.Local, prepared.LocalSide, null);
+                resultB = Carry(prepared.Partner, prepared.PartnerSide, resultA);
             }
             catch (PipelineStoppedException)
             {
@@ -113,28 +120,33 @@ namespace CalendarFederation.Commands
             WriteObject(resultB);
         }
 
-        private CalendarFederationSide Carry(TenantSnapshot side, SidePlan plan, CalendarFederationSide? other)
+        private CalendarFederationSide Carry(TenantSnapshot side, SideProposal plan, CalendarFederationSide? other)
         {
             var result = new CalendarFederationSide
             {
                 Organization = side.Organization,
                 Partner = plan.Partner,
-                RelationshipName = plan.RelationshipName,
-                Changes = (plan.NeedsHydration ? new[] { "Enable-OrganizationCustomization" } : Array.Empty<string>()).Concat(plan.Changes).ToArray(),
-                DomainNames = plan.AllPartnerDomains.ToArray(),
+                Method = plan.Method.ToString(),
+                RelationshipName = plan.Method == Engine.Federation.FederationMethod.OrganizationRelationship ? plan.Name : "",
+                PartnerTenantId = plan.PartnerTenantId,
+                Changes = plan.Changes.ToArray(),
+                DomainNames = plan.PartnerDomains.ToArray(),
                 FreeBusyAccessLevel = Enum.TryParse(plan.FreeBusyAccessLevel, true, out FreeBusyAccessLevel planned) ? planned : (FreeBusyAccessLevel?)null,
             };
             if (plan.Blocker != null)
             {
                 result.Action = nameof(SideOutcomeKind.Failed);
                 result.Message = plan.Blocker;
-                WriteError(new ErrorRecord(new InvalidOperationException(plan.Blocker + Describe(other)), ErrorIds.CalendarFederationBlocked, ErrorCategory.InvalidOperation, side.Organization));
+                var blocked = new InvalidOperationException(plan.Blocker + Describe(other), plan.BlockerError);
+                WriteError(plan.BlockerError != null
+                    ? new ErrorRecord(blocked, plan.BlockerError.ErrorId, ErrorRecords.Category(plan.BlockerError.Kind), side.Organization)
+                    : new ErrorRecord(blocked, ErrorIds.CalendarFederationBlocked, ErrorCategory.InvalidOperation, side.Organization));
                 return result;
             }
             SideOutcome outcome;
             if (plan.IsNoOp)
             {
-                outcome = FederationSetup.Unchanged(side, plan);
+                outcome = RunEngine((events, token) => FederationSetup.UnchangedAsync(side, plan, events, token));
             }
             else
             {
@@ -165,7 +177,7 @@ namespace CalendarFederation.Commands
         {
             string firstState = first == null
                 ? $"{prepared.Local.Organization} was being changed when stopped and may be partly done"
-                : $"{first.Organization} is {first.Action.ToLowerInvariant()}" + (first.RelationshipName.Length > 0 ? $" (relationship '{first.RelationshipName}')" : "");
+                : $"{first.Organization} is {first.Action.ToLowerInvariant()}" + (first.RelationshipName.Length > 0 ? $" (relationship '{first.RelationshipName}')" : first.PartnerTenantId != null ? $" (cross-tenant access for {first.PartnerTenantId})" : "");
             string secondState = first == null
                 ? $"{prepared.Partner.Organization} was not changed"
                 : $"{prepared.Partner.Organization} was being changed when stopped and may be partly done";
@@ -183,6 +195,11 @@ namespace CalendarFederation.Commands
         private void Finish(CalendarFederationSide result, TenantSnapshot side, SideOutcome outcome)
         {
             result.Verified = outcome.Verified;
+            if (outcome.Access != null)
+            {
+                result.CrossTenantAccess = CrossTenantAccessMapper.ToOutput(side.Organization, outcome.Access, result.DomainNames);
+                result.FreeBusyAccessLevel = result.CrossTenantAccess.FreeBusyAccessLevel;
+            }
             if (outcome.Relationship != null)
             {
                 OrganizationRelationship relationship = RelationshipMapper.ToRelationship(outcome.Relationship, side.Organization);

@@ -19,7 +19,7 @@ namespace CalendarFederation.Completion
         {
             object? given = fakeBoundParameters?["Connection"];
             CalendarFederationConnection? connection = (given is PSObject pso ? pso.BaseObject : given) as CalendarFederationConnection ?? ConnectionStore.Default;
-            if (connection == null) return Array.Empty<CompletionResult>();
+            if (connection == null || connection.IsClosed) return Array.Empty<CompletionResult>();
             string prefix = (wordToComplete ?? "").Trim('\'', '"');
             try
             {

@@ -11,6 +11,7 @@ namespace CalendarFederation.Infrastructure
         {
             if (exception is EngineException engine)
             {
+                recommendedAction ??= DefaultAction(engine);
                 var record = new ErrorRecord(engine, engine.ErrorId, Category(engine.Kind), target ?? engine.Target);
                 if (recommendedAction != null) record.ErrorDetails = new ErrorDetails(engine.Message) { RecommendedAction = recommendedAction };
                 return record;
@@ -24,6 +25,13 @@ namespace CalendarFederation.Infrastructure
         /// </summary>
         public static ErrorRecord InvalidInput(EngineException exception, object? target, string? recommendedAction = null) =>
             Create(new ArgumentException(exception.Message, exception), exception.ErrorId, ErrorCategory.InvalidArgument, target ?? exception.Target, recommendedAction);
+
+        // What fixes an AccessDenied from the admin API: the role to assign (Microsoft's app-only docs need one for the
+        // service principal besides Exchange.ManageAsApp; docs/protocol-evidence.md).
+        private static string? DefaultAction(EngineException engine) => engine.ErrorId == ErrorIds.AccessDenied
+            ? "Assign the Entra role Exchange Administrator to the signed-in account, or for app-only sign-in to the app's service principal " +
+              "(which also needs the Exchange.ManageAsApp permission with admin consent), then connect again."
+            : null;
 
         /// <summary>An error the cmdlet itself raises, with an id from <see cref="ErrorIds"/>.</summary>
         public static ErrorRecord Create(Exception exception, string errorId, ErrorCategory category, object? target, string? recommendedAction = null)

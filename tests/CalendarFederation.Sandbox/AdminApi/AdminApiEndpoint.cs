@@ -21,6 +21,16 @@ public sealed class AdminApiEndpoint
 
     private static readonly string[] AdminRoles = { "Exchange Administrator", "Global Administrator" };
 
+    /// <summary>
+    /// The Entra roles Microsoft supports for app-only access to Exchange Online PowerShell ("App-only authentication for
+    /// unattended scripts", office-docs-powershell exchange/docs-conceptual/app-only-auth-powershell-v2.md, Step 5).
+    /// </summary>
+    public static readonly string[] AppOnlyRoles =
+    {
+        "Compliance Administrator", "Exchange Administrator", "Exchange Recipient Administrator", "Global Administrator",
+        "Global Reader", "Helpdesk Administrator", "Security Administrator", "Security Reader",
+    };
+
     private readonly SandboxState _state;
 
     public AdminApiEndpoint(SandboxState state) => _state = state;
@@ -144,7 +154,7 @@ public sealed class AdminApiEndpoint
                 bool handled = await JsonFaultWriter.ApplyAsync(ctx, fault,
                     async () =>
                     {
-                        (int s, JsonObject? b) = await RunAsync(ctx, t, caller, cmdletName, parameters, version, tenant);
+                        (int s, JsonObject? b) = await RunAsync(ctx, t, caller, cmdletName, parameters, version, tenant, record.AnchorMailbox);
                         return (s, b?.ToJsonString(CalendarFederation.Sandbox.Identity.Jwt.WireJson) ?? "");
                     },
                     seconds =>
@@ -159,7 +169,7 @@ public sealed class AdminApiEndpoint
                 }
             }
 
-            (int status, JsonObject? body) = await RunAsync(ctx, t, caller, cmdletName, parameters, version, tenant);
+            (int status, JsonObject? body) = await RunAsync(ctx, t, caller, cmdletName, parameters, version, tenant, record.AnchorMailbox);
             if (body == null)
             {
                 record.Status = 204;
@@ -178,7 +188,7 @@ public sealed class AdminApiEndpoint
 
     /// <summary>Dispatches to the cmdlet and builds the answer, one page of it. A null body means 204.</summary>
     private async Task<(int, JsonObject?)> RunAsync(HttpContext ctx, TenantConfig tenant, AdminCaller caller, string cmdletName,
-        Dictionary<string, JsonElement> parameters, string version, string routeTenant)
+        Dictionary<string, JsonElement> parameters, string version, string routeTenant, string? anchorMailbox)
     {
         IAdminCmdlet? cmdlet = _state.AdminApi.Cmdlets.Find(cmdletName);
         if (cmdlet == null) return Error(ExchangeErrorException.CommandNotFound(cmdletName));
@@ -188,6 +198,19 @@ public sealed class AdminApiEndpoint
             {
                 return Error(ExchangeErrorException.ParameterNotFound(cmdlet.Name, p));
             }
+        }
+        // The binder turns only annotated objects into hashtables (real clients all annotate: CIPP, ExoHelper).
+        foreach (KeyValuePair<string, JsonElement> p in parameters)
+        {
+            if (p.Value.ValueKind == JsonValueKind.Object && !IsGenericHashTable(p.Value))
+            {
+                return Error(ExchangeErrorException.UnannotatedHashtable(p.Key, p.Value.GetRawText()));
+            }
+        }
+        // A write anchored on another tenant's mailbox lands on a server that cannot run it for this tenant.
+        if (IsWriteVerb(cmdlet.Name) && AnchorTenant(anchorMailbox) is TenantConfig anchored && anchored.Id != tenant.Id)
+        {
+            return Error(ExchangeErrorException.CmdletNeedsProxy(MailboxServer(anchored), MailboxServer(tenant)));
         }
         int offset = 0;
         string? skip = ctx.Request.Query["$skiptoken"];
@@ -217,25 +240,82 @@ public sealed class AdminApiEndpoint
         {
             return Error(new ExchangeErrorException("InternalError", ex.GetType().FullName ?? "System.Exception", ex.Message, 500));
         }
-        if (output == null && context.Warnings.Count == 0) return (204, null);
+        EmptyAnswer shape = context.Exchange.EmptyAnswer;
+        if (output == null && context.Warnings.Count == 0 && shape == EmptyAnswer.NoContent) return (204, null);
+        bool nullValue = output == null && shape == EmptyAnswer.NullValue;
         output ??= Array.Empty<JsonObject>();
 
         int pageSize = PageSize(ctx, out bool asked);
         if (asked) ctx.Response.Headers["Preference-Applied"] = $"odata.maxpagesize={pageSize}";
         string origin = EntraEndpoints.Origin(ctx);
         string basePath = $"{origin}/adminapi/{version}/{routeTenant}";
+        string[]? select = Select(ctx);
         var body = new JsonObject
         {
             ["@odata.context"] = $"{basePath}/$metadata#Collection(Exchange.GenericHashTable)",
             ["@adminapi.warnings"] = new JsonArray(context.Warnings.Select(w => (JsonNode?)JsonValue.Create(w)).ToArray()),
-            ["value"] = new JsonArray(output.Skip(offset).Take(pageSize).Select(o => (JsonNode?)o.DeepClone()).ToArray()),
+            ["value"] = nullValue ? null : new JsonArray(output.Skip(offset).Take(pageSize).Select(o => (JsonNode?)Project(o, select)).ToArray()),
         };
         if (offset + pageSize < output.Count)
         {
-            body["@odata.nextLink"] = $"{basePath}/InvokeCommand?$skiptoken={Uri.EscapeDataString(SkipToken(offset + pageSize))}";
+            // OData next links carry the request's query options ($select) besides the skip token.
+            string query = select == null ? "" : "$select=" + Uri.EscapeDataString(string.Join(",", select)) + "&";
+            body["@odata.nextLink"] = $"{basePath}/InvokeCommand?{query}$skiptoken={Uri.EscapeDataString(SkipToken(offset + pageSize))}";
         }
         return (200, body);
     }
+
+    /// <summary>
+    /// <c>$select=A,B</c> on the query string, as CIPP (New-ExoRequest.ps1) and ExoHelper (Invoke-ExoCommand.ps1 -PropertiesToLoad)
+    /// send it; null when absent.
+    /// </summary>
+    private static string[]? Select(HttpContext ctx)
+    {
+        string? raw = ctx.Request.Query["$select"];
+        if (string.IsNullOrWhiteSpace(raw)) return null;
+        return raw.Split(',').Select(p => p.Trim()).Where(p => p.Length > 0).Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
+    }
+
+    /// <summary>The object with only the selected properties (names in any case) and their "@odata.type" annotations, in the object's order.</summary>
+    private static JsonObject Project(JsonObject o, string[]? select)
+    {
+        if (select == null) return (JsonObject)o.DeepClone();
+        var result = new JsonObject();
+        foreach (KeyValuePair<string, JsonNode?> p in o)
+        {
+            int at = p.Key.IndexOf('@');
+            string property = at > 0 ? p.Key[..at] : p.Key;
+            if (select.Contains(property, StringComparer.OrdinalIgnoreCase)) result[p.Key] = p.Value?.DeepClone();
+        }
+        return result;
+    }
+
+    private static bool IsGenericHashTable(JsonElement value) =>
+        value.TryGetProperty("@odata.type", out JsonElement type) && type.ValueKind == JsonValueKind.String
+        && string.Equals(type.GetString(), "#Exchange.GenericHashTable", StringComparison.OrdinalIgnoreCase);
+
+    private static bool IsWriteVerb(string cmdletName)
+    {
+        string verb = cmdletName.Split('-')[0];
+        return !verb.Equals("Get", StringComparison.OrdinalIgnoreCase) && !verb.Equals("Test", StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>
+    /// The tenant an X-AnchorMailbox names after its '@' (UPN:, SMTP:, APP: or bare; a domain or a tenant id, as CIPP's
+    /// APP:SystemMailbox{...}@{tenant id}); null when absent or naming no tenant the sandbox knows.
+    /// </summary>
+    private TenantConfig? AnchorTenant(string? anchor)
+    {
+        if (string.IsNullOrWhiteSpace(anchor)) return null;
+        int at = anchor.LastIndexOf('@');
+        if (at < 0 || at == anchor.Length - 1) return null;
+        string target = anchor[(at + 1)..].Trim();
+        return Guid.TryParse(target, out _) || target.Contains('.') ? _state.Config.FindTenant(target) : null;
+    }
+
+    /// <summary>A stable, made-up mailbox server for a tenant, in Exchange Online's naming.</summary>
+    private static string MailboxServer(TenantConfig tenant) =>
+        $"AM0PR01MB{tenant.Id.ToByteArray()[0] * 31 % 9000 + 1000}.EURPRD01.PROD.OUTLOOK.COM";
 
     private static (int, JsonObject?) Error(ExchangeErrorException ex) => (ex.HttpStatus, ex.ToJson());
 
@@ -319,6 +399,18 @@ public sealed class AdminApiEndpoint
             if (!info.Roles.Contains(ManageAsApp, StringComparer.Ordinal))
             {
                 await ForbiddenAsync(ctx, record, $"The application '{info.AppId}' has no '{ManageAsApp}' permission in tenant '{tenant.OrganizationDomain}'.");
+                return null;
+            }
+            // The permission alone is not enough: the service principal needs a supported Entra role, read from the
+            // directory at call time. Exchange's text, as admins report it (docs/protocol-evidence.md, app-only roles).
+            IReadOnlyList<string> directoryRoles = _state.Identity.ServicePrincipalRoles(tenant, info.AppId, info.ObjectId);
+            if (!directoryRoles.Any(r => AppOnlyRoles.Contains(r, StringComparer.OrdinalIgnoreCase)))
+            {
+                record.Error = "RoleNotSupported";
+                var ex = new ExchangeErrorException("UnAuthorized", "Microsoft.Exchange.Configuration.Tasks.CmdletAccessDeniedException",
+                    $"The role assigned to application {info.AppId} isn't supported in this scenario. Please check online documentation for assigning " +
+                    "correct Directory Roles to Azure AD Application for EXO App-Only Authentication.", 403, errorType: "AccessDenied", code: "Forbidden");
+                await WriteJsonAsync(ctx, record, ex.HttpStatus, ex.ToJson(), keepError: true);
                 return null;
             }
             return new AdminCaller(true, info.TenantId, info.ObjectId, null, info.AppId, null);

@@ -196,6 +196,36 @@ public sealed class ExchangeErrorException : Exception
         $"Cannot process argument transformation on parameter '{parameter}'. Cannot convert value \"{value}\" to type \"{type}\". Error: \"{why}\"",
         category: "InvalidArgument");
 
+    /// <summary>
+    /// A hashtable sent without <c>"@odata.type":"#Exchange.GenericHashTable"</c>: the service deserialises it as a JSON
+    /// object its parameter binder cannot convert (CIPP-API ConvertTo-CIPPExoHashtable.ps1; docs/protocol-evidence.md).
+    /// </summary>
+    public static ExchangeErrorException UnannotatedHashtable(string parameter, string raw) => new(
+        "CannotConvertArgumentNoMessage", "System.Management.Automation.ParameterBindingException",
+        $"Cannot process argument transformation on parameter '{parameter}'. Cannot convert the \"{raw}\" value of type " +
+        "\"Newtonsoft.Json.Linq.JObject\" to type \"System.Collections.Hashtable\".",
+        category: "InvalidArgument");
+
+    /// <summary>
+    /// A cmdlet's ShouldContinue on the server, where no host can answer (Set-OrganizationRelationship changing Enabled
+    /// without -Force): PowerShell's text for a prompt in a non-interactive host.
+    /// </summary>
+    public static ExchangeErrorException PromptNotPossible(string query) => new(
+        "HostFunctionNotImplemented", "System.Management.Automation.Host.HostException",
+        "A command that prompts the user failed because the host program or the command type does not support user interaction. " +
+        "The host was attempting to request confirmation with the following message: " + query,
+        category: "NotImplemented");
+
+    /// <summary>
+    /// A write whose X-AnchorMailbox routes to another tenant's mailbox server than the one holding the routed tenant's
+    /// configuration (a partner's UPN on a GDAP route): the error GDAP users report for writes
+    /// (office-docs-powershell #10446, CIPP #4877). The ErrorId is empty, as in those reports.
+    /// </summary>
+    public static ExchangeErrorException CmdletNeedsProxy(string currentServer, string requiredServer) => new(
+        "", "Microsoft.Exchange.Configuration.Tasks.CmdletProxyNotAvailableException",
+        $"Cmdlet needs proxy. Current Server FQDN : {currentServer}, Required Server FQDN : {requiredServer}",
+        category: "NotSpecified");
+
     /// <summary>A value that is not one of the enum's names.</summary>
     public static ExchangeErrorException NotAnEnumValue(string parameter, string value, string type, IEnumerable<string> names) => new(
         "CannotConvertArgumentNoMessage", "System.Management.Automation.ParameterBindingException",

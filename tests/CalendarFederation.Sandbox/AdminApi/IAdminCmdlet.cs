@@ -124,6 +124,20 @@ public enum DomainCapMode
 }
 
 /// <summary>
+/// How the admin API answers a cmdlet that writes no output (docs/protocol-evidence.md, "empty answers"). The real
+/// service's choice is not documented; each shape has been met by a public client.
+/// </summary>
+public enum EmptyAnswer
+{
+    /// <summary>204 without a body, or 200 with "value":[] when there are warnings (the default).</summary>
+    NoContent,
+    /// <summary>Always 200 with "value":[] and the warnings.</summary>
+    EmptyArray,
+    /// <summary>Always 200 with "value":null and the warnings (the shape CIPP's New-ExoRequest.ps1 guards against).</summary>
+    NullValue,
+}
+
+/// <summary>
 /// A tenant's Exchange Online state that cmdlets change: dehydration and hydration, organization relationships, and a
 /// bag for later cmdlets. Thread-safe.
 /// </summary>
@@ -205,6 +219,9 @@ public sealed class ExchangeTenantState
     public DomainCapMode DomainCapMode { get; set; } = DomainCapMode.Request;
 
     public int DomainCap { get; set; } = DefaultDomainCap;
+
+    /// <summary>How an answer without output is shaped (PUT /_sandbox/tenants/{t}/empty-answer?shape=).</summary>
+    public EmptyAnswer EmptyAnswer { get; set; } = EmptyAnswer.NoContent;
 
     public DateTimeOffset WhenCreated { get; }
 

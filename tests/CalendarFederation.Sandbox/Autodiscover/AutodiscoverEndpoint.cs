@@ -73,10 +73,14 @@ public sealed class AutodiscoverEndpoint
             ctx.Response.Headers.WWWAuthenticate = "Bearer";
             return;
         }
-        if (request.To == null || !SameEndpoint(request.To, ctx))
+        // a:To is recorded, not matched: Microsoft's Autodiscover answers a To naming another host (check_mdi posts one
+        // naming autodiscover.byfcxu-dom.extest.microsoft.com to autodiscover-s.outlook.com and gets real answers;
+        // docs/protocol-evidence.md). A request without any a:To is still refused, as no client sends one.
+        record.SoapTo = request.To;
+        if (request.To == null)
         {
             await WriteSoapAsync(ctx, 500, soapNs, SoapResponses.Fault(soapNs, "Sender",
-                $"The message with To '{request.To}' cannot be processed at the receiver, due to an AddressFilter mismatch at the EndpointDispatcher."));
+                "The message with To '' cannot be processed at the receiver, due to an AddressFilter mismatch at the EndpointDispatcher."));
             return;
         }
         if (record.HasAuthorization || record.HasCookie || record.HasClientCertificate)
@@ -283,14 +287,6 @@ public sealed class AutodiscoverEndpoint
             _state.AddViolation($"{ctx.Request.Method} {ctx.Request.Host}{ctx.Request.Path} carried credentials " +
                 $"(Authorization: {record.HasAuthorization}, Cookie: {record.HasCookie}, client certificate: {record.HasClientCertificate}).");
         }
-    }
-
-    // a:To must name this endpoint. The scheme and port are not compared: tests reach virtual hosts over plain loopback.
-    private static bool SameEndpoint(string to, HttpContext ctx)
-    {
-        if (!Uri.TryCreate(to, UriKind.Absolute, out Uri? uri)) return false;
-        return string.Equals(uri.Host, ctx.Request.Host.Host, StringComparison.OrdinalIgnoreCase)
-            && string.Equals(uri.AbsolutePath.TrimEnd('/'), ctx.Request.Path.Value?.TrimEnd('/'), StringComparison.OrdinalIgnoreCase);
     }
 
     private string Expand(string location, HttpContext ctx)

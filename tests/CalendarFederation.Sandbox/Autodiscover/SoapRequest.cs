@@ -17,6 +17,7 @@ public sealed class SoapRequest
     public string? ReplyTo { get; private set; }
     public string? MessageId { get; private set; }
     public string? Domain { get; private set; }
+    public string? RequestedServerVersion { get; private set; }
 
     /// <summary>Parses the envelope; returns null with the fault text when it is not an acceptable SOAP request.</summary>
     public static SoapRequest? Parse(byte[] body, out string? fault)
@@ -50,11 +51,10 @@ public sealed class SoapRequest
                 return null;
             }
             request.Domain = message.SelectSingleNode("ad:Request/ad:Domain", ns)?.InnerText.Trim();
-            if (doc.SelectSingleNode("/s:Envelope/s:Header/a:RequestedServerVersion", ns) != null)
-            {
-                fault = "RequestedServerVersion belongs in the Autodiscover namespace, not the addressing namespace.";
-                return null;
-            }
+            // RequestedServerVersion is optional and ignored in either namespace: check_mdi sends it as
+            // a:RequestedServerVersion and Microsoft's Autodiscover answers (docs/protocol-evidence.md).
+            request.RequestedServerVersion = (doc.SelectSingleNode("/s:Envelope/s:Header/ad:RequestedServerVersion", ns)
+                ?? doc.SelectSingleNode("/s:Envelope/s:Header/a:RequestedServerVersion", ns))?.InnerText.Trim();
             return request;
         }
         catch (XmlException ex)

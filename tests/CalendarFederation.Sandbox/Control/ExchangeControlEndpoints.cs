@@ -47,6 +47,13 @@ public static class ExchangeControlEndpoints
             return Results.NoContent();
         }));
 
+        g.MapPut("/empty-answer", (string tenant, string? shape) => WithTenant(state, tenant, t =>
+        {
+            if (shape == null || !Enum.TryParse(shape, true, out EmptyAnswer s)) return Results.BadRequest("shape must be NoContent, EmptyArray or NullValue.");
+            state.AdminApi.Exchange(t).EmptyAnswer = s;
+            return Results.NoContent();
+        }));
+
         g.MapGet("/mailboxes", (string tenant) => WithTenant(state, tenant, t => Results.Json(TenantDirectory.Mailboxes(t), json)));
         g.MapPost("/mailboxes", async (string tenant, HttpRequest request) =>
         {

@@ -216,6 +216,7 @@ public static class IdentityControlEndpoints
         HasSecret = a.Secret != null,
         Certificates = IdentityState.AppCertificates(a).Select(Thumbprint).ToArray(),
         a.Roles,
+        a.DirectoryRoles,
         a.PublicClient,
         a.RedirectUris,
     };

@@ -168,6 +168,33 @@ public sealed class IdentityState
         return null;
     }
 
+    /// <summary>
+    /// The Entra directory roles of an app-only caller's service principal in <paramref name="tenant"/>: a registered
+    /// app's <c>directoryRoles</c>, or a managed identity's. Read from the directory at call time, as for users.
+    /// </summary>
+    public IReadOnlyList<string> ServicePrincipalRoles(TenantConfig tenant, string? appId, Guid objectId)
+    {
+        if (Guid.TryParse(appId, out Guid id))
+        {
+            lock (tenant.Apps)
+            {
+                AppConfig? app = tenant.Apps.FirstOrDefault(a => a.AppId == id);
+                if (app != null) return app.DirectoryRoles.ToArray();
+            }
+        }
+        ManagedIdentityConfig? mi = _config.ManagedIdentity;
+        if (mi != null)
+        {
+            IEnumerable<ManagedIdentityPrincipal> principals = mi.UserAssigned;
+            if (mi.SystemAssigned != null) principals = principals.Prepend(mi.SystemAssigned);
+            foreach (ManagedIdentityPrincipal p in principals)
+            {
+                if (p.PrincipalId == objectId && _config.FindTenant(p.Tenant)?.Id == tenant.Id) return mi.DirectoryRoles.ToArray();
+            }
+        }
+        return Array.Empty<string>();
+    }
+
     public static List<string> AppCertificates(AppConfig app)
     {
         lock (app.Certificates) return app.Certificates.ToList();

@@ -269,6 +269,11 @@ public sealed class AppConfig
     public List<string> Certificates { get; set; } = new();
     /// <summary>Application permissions with admin consent, e.g. "Exchange.ManageAsApp".</summary>
     public List<string> Roles { get; set; } = new();
+    /// <summary>
+    /// Entra directory roles assigned to the app's service principal ("Exchange Administrator", ...). App-only access to
+    /// the Exchange admin API needs one of them besides Exchange.ManageAsApp (docs/protocol-evidence.md, app-only roles).
+    /// </summary>
+    public List<string> DirectoryRoles { get; set; } = new();
     /// <summary>"Allow public client flows": device code and interactive sign-in without a credential.</summary>
     public bool PublicClient { get; set; }
     public List<string> RedirectUris { get; set; } = new();
@@ -282,6 +287,8 @@ public sealed class ManagedIdentityConfig
     public ManagedIdentityPrincipal? SystemAssigned { get; set; }
     public List<ManagedIdentityPrincipal> UserAssigned { get; set; } = new();
     public List<string> Roles { get; set; } = new() { "Exchange.ManageAsApp" };
+    /// <summary>Entra directory roles of the identities' service principals (as for apps, needed by the Exchange admin API).</summary>
+    public List<string> DirectoryRoles { get; set; } = new() { "Exchange Administrator" };
 }
 
 public sealed class ManagedIdentityPrincipal

@@ -44,8 +44,11 @@ public sealed class SecretsAndCacheReliabilityTests : IDisposable
         _runspace = SignInFixture.OpenRunspace(_host);
     }
 
+    private readonly List<PowerShell> _invocations = new();
+
     public void Dispose()
     {
+        foreach (PowerShell ps in _invocations) ps.Dispose();
         TestHooks.Browser = null;
         _runspace.Dispose();
     }
@@ -63,7 +66,9 @@ public sealed class SecretsAndCacheReliabilityTests : IDisposable
     // Everything a run shows: output as its views, every stream (errors with their exception chain), what reached the host.
     private RunResult Run(string script, IDictionary<string, object?>? variables = null, Runspace? runspace = null)
     {
-        using PowerShell ps = PowerShell.Create();
+        // Kept until the test ends: disposing a PowerShell clears its streams, and callers read them after this returns.
+        PowerShell ps = PowerShell.Create();
+        _invocations.Add(ps);
         ps.Runspace = runspace ?? _runspace;
         foreach (var v in variables ?? new Dictionary<string, object?>()) ps.Runspace.SessionStateProxy.SetVariable(v.Key, v.Value);
         ps.AddScript(script);
@@ -99,6 +104,9 @@ Step 'Set-OrganizationRelationship' {{ Set-OrganizationRelationship -Connection 
 Step 'Test-OrganizationRelationship' {{ Test-OrganizationRelationship -Connection $c -Identity Delegated -PartnerConnection $partner -Mailbox lee@fabrikam.com -RequesterMailbox alex@contoso.com -Verbose -Debug -WarningAction Continue }}
 Step 'Remove-OrganizationRelationship' {{ Remove-OrganizationRelationship -Connection $c -Identity Delegated -Confirm:$false -Verbose -Debug -WarningAction Continue }}
 Step 'New-CalendarFederation' {{ New-CalendarFederation -Connection $c -PartnerConnection $partner -FreeBusyAccessLevel AvailabilityOnly -Verbose -Debug -WarningAction Continue }}
+Step 'Grant-CrossTenantCalendarAccess' {{ $script:info | Grant-CrossTenantCalendarAccess -Connection $c -FreeBusyAccessLevel LimitedDetails -Confirm:$false -Verbose -Debug -WarningAction Continue | Format-List * }}
+Step 'Get-CrossTenantCalendarAccess' {{ Get-CrossTenantCalendarAccess -Connection $c -Verbose -Debug -WarningAction Continue | Format-List * }}
+Step 'Revoke-CrossTenantCalendarAccess' {{ Revoke-CrossTenantCalendarAccess -Connection $c -DomainName fabrikam.com -Confirm:$false -Verbose -Debug -WarningAction Continue }}
 Step 'Get-CalendarFederationReadiness' {{ Get-CalendarFederationReadiness -Connection $c -PartnerConnection $partner -Verbose -Debug -WarningAction Continue | Format-List * }}
 Step 'Add-CalendarFederationEnvironment' {{ Add-CalendarFederationEnvironment -Name DelegatedSecrets -AzureADAuthorizationEndpointUri $https -ConnectionUri $https -Verbose -Debug -WarningAction Continue }}
 Step 'Get-CalendarFederationEnvironment' {{ Get-CalendarFederationEnvironment -Verbose -Debug -WarningAction Continue }}

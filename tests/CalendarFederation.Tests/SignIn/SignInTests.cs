@@ -33,11 +33,19 @@ public sealed class SignInTests : IDisposable
         _runspace = SignInFixture.OpenRunspace(_host);
     }
 
-    public void Dispose() => _runspace.Dispose();
+    public void Dispose()
+    {
+        foreach (PowerShell ps in _invocations) ps.Dispose();
+        _runspace.Dispose();
+    }
+
+    private readonly List<PowerShell> _invocations = new();
 
     private (Collection<PSObject> Output, PSDataStreams Streams) Run(string script, IDictionary<string, object?>? variables = null, Runspace? runspace = null)
     {
-        using PowerShell ps = PowerShell.Create();
+        // Kept until the test ends: disposing a PowerShell clears its streams, and the caller reads them after this returns.
+        PowerShell ps = PowerShell.Create();
+        _invocations.Add(ps);
         ps.Runspace = runspace ?? _runspace;
         if (variables != null)
         {
@@ -305,6 +313,38 @@ public sealed class SignInTests : IDisposable
         var (config, s2) = Run("(Get-OrganizationConfig).DisplayName");
         Assert.Empty(s2.Error);
         Assert.Equal("Litware", config[0].BaseObject);
+
+        // A write works too: it is anchored on litware's system mailbox at litware's tenant id, as CIPP anchors GDAP
+        // calls; anchored on the partner's user it would land on contoso's mailbox server ("Cmdlet needs proxy").
+        var (created, s3) = Run("New-OrganizationRelationship -Name GdapPartner -DomainNames gdap-partner.example -WarningAction SilentlyContinue -Confirm:$false");
+        Assert.True(s3.Error.Count == 0, string.Join("; ", s3.Error.Select(e => e.ToString())));
+        Assert.Single(created);
+        JsonElement[] writes = _fixture.GetAsync<JsonElement[]>("/_sandbox/requests").GetAwaiter().GetResult()
+            .Where(r => r.TryGetProperty("cmdletName", out JsonElement c) && c.GetString() == "New-OrganizationRelationship").ToArray();
+        Assert.Equal("APP:SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}@2c3d4e5f-6071-4829-8b3c-4d5e6f7a8b44", writes.Last().GetProperty("anchorMailbox").GetString());
+    }
+
+    [Fact]
+    public void An_app_without_an_entra_role_is_told_which_role_to_assign()
+    {
+        // Exchange.ManageAsApp is consented, but the service principal holds no Entra role (Microsoft's app-only docs, Step 5).
+        var (output, _) = Run($"try {{ Connect-CalendarFederation -AppId 'c0a5e000-0000-4000-8000-000000000004' -Organization contoso.onmicrosoft.com -ClientSecret $secret -ExchangeEnvironmentName {Env} -WarningAction SilentlyContinue; 'connected' }} catch {{ $_ }}",
+            new Dictionary<string, object?> { ["secret"] = Secure("contoso-norole-secret") });
+        var record = (ErrorRecord)Assert.Single(output).BaseObject;
+        Assert.Equal("AccessDenied,CalendarFederation.Commands.ConnectCalendarFederationCommand", record.FullyQualifiedErrorId);
+        Assert.Equal(ErrorCategory.PermissionDenied, record.CategoryInfo.Category);
+        Assert.Contains("isn't supported in this scenario", record.Exception.Message);
+        Assert.Contains("for the app's service principal, the Entra role Exchange Administrator", record.Exception.Message);
+        Assert.Contains("Exchange Administrator", record.ErrorDetails.RecommendedAction);
+
+        // Past the connection check, every cmdlet says the same.
+        var (denied, _) = Run($"$c = Connect-CalendarFederation -AppId 'c0a5e000-0000-4000-8000-000000000004' -Organization contoso.onmicrosoft.com -ClientSecret $secret -ExchangeEnvironmentName {Env} -SkipConnectionCheck -NotDefault -PassThru -WarningAction SilentlyContinue; " +
+            "try { Get-OrganizationRelationship -Connection $c -ErrorAction Stop } catch { $_ }",
+            new Dictionary<string, object?> { ["secret"] = Secure("contoso-norole-secret") });
+        var getRecord = (ErrorRecord)Assert.Single(denied).BaseObject;
+        Assert.StartsWith("AccessDenied,", getRecord.FullyQualifiedErrorId);
+        Assert.Contains("the Entra role Exchange Administrator", getRecord.Exception.Message);
+        Assert.Contains("service principal", getRecord.ErrorDetails.RecommendedAction);
     }
 
     [Fact]

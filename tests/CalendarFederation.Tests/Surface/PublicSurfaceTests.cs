@@ -29,6 +29,38 @@ public sealed class PublicSurfaceTests
         }
     }
 
+    /// <summary>
+    /// Nothing on the public surface names an engine (or MSAL) type: PowerShell reflects over parameters and outputs when it
+    /// imports the module, before the module's loader can find the engine in Dependencies/ (src/CalendarFederation/Loading).
+    /// </summary>
+    [Fact]
+    public void No_parameter_or_output_property_has_an_engine_type()
+    {
+        var offenders = new List<string>();
+        foreach (Type type in Module.GetTypes().Where(t => t.GetCustomAttribute<CmdletAttribute>() != null))
+        {
+            foreach (PropertyInfo p in type.GetProperties().Where(p => p.GetCustomAttributes<ParameterAttribute>().Any()))
+            {
+                if (IsForeign(p.PropertyType)) offenders.Add($"{type.Name}.{p.Name}: {p.PropertyType}");
+            }
+        }
+        foreach (Type type in Module.GetExportedTypes().Where(t => t.Namespace == "CalendarFederation"))
+        {
+            foreach (PropertyInfo p in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
+            {
+                if (IsForeign(p.PropertyType)) offenders.Add($"{type.Name}.{p.Name}: {p.PropertyType}");
+            }
+        }
+        Assert.Empty(offenders);
+    }
+
+    private static bool IsForeign(Type t)
+    {
+        Type inner = Nullable.GetUnderlyingType(t) ?? (t.IsArray ? t.GetElementType()! : t);
+        string? name = inner.Assembly.GetName().Name;
+        return name == "CalendarFederation.Engine" || (name?.StartsWith("Microsoft.Identity", StringComparison.Ordinal) ?? false);
+    }
+
     internal static string Describe()
     {
         var text = new StringBuilder();

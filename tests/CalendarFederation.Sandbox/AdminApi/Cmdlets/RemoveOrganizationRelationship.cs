@@ -2,7 +2,11 @@ using System.Text.Json.Nodes;
 
 namespace CalendarFederation.Sandbox.AdminApi.Cmdlets;
 
-/// <summary>Remove-OrganizationRelationship -Identity [-Confirm:$false]: no output; -WhatIf checks and removes nothing.</summary>
+/// <summary>
+/// Remove-OrganizationRelationship -Identity [-Confirm:$false]: no output; -WhatIf checks and removes nothing. Without
+/// Confirm:$false it removes all the same: over REST the service does not ask (its ShouldProcess is answered by the
+/// server's confirm preference, not a person), as CIPP's Remove-* calls without Confirm show (docs/protocol-evidence.md).
+/// </summary>
 public sealed class RemoveOrganizationRelationship : IAdminCmdlet
 {
     public string Name => "Remove-OrganizationRelationship";

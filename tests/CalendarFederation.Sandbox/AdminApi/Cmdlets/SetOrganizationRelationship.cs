@@ -5,8 +5,10 @@ namespace CalendarFederation.Sandbox.AdminApi.Cmdlets;
 
 /// <summary>
 /// Set-OrganizationRelationship -Identity [-Name] [settings]. DomainNames is a replacement list or the add/remove
-/// hashtable; the duplicate-domain check skips the relationship itself. Changing Enabled needs no confirmation here
-/// (-Force is accepted). No output; a change that changes nothing answers Exchange's "no settings ... modified" warning.
+/// hashtable; the duplicate-domain check skips the relationship itself. Changing Enabled asks Exchange's question
+/// (ShouldContinue) unless -Force: over REST nobody can answer it, so the call fails with PowerShell's HostException, as
+/// a prompt in a non-interactive host does (docs/protocol-evidence.md, server-side confirmation). -WhatIf stops before
+/// the question. No output; a change that changes nothing answers Exchange's "no settings ... modified" warning.
 /// </summary>
 public sealed class SetOrganizationRelationship : IAdminCmdlet
 {
@@ -26,7 +28,7 @@ public sealed class SetOrganizationRelationship : IAdminCmdlet
             if (newName.Length > NewOrganizationRelationship.MaxNameLength) throw ExchangeErrorException.TooLong(NewOrganizationRelationship.MaxNameLength, newName.Length);
         }
         RelationshipInput input = RelationshipInput.Bind(context, forSet: true);
-        ParameterReader.Bool(context, "Force");
+        bool force = ParameterReader.Bool(context, "Force") == true;
         bool whatIf = context.GetBool("WhatIf") == true;
 
         ExchangeTenantState exchange = context.Exchange;
@@ -51,6 +53,12 @@ public sealed class SetOrganizationRelationship : IAdminCmdlet
                 }
             }
             if (Snapshot(updated) == Snapshot(target)) return target.Name;
+            if (!whatIf && !force && updated.Enabled != target.Enabled)
+            {
+                throw ExchangeErrorException.PromptNotPossible(updated.Enabled
+                    ? $"You are about to enable an organization relationship with \"{target.Name}\". Are you sure you want to continue?"
+                    : $"You are about to disable this organization relationship with \"{target.Name}\". Are you sure you want to continue?");
+            }
             if (!whatIf)
             {
                 updated.WhenChanged = DateTimeOffset.UtcNow;
