@@ -31,6 +31,7 @@
         'Get-CrossTenantCalendarAccess'
         'Grant-CrossTenantCalendarAccess'
         'Revoke-CrossTenantCalendarAccess'
+        'Get-CalendarFederationReadiness'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()

@@ -395,6 +395,14 @@ finally {
     Stop-CFSandbox $sandbox
 }
 
+#region 5b. Readiness (its own sandbox: 50 generated partner tenants)
+Write-Host '5b. Get-CalendarFederationReadiness, 500 relationships for 50 partner tenants, 50 ms latency' -ForegroundColor Cyan
+$readiness = Invoke-Scenario Readiness @{ ModulePath = $ModulePath; SandboxDll = $SandboxDll; Relationships = 500; PartnerTenants = 50; Granted = 40; Runs = 3; LatencyMs = 50 }
+$readiness.Held = $readiness.OneRequestPerObjectType -and $readiness.LookupsPerDistinctDomain -and $readiness.CapabilityReadsPerGrantedPartner
+$report.Readiness = $readiness
+Write-Host ("   first run {0}, warm median {1}; one request per object type: {2}" -f (Format-Ms $readiness.FirstRunMs), (Format-Ms $readiness.WarmMedianMs), $readiness.OneRequestPerObjectType)
+#endregion
+
 #region 6. BenchmarkDotNet
 Write-Host '6. Engine micro-benchmarks (BenchmarkDotNet, short in-process job)' -ForegroundColor Cyan
 $bdnDir = Join-Path $WorkDirectory 'BenchmarkDotNet'
@@ -464,6 +472,13 @@ Line ("| Bulk, 4 runspaces (``ForEach-Object -Parallel -ThrottleLimit 4``, one c
 Line ("| Bulk, 4 runspaces: zero lost, zero duplicated | {0} stored; lost {1}, duplicate names {2}, duplicate domains {3}, Set not applied {4}, errors {5} | {6} |" -f $bp.Stored, $bp.Lost, $bp.DuplicateNames, $bp.DuplicateDomains, $bp.NotUpdated, $bp.Errors, (Held $bp.HeldIntegrity))
 Line ("| Bulk, 4 runspaces: no request while a Retry-After is pending | {0} violations, {1} of them arriving at most 5 ms after the 429 was sent ({2} requests answered 429) | {3} |" -f $bp.Violations, $bp.ViolationsWithin5MsOfThe429, $bp.Throttled, (Held $bp.HeldNoEarlyRequest))
 Line ("| Memory: 100,000 domains streamed, peak working set flat | {0:n0} MB at 10,000, {1:n0} MB at 100,000 ({2:+0.0;-0.0}%) | {3} |" -f $mem.PeakAt10kMB, $mem.PeakAt100kMB, $mem.GrowthPercent, (Held $mem.Held))
+$rd = $report['Readiness']
+if ($rd) {
+    $rl = $rd.Runs[-1]
+    Line ("| Readiness, {0} relationships: one paged read per object type, one lookup per distinct domain, one capability list per granted partner | admin API {1}; {2} lookups for {3} domains; {4} capability lists for {5} granted partners | {6} |" -f `
+        $rd.Relationships, (($rl.AdminApiRequests.GetEnumerator() | ForEach-Object { "$($_.Key) $($_.Value)" }) -join ', '), $rl.TenantLookups, $rl.DistinctLookedUp,
+        $rl.GraphRequests['GET partners/{id}/m365Capabilities'], $rd.GrantedPartnerTenants, (Held $rd.Held))
+}
 Line
 Line '## 1. Import cost'
 Line
@@ -560,6 +575,22 @@ Line '|---|---|---|---|'
 foreach ($s in $mem.Samples) { Line ("| {0:n0} | {1:n0} MB | {2:n0} MB | {3:n0} MB |" -f $s.Results, $s.WorkingSetMB, $s.PeakWorkingSetMB, $s.ManagedHeapMB) }
 Line
 Line ("Criterion: {0}." -f $mem.Criterion)
+if ($rd) {
+    Line
+    Line '## 6. Readiness'
+    Line
+    Line ("``Get-CalendarFederationReadiness`` for contoso with {0} organization relationships (one domain each) for {1} partner tenants, {2} of them granted free/busy in contoso's cross-tenant access policy; sandbox latency {3} ms per request; bench/scenarios/Readiness.ps1, its own sandbox. The first run includes the Graph sign-in. Requests as the sandbox logged them." -f $rd.Relationships, $rd.PartnerTenants, $rd.GrantedPartnerTenants, $rd.LatencyMs)
+    Line
+    Line '| Run | Time | Rows | Admin API requests | Graph requests | Tenant lookups (distinct domains) |'
+    Line '|---|---|---|---|---|---|'
+    foreach ($r in $rd.Runs) {
+        Line ("| {0} | {1} | {2} | {3} | {4} | {5} ({6}) |" -f $r.Run, (Format-Ms $r.ElapsedMs), $r.Rows, (($r.AdminApiRequests.GetEnumerator() | ForEach-Object { "$($_.Key) $($_.Value)" }) -join ', '),
+            (($r.GraphRequests.GetEnumerator() | Where-Object { $_.Value } | ForEach-Object { "$($_.Key) $($_.Value)" }) -join ', '), $r.TenantLookups, $r.DistinctLookedUp)
+    }
+    Line
+    Line ("The sandbox adds its latency to the admin API and Graph, not to the anonymous OpenID lookups (its sign-in endpoints have no latency knob), so here the lookups cost only the loopback round trip. They run at most {0} at once: at a real latency L they add about ceil({1}/{0}) x L (at {2} ms, {3:n0} ms). The {4} capability lists go through the Graph client's per-tenant gate (4 at once)." -f `
+        $rd.LookupConcurrency, $rd.Runs[-1].DistinctLookedUp, $rd.LatencyMs, ([Math]::Ceiling($rd.Runs[-1].DistinctLookedUp / $rd.LookupConcurrency) * $rd.LatencyMs), $rd.GrantedPartnerTenants)
+}
 Set-Content -LiteralPath (Join-Path $OutputDirectory 'benchmarks.md') -Value $md.ToString().TrimEnd() -Encoding utf8NoBOM
 #endregion
 

@@ -25,6 +25,7 @@ BeforeAll {
         'Get-CrossTenantCalendarAccess'      = @{}
         'Grant-CrossTenantCalendarAccess'    = @{ PartnerTenantId = '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c22'; Confirm = $false }
         'Revoke-CrossTenantCalendarAccess'   = @{ PartnerTenantId = '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c22'; Confirm = $false }
+        'Get-CalendarFederationReadiness'    = @{}
     }
     # A connection made with -AccessToken holds no Graph token: the Graph cmdlets say so, by name.
     $script:graphCmdlets = @('Get-CrossTenantCalendarAccess', 'Grant-CrossTenantCalendarAccess', 'Revoke-CrossTenantCalendarAccess')
@@ -102,7 +103,7 @@ Describe 'Tenant cmdlets with a connection that cannot work (built module)' -Tag
     It '<State>: <Command> fails with <Expected>, never a System.* id' -ForEach @(
         foreach ($command in 'Get-OrganizationConfig', 'Enable-OrganizationCustomization', 'Get-OrganizationRelationship', 'New-OrganizationRelationship',
             'Set-OrganizationRelationship', 'Remove-OrganizationRelationship', 'New-CalendarFederation', 'Test-OrganizationRelationship',
-            'Get-CrossTenantCalendarAccess', 'Grant-CrossTenantCalendarAccess', 'Revoke-CrossTenantCalendarAccess') {
+            'Get-CrossTenantCalendarAccess', 'Grant-CrossTenantCalendarAccess', 'Revoke-CrossTenantCalendarAccess', 'Get-CalendarFederationReadiness') {
             $graph = @('Get-CrossTenantCalendarAccess', 'Grant-CrossTenantCalendarAccess', 'Revoke-CrossTenantCalendarAccess') -contains $command
             @{ Command = $command; State = 'disconnected'; Connection = 'closed'; Expected = @('ConnectionClosed') }
             @{ Command = $command; State = 'refused token'; Connection = 'refused'; Expected = $(if ($graph) { @('GraphTokenRequired') } else { @('AuthenticationRequired') }) }
