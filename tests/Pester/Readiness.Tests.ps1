@@ -161,16 +161,18 @@ Describe 'Get-CalendarFederationReadiness (built module)' -Tag 'Readiness' {
             $rows[0].Identity | Should -BeExactly 'EwsEnabled: False'
         }
 
-        It 'cannot see Microsoft''s EWS block on a tenant whose EwsEnabled is not set: at risk, not broken; True is exempt' {
+        It 'sees Microsoft''s switch of a not-set tenant to False as BrokenNow, and at risk before it; True is exempt' {
             if (Skip-Untrusted) { return }
             New-ContosoForFabrikam
-            # The sandbox's block stands for Microsoft switching a not-set tenant gradually; the service shows only EwsEnabled.
+            $before = Row (Invoke-Readiness) 'Fabrikam'
+            $before.Verdict | Should -Be 'NeedsCrossTenantAccess'
+            $before.EwsEnabled | Should -Be 'NotSet'
+            $before.DeadlineReason | Should -Match 'it can stop any day \(at risk now\)'
+            # Microsoft switches tenants whose EwsEnabled is not set to False (the sandbox's block does the same).
             Invoke-RestMethod -Method Put -Uri "$($sandbox.Url)/_sandbox/tenants/contoso/ews-block?value=true" | Out-Null
-            (Invoke-RestMethod -Uri "$($sandbox.Url)/_sandbox/tenants/contoso/legacy-sharing").ewsBlocked | Should -BeTrue
-            $hidden = Row (Invoke-Readiness) 'Fabrikam'
-            $hidden.Verdict | Should -Be 'NeedsCrossTenantAccess'
-            $hidden.EwsEnabled | Should -Be 'NotSet'
-            $hidden.DeadlineReason | Should -Match 'it can stop any day \(at risk now\)'
+            $switched = Row (Invoke-Readiness) 'Fabrikam'
+            $switched.Verdict | Should -Be 'BrokenNow'
+            $switched.EwsEnabled | Should -Be 'False'
             Set-EwsEnabled contoso $true
             (Invoke-RestMethod -Uri "$($sandbox.Url)/_sandbox/tenants/contoso/legacy-sharing").ewsBlocked | Should -BeFalse
             (Row (Invoke-Readiness) 'Fabrikam').Deadline | Should -Be ([datetime]'2027-04-01')
