@@ -28,6 +28,7 @@
         'Remove-OrganizationRelationship'
         'New-CalendarFederation'
         'Test-OrganizationRelationship'
+        'Convert-OrganizationRelationship'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()

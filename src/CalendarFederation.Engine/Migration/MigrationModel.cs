@@ -6,29 +6,6 @@ using CalendarFederation.Engine.CrossTenantAccess;
 
 namespace CalendarFederation.Engine.Migration
 {
-    /// <summary>What the migration did on one side.</summary>
-    public enum MigrationOutcome
-    {
-        /// <summary>Nothing written: -WhatIf, or the admin declined.</summary>
-        Planned,
-        /// <summary>The cross-tenant access grant was written and verified; the relationship stays as it was.</summary>
-        Granted,
-        /// <summary>The grant was already there (verified, nothing written), and nothing else was asked or needed.</summary>
-        Unchanged,
-        /// <summary>The grant is verified and this run disabled the relationship.</summary>
-        Migrated,
-        /// <summary>The grant is verified and the relationship was already disabled.</summary>
-        AlreadyMigrated,
-        /// <summary>-Rollback enabled the relationship again (the cross-tenant access grant stays).</summary>
-        RolledBack,
-        /// <summary>This side was changed, then changed back because the other side could not follow (MigrationDecisions M4).</summary>
-        Compensated,
-        /// <summary>Not a relationship the cross-tenant access policy replaces (hybrid, on-premises, ...): nothing written.</summary>
-        NotApplicable,
-        /// <summary>A step failed; the error says which. The relationship is enabled unless LegacyEnabled says otherwise.</summary>
-        Failed,
-    }
-
     /// <summary>
     /// One tenant in a migration: its Exchange side (relationships, accepted domains, enable/disable) and its
     /// cross-tenant access backend. Built from a signed-in session, or from fakes in tests.
