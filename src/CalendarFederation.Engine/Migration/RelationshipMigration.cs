@@ -143,17 +143,7 @@ namespace CalendarFederation.Engine.Migration
                 + $"'{side.Relationship?.Name}' shares.");
             PartnerAccessResult result = await side.Side.Access.ApplyAsync(request, events, cancellationToken).ConfigureAwait(false);
             PartnerAccessState state = result.State;
-            var problems = new List<string>();
-            if (state.FreeBusy != (request.FreeBusy ?? FreeBusyAccessLevel.None))
-            {
-                problems.Add($"free/busy is {state.FreeBusy}, not {request.FreeBusy}");
-            }
-            if (state.MailTips != (request.MailTips ?? MailTipsAccessLevel.None))
-            {
-                problems.Add($"MailTips is {state.MailTips}, not {request.MailTips}");
-            }
-            CheckScope(state, CapabilityFamily.FreeBusy, request.FreeBusy != FreeBusyAccessLevel.None, request.FreeBusyScope, result.ScopeGroups, problems);
-            CheckScope(state, CapabilityFamily.MailTips, request.MailTips != MailTipsAccessLevel.None, request.MailTipsScope, result.ScopeGroups, problems);
+            IReadOnlyList<string> problems = Differences(state, request, result.ScopeGroups);
             if (problems.Count > 0)
             {
                 throw new EngineException(ErrorIds.MigrationNotVerified, ErrorKind.InvalidResult,
@@ -188,9 +178,10 @@ namespace CalendarFederation.Engine.Migration
 
             Step(events, $"{verb} '{second.Relationship!.Name}' in {second.Side.Organization}", 90);
             LegacyChange two = await ChangeSecondAsync(second, enable, events, cancellationToken).ConfigureAwait(false);
-            if (two.EnabledAfter != enable && one.Changed)
+            if (two.EnabledAfter != enable && one.EnabledAfter == enable)
             {
-                // The second side did not follow: put the first back to match it (unknown counts as unchanged).
+                // The second side did not follow: put the first back to match it (unknown counts as unchanged), whether this
+                // run changed the first or an earlier, interrupted one did.
                 bool back = two.EnabledAfter ?? second.Relationship.Enabled;
                 Step(events, $"{(back ? "Enabling" : "Disabling")} '{first.Relationship.Name}' in {first.Side.Organization} again, because {second.Side.Organization} could not follow", 95);
                 try
@@ -374,6 +365,23 @@ namespace CalendarFederation.Engine.Migration
             {
                 side.Error = ex;
             }
+        }
+
+        /// <summary>
+        /// How the state read back differs from what the request grants: the free/busy and MailTips levels (the highest one
+        /// allowed, as the partner would get it) and the allowed capability's scopes (groups by their resolved object ids).
+        /// Empty when it gives exactly what was asked.
+        /// </summary>
+        public static IReadOnlyList<string> Differences(PartnerAccessState state, PartnerAccessRequest request, IReadOnlyList<ScopeGroup> groups)
+        {
+            var problems = new List<string>();
+            FreeBusyAccessLevel freeBusy = request.FreeBusy ?? FreeBusyAccessLevel.None;
+            MailTipsAccessLevel mailTips = request.MailTips ?? MailTipsAccessLevel.None;
+            if (state.FreeBusy != freeBusy) problems.Add($"free/busy is {state.FreeBusy}, not {freeBusy}");
+            if (state.MailTips != mailTips) problems.Add($"MailTips is {state.MailTips}, not {mailTips}");
+            CheckScope(state, CapabilityFamily.FreeBusy, freeBusy != FreeBusyAccessLevel.None, request.FreeBusyScope, groups, problems);
+            CheckScope(state, CapabilityFamily.MailTips, mailTips != MailTipsAccessLevel.None, request.MailTipsScope, groups, problems);
+            return problems;
         }
 
         private static void CheckScope(PartnerAccessState state, CapabilityFamily family, bool granted, IReadOnlyList<string>? scope, IReadOnlyList<ScopeGroup> groups,
