@@ -22,7 +22,14 @@ namespace CalendarFederation.Engine.Migration
         private readonly IPartnerTenantLookup _lookup;
         private readonly TimeProvider _time;
 
-        public RelationshipMigration(IPartnerTenantLookup lookup, TimeProvider? time = null)
+        /// <summary>On the system clock. (The cmdlet assembly calls this one: it must not name TimeProvider, which only the engine's load context resolves.)</summary>
+        public RelationshipMigration(IPartnerTenantLookup lookup)
+            : this(lookup, null)
+        {
+        }
+
+        /// <param name="time">The clock the compensation bound runs on (tests pass a fake one).</param>
+        public RelationshipMigration(IPartnerTenantLookup lookup, TimeProvider? time)
         {
             _lookup = lookup ?? throw new ArgumentNullException(nameof(lookup));
             _time = time ?? TimeProvider.System;
