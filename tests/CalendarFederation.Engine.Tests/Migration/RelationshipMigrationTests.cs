@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using CalendarFederation.Engine.Graph;
 using CalendarFederation.Engine.CrossTenantAccess;
 using CalendarFederation.Engine.Migration;
 using CalendarFederation.Engine.Tests.CrossTenantAccess;
@@ -529,5 +530,39 @@ public sealed class RelationshipMigrationTests : IDisposable
         Assert.Equal(FreeBusyAccessLevel.LimitedDetails, grant.FreeBusy);
         Assert.Equal(3, _fabrikam.Graph.Requests.Count(r => r.Method == "POST" && r.PathAndQuery.EndsWith("/m365Capabilities", StringComparison.Ordinal)));
         Assert.Single(_fabrikam.Graph.Partners[Ids.Contoso].Capabilities);
+    }
+
+    [Fact]
+    public async Task An_exchange_administrator_alone_is_told_the_trust_needs_a_security_or_global_administrator()
+    {
+        _contoso.Tokens.TokenFor = _ => Jwts.Delegated("Policy.Read.All Policy.ReadWrite.CrossTenantAccess Policy.ReadWrite.CrossTenantCapability",
+            new[] { EntraRole.ExchangeAdministrator.TemplateId });
+        _contoso.Graph.Before = r => r.Method == "PATCH"
+            ? new GraphAnswer { Status = 403, Body = "{\"error\":{\"code\":\"Authorization_RequestDenied\",\"message\":\"Insufficient privileges to complete the operation.\"}}" }
+            : null;
+        MigrationPreparation prep = await Prepare(new MigrationOptions { DisableLegacy = true });
+        EngineException ex = await Assert.ThrowsAnyAsync<EngineException>(() => Run(_migration.GrantAsync(prep.Local, _events, CancellationToken.None)));
+        Assert.Equal(ErrorIds.GraphRoleMissing, ex.ErrorId);
+        Assert.Contains("Security Administrator", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("Global Administrator", ex.Message, StringComparison.Ordinal);
+        Assert.True(_contoso.Exchange.EnabledOf("Fabrikam"));
+    }
+
+    [Fact]
+    public async Task A_capability_write_that_times_out_after_it_was_applied_is_found_on_the_retry_not_created_twice()
+    {
+        bool hung = false;
+        _fabrikam.Graph.ApplyThenHang = r =>
+        {
+            if (hung || r.Method != "POST" || !r.PathAndQuery.EndsWith("/m365Capabilities", StringComparison.Ordinal)) return false;
+            hung = true;
+            return true;
+        };
+        MigrationPreparation prep = await Prepare();
+        SideGrant grant = await Run(_migration.GrantAsync(prep.Partner!, _events, CancellationToken.None));
+        Assert.True(hung);
+        Assert.Equal(FreeBusyAccessLevel.LimitedDetails, grant.FreeBusy);
+        Assert.Single(_fabrikam.Graph.Partners[Ids.Contoso].Capabilities);
+        Assert.Equal(2, _fabrikam.Graph.Requests.Count(r => r.Method == "POST" && r.PathAndQuery.EndsWith("/m365Capabilities", StringComparison.Ordinal)));
     }
 }
