@@ -96,6 +96,8 @@ foreach ($mode in @($plan.Modes)) {
         Step 'Test-OrganizationRelationship' { Test-OrganizationRelationship -Connection $c -Identity $name -PartnerConnection $partner -Mailbox lee@fabrikam.com -RequesterMailbox alex@contoso.com -Verbose -Debug -WarningAction Continue }
         Step 'Remove-OrganizationRelationship' { Remove-OrganizationRelationship -Connection $c -Identity $name -Confirm:$false -Verbose -Debug -WarningAction Continue }
         Step 'New-CalendarFederation' { New-CalendarFederation -Connection $c -PartnerConnection $partner -FreeBusyAccessLevel AvailabilityOnly -Verbose -Debug -WarningAction Continue }
+        # -Rollback reads both tenants and resolves the partner's tenant without Microsoft Graph, which not every mode here may call.
+        Step 'Convert-OrganizationRelationship' { Get-OrganizationRelationship -Connection $c | Convert-OrganizationRelationship -Connection $c -PartnerConnection $partner -Rollback -Confirm:$false -Verbose -Debug -WarningAction Continue | Format-List * }
         Step 'Add-CalendarFederationEnvironment' { Add-CalendarFederationEnvironment -Name $envCustom -AzureADAuthorizationEndpointUri $plan.GoodUrl -ConnectionUri $plan.GoodUrl -Verbose -Debug -WarningAction Continue }
         Step 'Get-CalendarFederationEnvironment' { Get-CalendarFederationEnvironment -Verbose -Debug -WarningAction Continue }
         Step 'Remove-CalendarFederationEnvironment' { Remove-CalendarFederationEnvironment -Name $envCustom -Confirm:$false -Verbose -Debug -WarningAction Continue }

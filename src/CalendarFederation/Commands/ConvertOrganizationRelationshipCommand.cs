@@ -238,13 +238,15 @@ namespace CalendarFederation.Commands
                     return;
                 }
                 LegacyChangeResult change = _cmd.RunEngine((events, token) => _migration.ChangeLegacyAsync(prep, enable: false, events, token));
-                rows.Apply(prep, change, enable: false, _cmd);
+                // After a stop the pair was finished or put back; the rows say how, and the host is told (ReportStop).
+                bool stopped = _cmd.CancellationToken.IsCancellationRequested;
+                rows.Apply(prep, change, enable: false, _cmd, quiet: stopped);
+                if (stopped) throw new PipelineStoppedException();
                 if (prep.Partner == null)
                 {
                     _cmd.WriteWarning($"{prep.Local.Side.Organization}'s relationship '{prep.Local.Relationship!.Name}' is disabled. Until {prep.Local.PartnerName} disables its relationship "
                         + $"for {prep.Local.Side.Organization} and grants it access in its own cross-tenant access policy, free/busy fails in both directions.");
                 }
-                if (_cmd.CancellationToken.IsCancellationRequested) throw new PipelineStoppedException();
             }
 
             private void RollBack(MigrationPreparation prep, Rows rows)
@@ -267,13 +269,14 @@ namespace CalendarFederation.Commands
                     return;
                 }
                 LegacyChangeResult change = _cmd.RunEngine((events, token) => _migration.ChangeLegacyAsync(prep, enable: true, events, token));
-                rows.Apply(prep, change, enable: true, _cmd);
+                bool stopped = _cmd.CancellationToken.IsCancellationRequested;
+                rows.Apply(prep, change, enable: true, _cmd, quiet: stopped);
+                if (stopped) throw new PipelineStoppedException();
                 if (prep.Partner == null)
                 {
                     _cmd.WriteWarning($"{prep.Local.Side.Organization}'s relationship '{prep.Local.Relationship!.Name}' is enabled again. Until {prep.Local.PartnerName} enables its "
                         + $"relationship for {prep.Local.Side.Organization} too, free/busy fails in both directions.");
                 }
-                if (_cmd.CancellationToken.IsCancellationRequested) throw new PipelineStoppedException();
             }
 
             private async Task<(SidePreparation, SideGrant?, EngineException?)> GrantAsync(SidePreparation side, IEngineEvents events, CancellationToken token)
@@ -330,21 +333,22 @@ namespace CalendarFederation.Commands
                 foreach (Row row in _order) row.Fail(error, outcome, error.Message);
             }
 
-            public void Apply(MigrationPreparation prep, LegacyChangeResult change, bool enable, ConvertOrganizationRelationshipCommand cmd)
+            /// <param name="quiet">After a stop: the rows are updated, but nothing is written (the pipeline is stopping).</param>
+            public void Apply(MigrationPreparation prep, LegacyChangeResult change, bool enable, ConvertOrganizationRelationshipCommand cmd, bool quiet)
             {
-                Apply(prep.Local, change.Local, enable, cmd);
+                Apply(prep.Local, change.Local, enable, cmd, quiet);
                 if (prep.Partner != null)
                 {
-                    if (change.Partner != null) Apply(prep.Partner, change.Partner, enable, cmd);
+                    if (change.Partner != null) Apply(prep.Partner, change.Partner, enable, cmd, quiet);
                 }
-                if (!change.Consistent)
+                if (!change.Consistent && !quiet)
                 {
                     cmd.WriteWarning("The two organization relationships are not alike now (one enabled, one disabled), so free/busy fails in both directions. "
                         + "Run Convert-OrganizationRelationship again to finish, or with -Rollback to undo.");
                 }
             }
 
-            private void Apply(SidePreparation side, LegacyChange change, bool enable, ConvertOrganizationRelationshipCommand cmd)
+            private void Apply(SidePreparation side, LegacyChange change, bool enable, ConvertOrganizationRelationshipCommand cmd, bool quiet)
             {
                 Row row = this[side];
                 row.Out.LegacyEnabled = change.EnabledAfter ?? row.Out.LegacyEnabled;
@@ -352,7 +356,7 @@ namespace CalendarFederation.Commands
                 if (change.Error != null)
                 {
                     row.Fail(change.Error, MigrationOutcome.Failed, change.Error.Message);
-                    cmd.WriteError(ErrorRecords.From(change.Error, side.Relationship?.Name, MigrationAdvice.For(change.Error.ErrorId, enable)));
+                    if (!quiet) cmd.WriteError(ErrorRecords.From(change.Error, side.Relationship?.Name, MigrationAdvice.For(change.Error.ErrorId, enable)));
                     return;
                 }
                 if (change.Compensated)

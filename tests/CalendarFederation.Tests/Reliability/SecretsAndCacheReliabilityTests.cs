@@ -99,6 +99,7 @@ Step 'Set-OrganizationRelationship' {{ Set-OrganizationRelationship -Connection 
 Step 'Test-OrganizationRelationship' {{ Test-OrganizationRelationship -Connection $c -Identity Delegated -PartnerConnection $partner -Mailbox lee@fabrikam.com -RequesterMailbox alex@contoso.com -Verbose -Debug -WarningAction Continue }}
 Step 'Remove-OrganizationRelationship' {{ Remove-OrganizationRelationship -Connection $c -Identity Delegated -Confirm:$false -Verbose -Debug -WarningAction Continue }}
 Step 'New-CalendarFederation' {{ New-CalendarFederation -Connection $c -PartnerConnection $partner -FreeBusyAccessLevel AvailabilityOnly -Verbose -Debug -WarningAction Continue }}
+Step 'Convert-OrganizationRelationship' {{ Get-OrganizationRelationship -Connection $c | Convert-OrganizationRelationship -Connection $c -PartnerConnection $partner -Rollback -Confirm:$false -Verbose -Debug -WarningAction Continue | Format-List * }}
 Step 'Add-CalendarFederationEnvironment' {{ Add-CalendarFederationEnvironment -Name DelegatedSecrets -AzureADAuthorizationEndpointUri $https -ConnectionUri $https -Verbose -Debug -WarningAction Continue }}
 Step 'Get-CalendarFederationEnvironment' {{ Get-CalendarFederationEnvironment -Verbose -Debug -WarningAction Continue }}
 Step 'Remove-CalendarFederationEnvironment' {{ Remove-CalendarFederationEnvironment -Name DelegatedSecrets -Confirm:$false -Verbose -Debug -WarningAction Continue }}
