@@ -32,6 +32,7 @@
         'Grant-CrossTenantCalendarAccess'
         'Revoke-CrossTenantCalendarAccess'
         'Get-CalendarFederationReadiness'
+        'Convert-OrganizationRelationship'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()

@@ -30,7 +30,12 @@ param(
     [int] $MaxQuietWaitMinutes = 20,
     [double] $LoadAverageBeforeBuild = -1,
     # Only re-render docs/benchmarks.md from an existing docs/benchmarks.json.
-    [switch] $RenderOnly
+    [switch] $RenderOnly,
+    # Partners in the migration scenario (section 7), and its Graph budget per tenant.
+    [int] $MigrationPartners = 200,
+    [double] $MigrationRequestsPerSecond = 20,
+    # Run only the migration scenario (section 7): the other sections are kept from docs/benchmarks.json and re-rendered.
+    [switch] $MigrationOnly
 )
 
 $ErrorActionPreference = 'Stop'
@@ -213,8 +218,32 @@ function Format-Spread($stats, [switch] $Seconds) {
 New-Item -ItemType Directory -Path $WorkDirectory -Force | Out-Null
 New-Item -ItemType Directory -Path $OutputDirectory -Force | Out-Null
 $jsonPath = Join-Path $OutputDirectory 'benchmarks.json'
+function Invoke-MigrationBenchmark {
+    # Section 7: its own sandbox (the scenario generates the partner tenants), so it runs after the shared one stopped.
+    Write-Host ("7. Migration to the cross-tenant access policy ({0} partners, both sides, Graph budget {1} requests/s per tenant)" -f $MigrationPartners, $MigrationRequestsPerSecond) -ForegroundColor Cyan
+    $r = Invoke-Scenario Migration @{ ModulePath = $ModulePath; SandboxDll = $SandboxDll; Partners = $MigrationPartners; RequestsPerSecond = $MigrationRequestsPerSecond; WorkDirectory = $WorkDirectory }
+    $r.TargetRatio = 1.2
+    $r.HeldRequests = $r.GraphRatioToMinimum -le 1.2
+    $r.HeldIntegrity = $r.Lost -eq 0 -and $r.Duplicated -eq 0 -and $r.Errors -eq 0 -and $r.ServedBothWays -eq $r.Partners
+    $r.HeldNoEarlyRequest = $r.Violations -eq 0
+    $r.MinimumRatioTime = $r.ElapsedMs / $r.ContosoBudgetMinimumMs
+    Write-Host ("   {0:n2} Graph requests per partner (minimum {1}: {2:n3}x); {3:n1} s; lost {4}, duplicated {5}" -f $r.GraphRequestsPerPartner, $r.GraphMinimumPerPartner, $r.GraphRatioToMinimum, ($r.ElapsedMs / 1000), $r.Lost, $r.Duplicated)
+    return $r
+}
+
 if ($RenderOnly) {
     $report = Get-Content -LiteralPath $jsonPath -Raw | ConvertFrom-Json -AsHashtable
+}
+elseif ($MigrationOnly) {
+    if (-not ($ModulePath -and $SandboxDll)) { throw '-ModulePath and -SandboxDll are required.' }
+    # Dates stay the strings they were written as (the other sections are kept as they are).
+    $report = Get-Content -LiteralPath $jsonPath -Raw | ConvertFrom-Json -AsHashtable -DateKind String
+    $migrationLoad = Get-LoadAverage
+    $report.Migration = Invoke-MigrationBenchmark
+    $report.Migration.LoadAverageStart = $migrationLoad
+    $report.Migration.LoadAverageEnd = Get-LoadAverage
+    $report.Migration.Machine = Get-MachineInfo
+    $report | ConvertTo-Json -Depth 12 | Set-Content -LiteralPath $jsonPath -Encoding utf8NoBOM
 }
 else {
 if (-not ($ModulePath -and $SandboxDll -and $BenchmarksDll -and $MinimalModulePath)) { throw '-ModulePath, -SandboxDll, -BenchmarksDll and -MinimalModulePath are required (./build.ps1 Bench passes them).' }
@@ -402,6 +431,9 @@ $readiness.Held = $readiness.OneRequestPerObjectType -and $readiness.LookupsPerD
 $report.Readiness = $readiness
 Write-Host ("   first run {0}, warm median {1}; one request per object type: {2}" -f (Format-Ms $readiness.FirstRunMs), (Format-Ms $readiness.WarmMedianMs), $readiness.OneRequestPerObjectType)
 #endregion
+#region 7. Migration
+$report.Migration = Invoke-MigrationBenchmark
+#endregion
 
 #region 6. BenchmarkDotNet
 Write-Host '6. Engine micro-benchmarks (BenchmarkDotNet, short in-process job)' -ForegroundColor Cyan
@@ -471,6 +503,11 @@ Line ("| Bulk: no request while a Retry-After is pending | {0} violations ({1} r
 Line ("| Bulk, 4 runspaces (``ForEach-Object -Parallel -ThrottleLimit 4``, one connection): within 1.2x of the budget's minimum ({0} accepted / 20 per s = {1:n1} s) | {2:n1} s ({3:n2}x) | {4} |" -f $bp.Accepted, ($bp.BudgetMinimumAcceptedMs / 1000), ($bp.ElapsedMs / 1000), $bp.MinimumRatioAccepted, (Held $bp.HeldTime))
 Line ("| Bulk, 4 runspaces: zero lost, zero duplicated | {0} stored; lost {1}, duplicate names {2}, duplicate domains {3}, Set not applied {4}, errors {5} | {6} |" -f $bp.Stored, $bp.Lost, $bp.DuplicateNames, $bp.DuplicateDomains, $bp.NotUpdated, $bp.Errors, (Held $bp.HeldIntegrity))
 Line ("| Bulk, 4 runspaces: no request while a Retry-After is pending | {0} violations, {1} of them arriving at most 5 ms after the 429 was sent ({2} requests answered 429) | {3} |" -f $bp.Violations, $bp.ViolationsWithin5MsOfThe429, $bp.Throttled, (Held $bp.HeldNoEarlyRequest))
+$mg = $report['Migration']
+if ($mg) {
+    Line ("| Migration: {0} partners, both sides, Graph budget {1}/s per tenant: requests per partner within 1.2x of the minimum ({2}) | {3:n2} per partner ({4:n3}x): {5} Graph requests, {6} of them 429 | {7} |" -f $mg.Partners, $mg.RequestsPerSecondBudget, $mg.GraphMinimumPerPartner, $mg.GraphRequestsPerPartner, $mg.GraphRatioToMinimum, $mg.GraphRequests, $mg.GraphThrottled, (Held $mg.HeldRequests))
+    Line ("| Migration: zero lost, zero duplicated (each partner: one entry and one capability per side, both relationships disabled, getSchedule served both ways) | lost {0}, duplicated {1}, errors {2}, served both ways {3} of {4} | {5} |" -f $mg.Lost, $mg.Duplicated, $mg.Errors, $mg.ServedBothWays, $mg.Partners, (Held $mg.HeldIntegrity))
+}
 Line ("| Memory: 100,000 domains streamed, peak working set flat | {0:n0} MB at 10,000, {1:n0} MB at 100,000 ({2:+0.0;-0.0}%) | {3} |" -f $mem.PeakAt10kMB, $mem.PeakAt100kMB, $mem.GrowthPercent, (Held $mem.Held))
 $rd = $report['Readiness']
 if ($rd) {
@@ -590,6 +627,28 @@ if ($rd) {
     Line
     Line ("The sandbox adds its latency to the admin API and Graph, not to the anonymous OpenID lookups (its sign-in endpoints have no latency knob), so here the lookups cost only the loopback round trip. They run at most {0} at once: at a real latency L they add about ceil({1}/{0}) x L (at {2} ms, {3:n0} ms). The {4} capability lists go through the Graph client's per-tenant gate (4 at once)." -f `
         $rd.LookupConcurrency, $rd.Runs[-1].DistinctLookedUp, $rd.LatencyMs, ([Math]::Ceiling($rd.Runs[-1].DistinctLookedUp / $rd.LookupConcurrency) * $rd.LatencyMs), $rd.GrantedPartnerTenants)
+if ($mg) {
+    Line
+    Line '## 7. Migration to the cross-tenant access policy'
+    Line
+    Line ("bench/scenarios/Migration.ps1, on a sandbox of its own: contoso and {0} generated partner tenants, each pair with the legacy relationships (contoso's for the partner, the partner's for contoso, both enabled, free/busy times). One loop, as an admin's script runs it: ``Convert-OrganizationRelationship -Connection `$contoso -Identity <partner> -PartnerConnection `$partner -DisableLegacy -Confirm:`$false`` per partner, app-only. Every tenant has a Graph budget of {1} requests/s (``PUT /_sandbox/tenants/{{t}}/graph-budget``; 429 + Retry-After). Counts come from the sandbox's request log and final state. Rerun alone: ``dotnet pwsh bench/Invoke-Benchmarks.ps1 -MigrationOnly -ModulePath <built psd1> -SandboxDll <sandbox dll>``." -f $mg.Partners, $mg.RequestsPerSecondBudget)
+    Line
+    Line '| Measure | Value |'
+    Line '|---|---|'
+    Line ("| Total time | {0:n1} s ({1:n0} partners per minute) |" -f ($mg.ElapsedMs / 1000), $mg.PartnersPerMinute)
+    Line ("| Outcomes (one row per side) | {0} |" -f (($mg.Outcomes.Keys | ForEach-Object { "$_ $($mg.Outcomes[$_])" }) -join ', '))
+    Line ("| Graph requests | {0}: {1} accepted, {2} answered 429 |" -f $mg.GraphRequests, $mg.GraphAccepted, $mg.GraphThrottled)
+    foreach ($k in $mg.GraphRequestsByKind.Keys) { Line ("| &nbsp;&nbsp;{0} | {1} ({2} throttled) |" -f $k, $mg.GraphRequestsByKind[$k].All, $mg.GraphRequestsByKind[$k].Throttled) }
+    Line ("| Graph requests per partner (both sides) | {0:n2} ({1:n2} accepted); minimum {2}: **{3:n3}x** |" -f $mg.GraphRequestsPerPartner, $mg.GraphAcceptedPerPartner, $mg.GraphMinimumPerPartner, $mg.GraphRatioToMinimum)
+    Line ("| contoso's budget minimum ({0} accepted Graph requests / {1} per s) | {2:n1} s; measured {3:n2}x |" -f $mg.ContosoGraphAccepted, $mg.RequestsPerSecondBudget, ($mg.ContosoBudgetMinimumMs / 1000), $mg.MinimumRatioTime)
+    Line ("| Admin API requests per partner (both sides) | {0:n2}: {1} |" -f $mg.AdminRequestsPerPartner, (($mg.AdminRequestsByCmdlet.Keys | ForEach-Object { "$_ $($mg.AdminRequestsByCmdlet[$_])" }) -join ', '))
+    Line ("| Final state: lost, duplicated, errors, getSchedule served both ways | {0}, {1}, {2}, {3} of {4} |" -f $mg.Lost, $mg.Duplicated, $mg.Errors, $mg.ServedBothWays, $mg.Partners)
+    Line ("| Requests while a Retry-After was pending (``/_sandbox/violations``) | {0} |" -f $mg.Violations)
+    Line ("| Load average (1 min) at the start and the end of this section | {0} / {1} |" -f $(if ($mg['LoadAverageStart']) { $mg.LoadAverageStart.One } else { $la.End.One }), $(if ($mg['LoadAverageEnd']) { $mg.LoadAverageEnd.One } else { $la.End.One }))
+    Line
+    Line ("The minimum, {0} Graph requests per partner, is 8 per side, each of them needed: the default policy and its capabilities (2 reads: whether the default grants a free/busy level decides if the partner must hold it denied, XtapDecisions D4); the partner configuration (1 read before any write, D3; a 404 means there are no capabilities to list); creating the partner configuration, writing its Microsoft 365 collaboration trust (documented as two calls, D2) and adding the free/busy capability (3 writes; MailTips would add one); and the read-back of the partner and its capabilities that verifies the grant (2 reads, D8). The plan is not read a second time for ShouldProcess (MigrationDecisions M10). Everything above the minimum is 429 answers, each followed by a wait for its Retry-After: with one loop, contoso's 8 requests per partner come faster than its 20 per second, so its bucket empties about once every 20 accepted requests." -f $mg.GraphMinimumPerPartner)
+    Line
+    Line ("Admin API (not budgeted here): per side the relationship (contoso by name, the partner's full list to find its relationship for contoso), contoso's accepted domains, the sharing policies and availability address spaces (the cutover's check for other legacy sharing), and one Set-OrganizationRelationship -Enabled `$false. The partner tenant ids come from the anonymous OpenID configuration, not Graph.")
 }
 Set-Content -LiteralPath (Join-Path $OutputDirectory 'benchmarks.md') -Value $md.ToString().TrimEnd() -Encoding utf8NoBOM
 #endregion

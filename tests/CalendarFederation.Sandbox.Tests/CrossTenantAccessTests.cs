@@ -451,4 +451,39 @@ public sealed class CrossTenantAccessTests : IClassFixture<AuthSandbox>, IAsyncL
         Assert.DoesNotContain("Bearer", all);
         Assert.DoesNotContain("tenantId", all);
     }
+
+    [Fact]
+    public async Task A_graph_budget_answers_429_with_Retry_After_once_the_tenants_tokens_are_spent()
+    {
+        await _sandbox.ControlAsync(HttpMethod.Delete, "/_sandbox/requests");
+        await _sandbox.ControlAsync(HttpMethod.Delete, "/_sandbox/violations");
+        await _sandbox.ControlAsync(HttpMethod.Put, "/_sandbox/tenants/contoso/graph-budget?requestsPerSecond=0.5");
+        try
+        {
+            // A burst of the budget's size (at least one) passes; the next is throttled, Graph-shaped, before anything else is
+            // checked. Half a request a second: a slow machine does not earn the next token between two calls.
+            Status(await Get(XtapKnown.DefaultPath), HttpStatusCode.OK);
+            GraphCall throttled = await Get(XtapKnown.PartnersPath);
+            GraphHelpers.GraphError(throttled, (HttpStatusCode)429, "TooManyRequests");
+            Assert.True(int.TryParse(throttled.Header("Retry-After"), out int seconds) && seconds >= 1, throttled.Header("Retry-After"));
+            // Asking again before the Retry-After ran out is recorded as a violation.
+            GraphHelpers.GraphError(await Get(XtapKnown.PartnersPath), (HttpStatusCode)429, "TooManyRequests");
+            Assert.Contains(await _sandbox.ViolationsAsync(), v => v.Contains("(Graph)", StringComparison.Ordinal) && v.Contains("contoso", StringComparison.Ordinal));
+            JsonNode load = await _sandbox.ControlGetAsync("/_sandbox/tenants/contoso/graph-load");
+            Assert.Equal(2, (int)load["throttled"]!);
+            Assert.Equal(0.5, (double)load["requestsPerSecond"]!);
+            List<JsonObject> log = await _sandbox.GraphRequestsAsync();
+            Assert.Equal(new[] { 200, 429, 429 }, log.Select(r => (int)r["status"]!));
+            Assert.Equal(seconds, (int)log[1]["retryAfter"]!);
+            // The budget is per tenant: fabrikam is not held back by contoso's.
+            string fabrikam = await _sandbox.GraphAppTokenAsync(Known.FabrikamDomain, Known.FabrikamApp, Known.FabrikamSecret);
+            Status(await _sandbox.GraphAsync(HttpMethod.Get, XtapKnown.PartnersPath, fabrikam), HttpStatusCode.OK);
+        }
+        finally
+        {
+            await _sandbox.ControlAsync(HttpMethod.Delete, "/_sandbox/tenants/contoso/graph-budget");
+            await _sandbox.ControlAsync(HttpMethod.Delete, "/_sandbox/violations");
+        }
+        Status(await Get(XtapKnown.PartnersPath), HttpStatusCode.OK);
+    }
 }

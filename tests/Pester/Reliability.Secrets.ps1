@@ -100,6 +100,8 @@ foreach ($mode in @($plan.Modes)) {
         Step 'Get-CrossTenantCalendarAccess' { Get-CrossTenantCalendarAccess -Connection $c -Verbose -Debug -WarningAction Continue | Format-List * }
         Step 'Revoke-CrossTenantCalendarAccess' { Revoke-CrossTenantCalendarAccess -Connection $c -DomainName fabrikam.com -Confirm:$false -Verbose -Debug -WarningAction Continue }
         Step 'Get-CalendarFederationReadiness' { Get-CalendarFederationReadiness -Connection $c -PartnerConnection $partner -Verbose -Debug -WarningAction Continue | Format-List * }
+        # -Rollback reads both tenants and resolves the partner's tenant without Microsoft Graph, which not every mode here may call.
+        Step 'Convert-OrganizationRelationship' { Get-OrganizationRelationship -Connection $c | Convert-OrganizationRelationship -Connection $c -PartnerConnection $partner -Rollback -Confirm:$false -Verbose -Debug -WarningAction Continue | Format-List * }
         Step 'Add-CalendarFederationEnvironment' { Add-CalendarFederationEnvironment -Name $envCustom -AzureADAuthorizationEndpointUri $plan.GoodUrl -ConnectionUri $plan.GoodUrl -Verbose -Debug -WarningAction Continue }
         Step 'Get-CalendarFederationEnvironment' { Get-CalendarFederationEnvironment -Verbose -Debug -WarningAction Continue }
         Step 'Remove-CalendarFederationEnvironment' { Remove-CalendarFederationEnvironment -Name $envCustom -Confirm:$false -Verbose -Debug -WarningAction Continue }

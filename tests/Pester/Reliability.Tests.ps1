@@ -352,6 +352,80 @@ BeforeDiscovery {
             Injected = 'Get-OrganizationRelationship answered with an @odata.nextLink to https://evil.reliability.invalid/...'; Expected = 'MalformedResponse: the next page is not fetched, the token not sent there'
             Run = { Invoke-AdminCase -Action Read -Faults @(@{ cmdlet = 'Get-OrganizationRelationship'; rawBody = '{"value":[],"@odata.nextLink":"https://evil.reliability.invalid/adminapi/beta/contoso.onmicrosoft.com/InvokeCommand"}'; remaining = 1 }) }
             ExpectId = 'MalformedResponse'; ExpectMessage = 'not followed'; CmdletRequests = @{ 'Get-OrganizationRelationship' = 1 }; MaxSeconds = 2; NeedsTrust = $true }
+
+        # ===== Migration (Convert-OrganizationRelationship, issue 11 §8) ==================================================
+        # Each starts from a legacy pair (contoso 'Fabrikam', fabrikam 'Contoso', both enabled, free/busy served both ways),
+        # runs Convert-OrganizationRelationship -PartnerConnection -DisableLegacy with the fault, asks getSchedule both ways,
+        # then (faults removed) runs it again and asks again. State: L = directions that lost free/busy at either check, D =
+        # partner entries or capabilities held twice, H = the two relationships left unlike, or a grant written for refused input.
+        @{ Id = 'F-M-01'; Section = '1 Faults'; Area = 'Migration'; Name = 'Graph 403: the app lacks a permission'
+            Injected = "fabrikam connected as an app without Policy.ReadWrite.CrossTenantCapability (the trust permission only)"; Expected = 'GraphPermissionMissing naming Policy.ReadWrite.CrossTenantCapability; both relationships stay enabled; free/busy served; the re-run (full app) migrates'
+            Run = { Invoke-MigrationCase -Partner 'fabrikam-nocapability' }; ExpectId = 'GraphPermissionMissing'; ExpectCategory = 'PermissionDenied'; ExpectMessage = 'refused to change the Microsoft 365 capability'; NeedsTrust = $true
+            Check = { $r.Data.FullMessage | Should -Match 'does not hold the application permission Policy\.ReadWrite\.CrossTenantCapability' } }
+        @{ Id = 'F-M-02'; Section = '1 Faults'; Area = 'Migration'; Name = 'Graph 429 with Retry-After on the grant'
+            Injected = "fault 429, Retry-After 1, twice, on fabrikam's capability POST"; Expected = 'waited out: migrated in one run; none before a Retry-After ran out'
+            Run = { Invoke-MigrationCase -Faults @(@{ service = 'graph'; tenant = 'fabrikam'; method = 'POST'; pathPrefix = "/v1.0/policies/crossTenantAccessPolicy/partners/$($script:MContosoId)/m365Capabilities"; status = 429; retryAfterSeconds = 1; remaining = 2 }) }
+            ExpectId = ''; MinSeconds = 1.9; NeedsTrust = $true; Check = { $r.Data.MigratedFirstRun | Should -BeTrue } }
+        @{ Id = 'F-M-03'; Section = '1 Faults'; Area = 'Migration'; Name = 'Graph budget of 5 requests/s on both tenants'
+            Injected = 'PUT /_sandbox/tenants/{contoso,fabrikam}/graph-budget?requestsPerSecond=5'; Expected = 'migrated in one run; 8 accepted Graph requests per side; the 429s waited out'
+            Run = { Invoke-MigrationCase -Budget 5 }; ExpectId = ''; NeedsTrust = $true; Check = { $r.Data.MigratedFirstRun | Should -BeTrue; $r.Data.AcceptedGraph | Should -Be 16 } }
+        @{ Id = 'F-M-04'; Section = '1 Faults'; Area = 'Migration'; Name = 'Graph 503 once'
+            Injected = "fault 503 once on contoso's partner POST"; Expected = 'retried: migrated in one run'
+            Run = { Invoke-MigrationCase -Faults @(@{ service = 'graph'; tenant = 'contoso'; method = 'POST'; pathPrefix = '/v1.0/policies/crossTenantAccessPolicy/partners'; status = 503; remaining = 1 }) }
+            ExpectId = ''; NeedsTrust = $true; Check = { $r.Data.MigratedFirstRun | Should -BeTrue } }
+        @{ Id = 'F-M-05'; Section = '1 Faults'; Area = 'Migration'; Name = 'Graph 500 on a grant'
+            Injected = "fault 500 on every POST of contoso's partner configuration"; Expected = 'GraphError; nothing disabled; free/busy served both ways; the re-run migrates'
+            Run = { Invoke-MigrationCase -Faults @(@{ service = 'graph'; tenant = 'contoso'; method = 'POST'; pathPrefix = '/v1.0/policies/crossTenantAccessPolicy/partners'; status = 500 }) }
+            ExpectId = 'GraphError'; ExpectMessage = '500'; NeedsTrust = $true }
+        @{ Id = 'F-M-06'; Section = '1 Faults'; Area = 'Migration'; Name = 'Graph 500 after the capability was written (answer lost)'
+            Injected = "fault 500 with a body on fabrikam's capability POST: applied, the client sees 500"; Expected = 'GraphError; nothing disabled; the re-run finds the capability (no second copy) and migrates'
+            Run = { Invoke-MigrationCase -Faults @(@{ service = 'graph'; tenant = 'fabrikam'; method = 'POST'; pathPrefix = "/v1.0/policies/crossTenantAccessPolicy/partners/$($script:MContosoId)/m365Capabilities"; status = 500; rawBody = '{"error":{"code":"InternalServerError","message":"Something went wrong."}}'; remaining = 1 }) }
+            ExpectId = 'GraphError'; NeedsTrust = $true; Check = { $r.Data.AppliedByServer | Should -BeTrue } }
+        @{ Id = 'F-M-07'; Section = '1 Faults'; Area = 'Migration'; Name = 'reset in the middle of every grant answer'
+            Injected = "fault resetMidBody on fabrikam's capability POST (applied, then the connection reset; every attempt)"; Expected = 'ConnectionFailed; nothing disabled; the re-run migrates with one capability'
+            Run = { Invoke-MigrationCase -Faults @(@{ service = 'graph'; tenant = 'fabrikam'; method = 'POST'; pathPrefix = "/v1.0/policies/crossTenantAccessPolicy/partners/$($script:MContosoId)/m365Capabilities"; resetMidBody = $true }) }
+            ExpectId = 'ConnectionFailed'; NeedsTrust = $true }
+        @{ Id = 'F-M-08'; Section = '1 Faults'; Area = 'Migration'; Name = "timeout disabling the partner's relationship"
+            Injected = "fabrikam connected with -TimeoutSec 2; fault slowHeadersMs 6000 on its Set-OrganizationRelationship (not applied)"; Expected = "AdminApiTimeout; contoso's relationship, disabled first, enabled again; free/busy served; the re-run migrates"
+            Run = { Invoke-MigrationCase -Partner 'fabrikam-short' -Faults @(@{ service = 'adminapi'; tenant = 'fabrikam'; cmdlet = 'Set-OrganizationRelationship'; slowHeadersMs = 6000; remaining = 1 }) }
+            ExpectId = 'AdminApiTimeout'; ExpectCategory = 'OperationTimeout'; NeedsTrust = $true; Check = { $r.Data.Compensated | Should -BeTrue } }
+        @{ Id = 'F-M-09'; Section = '1 Faults'; Area = 'Migration'; Name = "the partner's disable applied, its answer lost (504)"
+            Injected = "fault 504 with a gateway body on fabrikam's Set-OrganizationRelationship: applied, the client sees 504"; Expected = 'retried and recognised: migrated in one run, no compensation'
+            Run = { Invoke-MigrationCase -Faults @(@{ service = 'adminapi'; tenant = 'fabrikam'; cmdlet = 'Set-OrganizationRelationship'; status = 504; rawBody = $gatewayTimeout; remaining = 1 }) }
+            ExpectId = ''; NeedsTrust = $true; Check = { $r.Data.MigratedFirstRun | Should -BeTrue; $r.Data.Compensated | Should -BeFalse } }
+        @{ Id = 'F-M-10'; Section = '1 Faults'; Area = 'Migration'; Name = "the partner's disable refused"
+            Injected = "fault 500 on fabrikam's Set-OrganizationRelationship (not applied)"; Expected = "AdminApiError; contoso enabled again (Compensated); free/busy served; the re-run migrates"
+            Run = { Invoke-MigrationCase -Faults @(@{ service = 'adminapi'; tenant = 'fabrikam'; cmdlet = 'Set-OrganizationRelationship'; status = 500; remaining = 1 }) }
+            ExpectId = 'AdminApiError'; NeedsTrust = $true; Check = { $r.Data.Compensated | Should -BeTrue } }
+        @{ Id = 'H-M-01'; Section = '2 Hostile input'; Area = 'Migration'; Name = 'a relationship domain Entra does not know'
+            Injected = "contoso's relationship for fabrikam.com and nowhere.reliability.example"; Expected = 'PartnerTenantNotFound naming the domain; nothing written anywhere; free/busy served'
+            Run = { Invoke-MigrationCase -Domains 'fabrikam.com', 'nowhere.reliability.example' -NoRerun }; ExpectId = 'PartnerTenantNotFound'; ExpectCategory = 'ObjectNotFound'; ExpectMessage = 'nowhere\.reliability\.example'; NeedsTrust = $true }
+        @{ Id = 'H-M-02'; Section = '2 Hostile input'; Area = 'Migration'; Name = 'a consumer domain (Microsoft account tenant)'
+            Injected = "contoso's relationship for fabrikam.com and outlook.com"; Expected = 'PartnerTenantIsConsumer; nothing written'
+            Run = { Invoke-MigrationCase -Domains 'fabrikam.com', 'outlook.com' -NoRerun }; ExpectId = 'PartnerTenantIsConsumer'; ExpectCategory = 'InvalidArgument'; ExpectMessage = 'outlook\.com'; NeedsTrust = $true }
+        @{ Id = 'H-M-03'; Section = '2 Hostile input'; Area = 'Migration'; Name = 'domains of two tenants'
+            Injected = "contoso's relationship for fabrikam.com and litware.com"; Expected = 'PartnerTenantMismatch naming which domain is whose; nothing written'
+            Run = { Invoke-MigrationCase -Domains 'fabrikam.com', 'litware.com' -NoRerun }; ExpectId = 'PartnerTenantMismatch'; ExpectMessage = 'litware\.com -> 2c3d4e5f'; NeedsTrust = $true }
+        @{ Id = 'H-M-04'; Section = '2 Hostile input'; Area = 'Migration'; Name = 'a partner connection to another tenant'
+            Injected = "contoso's relationship 'Extra' for litware.com, -PartnerConnection fabrikam"; Expected = 'PartnerTenantMismatch (the relationship is for litware, the connection is fabrikam); nothing written'
+            Run = { Invoke-MigrationCase -ExtraDomains 'litware.com' -NoRerun }; ExpectId = 'PartnerTenantMismatch'; ExpectMessage = 'tenant 2c3d4e5f'; NeedsTrust = $true }
+        @{ Id = 'H-M-05'; Section = '2 Hostile input'; Area = 'Migration'; Name = 'a scoped partner trust'
+            Injected = "contoso's policy already has fabrikam with a trust scoped to one group"; Expected = 'CrossTenantTrustRestricted; the trust is not widened; nothing disabled; the re-run with -Force migrates'
+            Run = { Invoke-MigrationCase -ScopedTrust -RerunParameters @{ Force = $true } }; ExpectId = 'CrossTenantTrustRestricted'; ExpectCategory = 'InvalidOperation'; NeedsTrust = $true
+            Check = { $r.Data.TrustAfterFault | Should -Be 'scoped' } }
+        @{ Id = 'H-M-06'; Section = '2 Hostile input'; Area = 'Migration'; Name = 'an unresolvable scope group'
+            Injected = "fabrikam's relationship scoped to FreeBusyShared; Get-DistributionGroup answers ManagementObjectNotFound (the group is gone)"; Expected = "ScopeGroupNotFound naming the group; fabrikam's policy untouched; nothing disabled; the re-run (group back) migrates with the group's object id"
+            Run = { Invoke-MigrationCase -PartnerScope 'FreeBusyShared' -Faults @(@{ service = 'adminapi'; tenant = 'fabrikam'; cmdlet = 'Get-DistributionGroup'; status = 400; rawBody = $script:MGroupGone }) }
+            ExpectId = 'ScopeGroupNotFound'; ExpectCategory = 'ObjectNotFound'; ExpectMessage = 'FreeBusyShared'; NeedsTrust = $true }
+        @{ Id = 'H-M-07'; Section = '2 Hostile input'; Area = 'Migration'; Name = 'an on-premises partner'
+            Injected = "contoso's relationship 'Fabrikam' built at https://mail.adatum.com (TargetApplicationUri not outlook.com)"; Expected = 'MigrationNotApplicable, with the reason; nothing written'
+            Run = { Invoke-MigrationCase -OnPremises -NoRerun }; ExpectId = 'MigrationNotApplicable'; ExpectMessage = 'on-premises'; NeedsTrust = $true }
+        @{ Id = 'C-M-01'; Section = '3 Cancellation'; Area = 'Migration'; Name = "Ctrl+C during the partner's grant"
+            Injected = "PowerShell.Stop() while fabrikam's capability POST is held (20 s)"; Expected = 'Stop() returns at once; nothing disabled; free/busy served both ways; the re-run migrates'
+            Run = { Invoke-MigrationStopCase -Phase Grant }; ExpectId = ''; NeedsTrust = $true; Check = { $r.Data.StopMs | Should -BeLessOrEqual 5000 } }
+        @{ Id = 'C-M-02'; Section = '3 Cancellation'; Area = 'Migration'; Name = 'Ctrl+C between the two disables'
+            Injected = "PowerShell.Stop() while fabrikam's Set-OrganizationRelationship is held (20 s), contoso's already disabled"; Expected = "contoso enabled again before Stop() returns; free/busy served both ways; the re-run migrates"
+            Run = { Invoke-MigrationStopCase -Phase Cutover }; ExpectId = ''; NeedsTrust = $true; Check = { $r.Data.StopMs | Should -BeLessOrEqual 5000 } }
     )
 }
 
@@ -1171,6 +1245,212 @@ BeforeAll {
         $r.Outcome = "$($violations.Count) violation recorded: $(Get-OneLine "$($violations | Select-Object -First 1)" 160)"
         $r.State = @{ Checked = $true; Lost = 0; Duplicated = 0; HalfWritten = 0; Detail = 'the control request is not counted in N-D-01' }
         Reset-CFSandbox -Sandbox $script:sandbox
+        return $r
+    }
+
+    # ----- the migration (Convert-OrganizationRelationship) ------------------------------------------------------------
+    $script:MContosoId = '6f1e3c52-2f0a-4b8e-9c1d-0a5b7e2d4c11'
+    $script:MFabrikamId = '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c22'
+    $script:MEpr = 'https://autodiscover-s.outlook.com/autodiscover/autodiscover.svc/WSSecurity'
+    $script:MNoCapabilityApp = 'f0a5e000-0000-4000-8000-0000000000c1'
+    $script:MGraphTokens = @{}
+    $script:MGroupGone = '{"error":{"code":"BadRequest","message":"Error executing cmdlet","details":[{"code":"Context","target":"","message":"Ex6F9304|Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException|The operation couldn''t be performed because object ''FreeBusyShared'' couldn''t be found on ''AM0PR01A001DC01.EURPR01A001.prod.outlook.com''."}]}}'
+
+    function script:Get-MigrationConnection([string] $Key) {
+        if ($Key -in 'main', 'fabrikam') { return Get-CaseConnection $Key }
+        if ($script:Connections.ContainsKey($Key)) { return $script:Connections[$Key] }
+        $fab = @{ Organization = 'fabrikam.onmicrosoft.com'; ExchangeEnvironmentName = $script:envName; PassThru = $true; NotDefault = $true; WarningAction = 'SilentlyContinue'; ErrorAction = 'Stop' }
+        switch ($Key) {
+            'fabrikam-short' { $c = Connect-CalendarFederation @fab -AppId $script:FabrikamApp -ClientSecret (ConvertTo-SecureString $script:FabrikamSecretText -AsPlainText -Force) -TimeoutSec 2 }
+            'fabrikam-nocapability' {
+                # Registered at run time (kept across resets): Exchange and the trust permission, not the capability one.
+                $app = @{ appId = $script:MNoCapabilityApp; displayName = 'Fabrikam without the capability permission'; secret = 'fabrikam-nocapability-secret'
+                    roles = @('Exchange.ManageAsApp', 'Policy.Read.All', 'Policy.ReadWrite.CrossTenantAccess') }
+                try { Invoke-RestMethod -Method Post -Uri "$($script:sandbox.Url)/_sandbox/tenants/fabrikam/apps" -Body ($app | ConvertTo-Json) -ContentType 'application/json' | Out-Null } catch { }
+                $c = Connect-CalendarFederation @fab -AppId $script:MNoCapabilityApp -ClientSecret (ConvertTo-SecureString 'fabrikam-nocapability-secret' -AsPlainText -Force) -TimeoutSec 30
+            }
+            default { throw "No connection '$Key'." }
+        }
+        $script:Connections[$Key] = $c
+        return $c
+    }
+
+    function script:Get-MigrationGraphToken([string] $Tenant) {
+        if (-not $script:MGraphTokens.ContainsKey($Tenant)) {
+            $id = if ($Tenant -eq 'contoso') { $script:ContosoApp } else { $script:FabrikamApp }
+            $secret = if ($Tenant -eq 'contoso') { $script:ContosoSecretText } else { $script:FabrikamSecretText }
+            $t = Invoke-RestMethod -Method Post -Uri "$($script:sandbox.HttpsUrls['good'])/$Tenant.onmicrosoft.com/oauth2/v2.0/token" -ContentType 'application/x-www-form-urlencoded' `
+                -Body @{ grant_type = 'client_credentials'; client_id = $id; client_secret = $secret; scope = 'https://graph.microsoft.com/.default' }
+            $script:MGraphTokens[$Tenant] = $t.access_token
+        }
+        $script:MGraphTokens[$Tenant]
+    }
+
+    # getSchedule both ways (alex@contoso.com about lee@fabrikam.com, and back): how many directions are NOT served.
+    function script:Get-MigrationFreeBusy {
+        $lost = 0
+        $notes = @()
+        foreach ($way in @(@{ T = 'contoso'; R = 'alex@contoso.com'; M = 'lee@fabrikam.com' }, @{ T = 'fabrikam'; R = 'lee@fabrikam.com'; M = 'alex@contoso.com' })) {
+            $body = @{ schedules = @($way.M); startTime = @{ dateTime = '2030-01-07T08:00:00'; timeZone = 'UTC' }; endTime = @{ dateTime = '2030-01-07T18:00:00'; timeZone = 'UTC' } } | ConvertTo-Json -Depth 5
+            $answer = Invoke-RestMethod -Method Post -Uri "$($script:sandbox.HttpsUrls['good'])/v1.0/users/$($way.R)/calendar/getSchedule" -ContentType 'application/json' `
+                -Headers @{ Authorization = "Bearer $(Get-MigrationGraphToken $way.T)" } -Body $body
+            $e = Get-Prop (@($answer.value)[0]) 'error'
+            if ($e) { $lost++; $notes += "$($way.T) -> $($way.M): $($e.responseCode)" }
+        }
+        [pscustomobject]@{ Lost = $lost; Text = $(if ($lost) { 'NOT served: ' + ($notes -join '; ') } else { 'served both ways' }) }
+    }
+
+    function script:Get-MigrationPair {
+        $c = @(Get-Stored contoso | Where-Object { $_.name -eq 'Fabrikam' })
+        $f = @(Get-Stored fabrikam | Where-Object { $_.name -eq 'Contoso' })
+        [pscustomobject]@{ Contoso = [bool] ($c | Select-Object -First 1).enabled; Fabrikam = [bool] ($f | Select-Object -First 1).enabled }
+    }
+
+    # The grant one tenant holds for the other: partner entries, capability names (allowed or not), the trust's access type.
+    function script:Get-MigrationGrant([string] $Tenant, [string] $PartnerId) {
+        $state = Invoke-Sandbox Get "tenants/$Tenant/cross-tenant-access"
+        $entries = @($state.partners | Where-Object { $_.tenantId -eq $PartnerId })
+        $names = @($entries | ForEach-Object { @($_.m365Capabilities) } | ForEach-Object { $_.name })
+        $trust = @($entries | ForEach-Object { $t = $_.m365CollaborationInbound; if ($null -eq $t) { 'inherited' } elseif (@($t.users.targets | Where-Object { $_.target -eq 'AllUsers' }).Count) { $t.users.accessType } else { 'scoped' } })
+        [pscustomobject]@{ Entries = $entries.Count; Names = $names; Trust = ($trust -join ',') }
+    }
+
+    function script:New-MigrationPair([string[]] $Domains, [string] $PartnerScope, [switch] $OnPremises) {
+        $main = Get-CaseConnection 'main'
+        $fab = Get-CaseConnection 'fabrikam'
+        if (-not $Domains) { $Domains = @('fabrikam.com', 'fabrikam.onmicrosoft.com', 'fabrikam.co.uk') }
+        $targets = @{ TargetApplicationUri = 'outlook.com'; TargetAutodiscoverEpr = $script:MEpr }
+        if ($OnPremises) { $targets = @{ TargetApplicationUri = 'FYDIBOHF25SPDLT.adatum.com'; TargetAutodiscoverEpr = 'https://mail.adatum.com/autodiscover/autodiscover.svc/WSSecurity' } }
+        New-OrganizationRelationship -Connection $main -Name Fabrikam -DomainNames $Domains -FreeBusyAccessEnabled $true -FreeBusyAccessLevel AvailabilityOnly @targets `
+            -Confirm:$false -WarningAction SilentlyContinue -ErrorAction Stop | Out-Null
+        $scope = @{}
+        if ($PartnerScope) { $scope.FreeBusyAccessScope = $PartnerScope }
+        New-OrganizationRelationship -Connection $fab -Name Contoso -DomainNames contoso.com, contoso.onmicrosoft.com, sales.contoso.com -FreeBusyAccessEnabled $true `
+            -FreeBusyAccessLevel AvailabilityOnly -TargetApplicationUri outlook.com -TargetAutodiscoverEpr $script:MEpr @scope -Confirm:$false -WarningAction SilentlyContinue -ErrorAction Stop | Out-Null
+        Invoke-Sandbox Delete 'requests' | Out-Null
+    }
+
+    function script:Invoke-MigrationConvert($Partner, [hashtable] $Extra = @{}, [string] $Identity = 'Fabrikam') {
+        $main = Get-CaseConnection 'main'
+        Invoke-Measured { Convert-OrganizationRelationship -Connection $main -Identity $Identity -PartnerConnection $Partner -DisableLegacy @Extra -Confirm:$false -ErrorAction Continue -WarningAction SilentlyContinue }
+    }
+
+    # One migration case: the legacy pair, the fault, the migration, free/busy both ways; then (faults removed) the re-run
+    # with the full connection and free/busy again, through the policy with both relationships disabled.
+    function script:Invoke-MigrationCase {
+        param([object[]] $Faults = @(), [string] $Partner = 'fabrikam', [string[]] $Domains, [switch] $NoRerun, [int] $Budget, [switch] $ScopedTrust,
+            [hashtable] $RerunParameters = @{}, [string] $PartnerScope, [switch] $OnPremises, [string[]] $ExtraDomains)
+        Reset-Case
+        New-MigrationPair -Domains $Domains -PartnerScope $PartnerScope -OnPremises:$OnPremises
+        $identity = 'Fabrikam'
+        if ($ExtraDomains) {
+            New-OrganizationRelationship -Connection (Get-CaseConnection 'main') -Name Extra -DomainNames $ExtraDomains -FreeBusyAccessEnabled $true -TargetApplicationUri outlook.com `
+                -TargetAutodiscoverEpr $script:MEpr -Confirm:$false -WarningAction SilentlyContinue -ErrorAction Stop | Out-Null
+            Invoke-Sandbox Delete 'requests' | Out-Null
+            $identity = 'Extra'
+        }
+        if ($ScopedTrust) {
+            $seed = @{ partners = @(@{ tenantId = $script:MFabrikamId; m365CollaborationInbound = @{ users = @{ accessType = 'allowed'; targets = @(@{ target = 'f0000001-0000-4000-8000-000000000002'; targetType = 'user' }) } } }) }
+            Invoke-RestMethod -Method Put -Uri "$($script:sandbox.Url)/_sandbox/tenants/contoso/cross-tenant-access" -Body ($seed | ConvertTo-Json -Depth 8) -ContentType 'application/json' | Out-Null
+        }
+        if ($Budget) { foreach ($t in 'contoso', 'fabrikam') { Invoke-Sandbox Put "tenants/$t/graph-budget?requestsPerSecond=$Budget" | Out-Null } }
+        foreach ($f in $Faults) { Add-Fault $f }
+        $before = Get-MigrationFreeBusy
+        $r = New-Record
+        $run = Invoke-MigrationConvert (Get-MigrationConnection $Partner) -Identity $identity
+        $null = Wait-Idle
+        Set-AdminOutcome $r $run 'migrated'
+        if ($run.Errors.Count) { $r.Data.FullMessage = $run.Errors[0].Exception.Message }
+        $rows = @($run.Output | Where-Object { $_ -is [CalendarFederation.OrganizationRelationshipMigration] })
+        if ($rows.Count) { $r.Outcome += '; ' + (@($rows | ForEach-Object { "$($_.Organization.Split('.')[0]) $($_.Outcome)" }) -join ', ') }
+        $graph = @((Get-AllRequests) | Where-Object { (Get-Prop $_ 'service') -eq 'graph' -and "$(Get-Prop $_ 'path')" -like '*crossTenantAccessPolicy*' })
+        $r.Requests = $graph.Count
+        $r.Data.AcceptedGraph = @($graph | Where-Object { (Get-Prop $_ 'status') -ne 429 }).Count
+        $r.Violations = (Get-Violations).Count
+        $r.Data.Compensated = @($rows | Where-Object { "$($_.Outcome)" -eq 'Compensated' }).Count -gt 0
+        $r.Data.AppliedByServer = (Get-MigrationGrant fabrikam $script:MContosoId).Names.Count -gt 0
+        $r.Data.TrustAfterFault = (Get-MigrationGrant contoso $script:MFabrikamId).Trust
+        $pair = Get-MigrationPair
+        $r.Data.MigratedFirstRun = -not $pair.Contoso -and -not $pair.Fabrikam
+        $fb1 = Get-MigrationFreeBusy
+        $half = 0
+        $notes = @("before: $($before.Text)", "after the run: relationships $(if ($pair.Contoso) { 'enabled' } else { 'disabled' })/$(if ($pair.Fabrikam) { 'enabled' } else { 'disabled' }), $($fb1.Text)")
+        if ($pair.Contoso -ne $pair.Fabrikam) { $half++; $notes += 'UNLIKE pair' }
+        if ($NoRerun) {
+            $written = @($graph | Where-Object { (Get-Prop $_ 'method') -ne 'GET' }).Count + (Get-AdminRequests 'Set-OrganizationRelationship').Count
+            if ($written) { $half++; $notes += "$written write(s) for refused input" }
+            $r.State = @{ Checked = $true; Lost = $before.Lost + $fb1.Lost; Duplicated = 0; HalfWritten = $half; Detail = ($notes -join '; ') }
+            foreach ($t in 'contoso', 'fabrikam') { Invoke-Sandbox Delete "tenants/$t/graph-budget" | Out-Null }
+            return $r
+        }
+        Invoke-Sandbox Delete 'faults' | Out-Null
+        foreach ($t in 'contoso', 'fabrikam') { Invoke-Sandbox Delete "tenants/$t/graph-budget" | Out-Null }
+        $rerun = Invoke-MigrationConvert (Get-CaseConnection 'fabrikam') $RerunParameters
+        $null = Wait-Idle
+        $r.Data.RerunErrors = @($rerun.Errors | ForEach-Object { Get-ErrorId $_ })
+        $pair2 = Get-MigrationPair
+        $fb2 = Get-MigrationFreeBusy
+        $c = Get-MigrationGrant contoso $script:MFabrikamId
+        $f = Get-MigrationGrant fabrikam $script:MContosoId
+        $dup = [Math]::Max(0, $c.Entries - 1) + [Math]::Max(0, $f.Entries - 1) + ($c.Names.Count - @($c.Names | Sort-Object -Unique).Count) + ($f.Names.Count - @($f.Names | Sort-Object -Unique).Count)
+        $lost = $before.Lost + $fb1.Lost + $fb2.Lost
+        if ($pair2.Contoso -or $pair2.Fabrikam) { $half++; $notes += 'the re-run did not disable both' }
+        if ($c.Names -notcontains 'crossTenantCalendarAvailabilityBasic' -or $f.Names -notcontains 'crossTenantCalendarAvailabilityBasic') { $lost++; $notes += 'a grant is missing after the re-run' }
+        if ($r.Data.RerunErrors.Count) { $half++; $notes += "re-run errors: $($r.Data.RerunErrors -join ', ')" }
+        $notes += "after the re-run: relationships disabled both, $($fb2.Text); grants: contoso $($c.Entries) entry [$($c.Names -join ',')], fabrikam $($f.Entries) entry [$($f.Names -join ',')]"
+        $r.State = @{ Checked = $true; Lost = $lost; Duplicated = $dup; HalfWritten = $half; Detail = ($notes -join '; ') }
+        return $r
+    }
+
+    # Ctrl+C mid-migration: a request held at the step, PowerShell.Stop(), then the pair and free/busy, then the re-run.
+    function script:Invoke-MigrationStopCase([ValidateSet('Grant', 'Cutover')][string] $Phase) {
+        Reset-Case
+        New-MigrationPair
+        if ($Phase -eq 'Grant') {
+            Add-Fault @{ service = 'graph'; tenant = 'fabrikam'; method = 'POST'; pathPrefix = "/v1.0/policies/crossTenantAccessPolicy/partners/$($script:MContosoId)/m365Capabilities"; latencyMs = 20000; remaining = 1 }
+            $ready = { @((Invoke-Sandbox Get 'tenants/fabrikam/cross-tenant-access').partners | Where-Object { $_.m365CollaborationInbound }).Count -gt 0 }
+        }
+        else {
+            Add-Fault @{ service = 'adminapi'; tenant = 'fabrikam'; cmdlet = 'Set-OrganizationRelationship'; latencyMs = 20000; remaining = 1 }
+            $ready = { -not (Get-MigrationPair).Contoso }
+        }
+        $ps = New-CFAsyncPowerShell -ModulePath $script:ModulePath
+        $handle = $null
+        $r = New-Record
+        try {
+            $null = $ps.AddCommand('Convert-OrganizationRelationship').AddParameter('Connection', (Get-CaseConnection 'main')).AddParameter('Identity', 'Fabrikam').
+                AddParameter('PartnerConnection', (Get-CaseConnection 'fabrikam')).AddParameter('DisableLegacy').AddParameter('Confirm', $false)
+            $handle = $ps.BeginInvoke()
+            $deadline = [DateTime]::UtcNow.AddSeconds(15)
+            while (-not ((Invoke-Sandbox Get 'load').inFlight -gt 0 -and (& $ready)) -and -not $handle.IsCompleted -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }
+            $r.Data.HeldAtStep = [bool] (& $ready) -and -not $handle.IsCompleted
+            $watch = [System.Diagnostics.Stopwatch]::StartNew()
+            $ps.Stop()
+            $watch.Stop()
+            $r.Data.StopMs = [Math]::Round($watch.Elapsed.TotalMilliseconds)
+            $r.Data.State = "$($ps.InvocationStateInfo.State)"
+        }
+        finally {
+            Close-CFAsyncPowerShell -PowerShell $ps -Handle $handle
+        }
+        $null = Wait-Idle
+        $r.Seconds = [Math]::Round($r.Data.StopMs / 1000.0, 2)
+        $r.Violations = (Get-Violations).Count
+        $pair = Get-MigrationPair
+        $fb1 = Get-MigrationFreeBusy
+        Invoke-Sandbox Delete 'faults' | Out-Null
+        $rerun = Invoke-MigrationConvert (Get-CaseConnection 'fabrikam')
+        $pair2 = Get-MigrationPair
+        $fb2 = Get-MigrationFreeBusy
+        $c = Get-MigrationGrant contoso $script:MFabrikamId
+        $f = Get-MigrationGrant fabrikam $script:MContosoId
+        $half = 0
+        if ($pair.Contoso -ne $pair.Fabrikam) { $half++ }
+        if ($pair2.Contoso -or $pair2.Fabrikam -or $rerun.Errors.Count) { $half++ }
+        if (-not $r.Data.HeldAtStep) { $half++ }
+        $dup = [Math]::Max(0, $c.Entries - 1) + [Math]::Max(0, $f.Entries - 1) + ($f.Names.Count - @($f.Names | Sort-Object -Unique).Count)
+        $r.Outcome = "Stop() returned in $($r.Data.StopMs) ms ($($r.Data.State)), held at the $($Phase.ToLowerInvariant()) step: $($r.Data.HeldAtStep); relationships after the stop $(if ($pair.Contoso) { 'enabled' } else { 'disabled' })/$(if ($pair.Fabrikam) { 'enabled' } else { 'disabled' }), $($fb1.Text); the re-run: $(if (-not $pair2.Contoso -and -not $pair2.Fabrikam) { 'migrated' } else { 'NOT migrated' }), $($fb2.Text)"
+        $r.State = @{ Checked = $true; Lost = $fb1.Lost + $fb2.Lost; Duplicated = $dup; HalfWritten = $half; Detail = "grants after the re-run: contoso [$($c.Names -join ',')], fabrikam [$($f.Names -join ',')]" }
         return $r
     }
 

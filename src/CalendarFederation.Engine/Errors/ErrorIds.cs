@@ -105,6 +105,8 @@ namespace CalendarFederation.Engine
         public const string MigrationNotVerified = "MigrationNotVerified";
         public const string LegacyFeaturesInUse = "LegacyFeaturesInUse";
         public const string MigrationNotApplicable = "MigrationNotApplicable";
+        /// <summary>Disabling (or enabling) the legacy relationship on one side only, without the partner's side or its acknowledgement.</summary>
+        public const string PartnerCutoverNotAcknowledged = "PartnerCutoverNotAcknowledged";
 
         public const string UnexpectedError = "UnexpectedError";
     }

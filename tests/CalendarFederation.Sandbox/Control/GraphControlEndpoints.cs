@@ -65,6 +65,23 @@ public static class GraphControlEndpoints
             return Results.NoContent();
         }));
 
+        g.MapPut("/graph-budget", (string tenant, double? requestsPerSecond) => With(state, tenant, t =>
+        {
+            if (requestsPerSecond is <= 0) return Results.BadRequest("requestsPerSecond must be positive.");
+            state.Graph.Throttle(t).SetBudget(requestsPerSecond, null);
+            return Results.NoContent();
+        }));
+        g.MapDelete("/graph-budget", (string tenant) => With(state, tenant, t =>
+        {
+            state.Graph.Throttle(t).SetBudget(null, null);
+            return Results.NoContent();
+        }));
+        g.MapGet("/graph-load", (string tenant) => With(state, tenant, t =>
+        {
+            TenantThrottle th = state.Graph.Throttle(t);
+            return Json(new JsonObject { ["requestsPerSecond"] = th.RequestsPerSecond, ["throttled"] = th.Throttled });
+        }));
+
         g.MapPut("/ews-block", (string tenant, bool value) => With(state, tenant, t =>
         {
             state.AdminApi.Exchange(t).Legacy.EwsBlock = value;

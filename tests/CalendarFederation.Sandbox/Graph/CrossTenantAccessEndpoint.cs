@@ -45,6 +45,7 @@ public sealed class CrossTenantAccessEndpoint
             GraphCaller? caller = await GraphHttp.AuthenticateAsync(_state, ctx, record);
             if (caller == null) return;
             string method = ctx.Request.Method;
+            if (!await GraphHttp.TakeBudgetAsync(_state, ctx, record, caller.Tenant)) return;
             Target target;
             GraphPermission need;
             JsonObject? body = null;

@@ -16,7 +16,19 @@ public sealed class GraphState
     /// <summary>Replaces a tenant's policy (PUT /_sandbox/tenants/{t}/cross-tenant-access).</summary>
     public void Seed(TenantConfig tenant, CrossTenantAccessPolicy policy) => _policies[tenant.Id] = policy;
 
-    public void Reset() => _policies.Clear();
+    private readonly ConcurrentDictionary<Guid, AdminApi.TenantThrottle> _throttles = new();
+
+    /// <summary>
+    /// The tenant's Graph request budget for the cross-tenant access policy calls (PUT /_sandbox/tenants/{t}/graph-budget):
+    /// the admin API's token bucket, kept apart from it, so one knob throttles Graph and the other Exchange.
+    /// </summary>
+    public AdminApi.TenantThrottle Throttle(TenantConfig tenant) => _throttles.GetOrAdd(tenant.Id, _ => new AdminApi.TenantThrottle(tenant.Name));
+
+    public void Reset()
+    {
+        _policies.Clear();
+        _throttles.Clear();
+    }
 }
 
 /// <summary>The capability types (m365CapabilityBase's derived types; the name is the type name, case-sensitive; xtap-notes 2.5).</summary>

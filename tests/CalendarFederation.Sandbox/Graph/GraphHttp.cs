@@ -123,6 +123,23 @@ public static class GraphHttp
         return new GraphCaller(tenant, info, info.IsApp, info.Upn, info.AppId, scopes, info.IsApp ? info.Roles : Array.Empty<string>(), directoryRoles);
     }
 
+    /// <summary>
+    /// The tenant's Graph budget (GraphState.Throttle): a request before the last Retry-After ran out is a violation; over
+    /// budget, 429 TooManyRequests with Retry-After (whole seconds until a token, at least 1). False when it answered.
+    /// </summary>
+    public static async Task<bool> TakeBudgetAsync(SandboxState state, HttpContext ctx, RequestRecord record, TenantConfig tenant)
+    {
+        AdminApi.TenantThrottle throttle = state.Graph.Throttle(tenant);
+        string? early = throttle.CheckEarly($"{ctx.Request.Method} {ctx.Request.Path} (Graph)");
+        if (early != null) state.AddViolation(early);
+        if (throttle.TryTake(out int retryAfter)) return true;
+        ctx.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
+        record.RetryAfter = retryAfter;
+        throttle.NoteRetryAfter(retryAfter);
+        await WriteErrorAsync(ctx, record, 429, "TooManyRequests", $"Too many requests. The tenant's Microsoft Graph budget is exhausted; retry after {retryAfter} seconds.");
+        return false;
+    }
+
     public static async Task UnauthorizedAsync(HttpContext ctx, RequestRecord record, string message, string reason)
     {
         ctx.Response.Headers.WWWAuthenticate =

@@ -108,6 +108,7 @@ Step 'Grant-CrossTenantCalendarAccess' {{ $script:info | Grant-CrossTenantCalend
 Step 'Get-CrossTenantCalendarAccess' {{ Get-CrossTenantCalendarAccess -Connection $c -Verbose -Debug -WarningAction Continue | Format-List * }}
 Step 'Revoke-CrossTenantCalendarAccess' {{ Revoke-CrossTenantCalendarAccess -Connection $c -DomainName fabrikam.com -Confirm:$false -Verbose -Debug -WarningAction Continue }}
 Step 'Get-CalendarFederationReadiness' {{ Get-CalendarFederationReadiness -Connection $c -PartnerConnection $partner -Verbose -Debug -WarningAction Continue | Format-List * }}
+Step 'Convert-OrganizationRelationship' {{ Get-OrganizationRelationship -Connection $c | Convert-OrganizationRelationship -Connection $c -PartnerConnection $partner -Rollback -Confirm:$false -Verbose -Debug -WarningAction Continue | Format-List * }}
 Step 'Add-CalendarFederationEnvironment' {{ Add-CalendarFederationEnvironment -Name DelegatedSecrets -AzureADAuthorizationEndpointUri $https -ConnectionUri $https -Verbose -Debug -WarningAction Continue }}
 Step 'Get-CalendarFederationEnvironment' {{ Get-CalendarFederationEnvironment -Verbose -Debug -WarningAction Continue }}
 Step 'Remove-CalendarFederationEnvironment' {{ Remove-CalendarFederationEnvironment -Name DelegatedSecrets -Confirm:$false -Verbose -Debug -WarningAction Continue }}

@@ -1,0 +1,155 @@
+using System.Collections.ObjectModel;
+using System.Globalization;
+using System.Management.Automation;
+using System.Management.Automation.Host;
+using System.Management.Automation.Runspaces;
+using System.Security;
+using System.Text.Json;
+using CalendarFederation.Tests.SignIn;
+using Xunit;
+
+namespace CalendarFederation.Tests;
+
+/// <summary>
+/// Ctrl+C in the middle of Convert-OrganizationRelationship's cutover, in a hosted runspace whose host records what it is
+/// told: the relationship disabled first is enabled again, nothing more is written to the pipeline, and the host hears
+/// where each side stands and that a re-run finishes.
+/// </summary>
+[Collection(SignInCollection.Name)]
+public sealed class MigrationStopTests : IDisposable
+{
+    private readonly SignInFixture _fixture;
+    private readonly WarningHost _host = new();
+    private readonly Runspace _runspace;
+
+    public MigrationStopTests(SignInFixture fixture)
+    {
+        _fixture = fixture;
+        fixture.Reset();
+        _runspace = SignInFixture.OpenRunspace(_host);
+    }
+
+    public void Dispose()
+    {
+        _runspace.Dispose();
+        _fixture.Reset();
+    }
+
+    private void Run(string script)
+    {
+        using PowerShell ps = PowerShell.Create();
+        ps.Runspace = _runspace;
+        ps.AddScript(script);
+        ps.Invoke();
+        Assert.True(ps.Streams.Error.Count == 0, string.Join("; ", ps.Streams.Error.Select(e => e.ToString())));
+    }
+
+    private bool? Enabled(string tenant, string name)
+    {
+        using JsonDocument doc = JsonDocument.Parse(_fixture.Control.GetStringAsync($"/_sandbox/tenants/{tenant}/relationships").GetAwaiter().GetResult());
+        foreach (JsonElement r in doc.RootElement.EnumerateArray())
+        {
+            if (r.GetProperty("name").GetString() == name) return r.GetProperty("enabled").GetBoolean();
+        }
+        return null;
+    }
+
+    [Fact]
+    public void A_stop_between_the_two_disables_enables_the_first_again_and_tells_the_host_where_each_side_stands()
+    {
+        const string epr = "https://autodiscover-s.outlook.com/autodiscover/autodiscover.svc/WSSecurity";
+        Run("$c = Connect-CalendarFederation -AppId 'c0a5e000-0000-4000-8000-000000000001' -Organization contoso.onmicrosoft.com " +
+            "-ClientSecret (ConvertTo-SecureString 'contoso-sandbox-secret' -AsPlainText -Force) " +
+            $"-ExchangeEnvironmentName {SignInFixture.EnvironmentName} -PassThru -NotDefault -WarningAction SilentlyContinue; " +
+            "$f = Connect-CalendarFederation -AppId 'f0a5e000-0000-4000-8000-000000000001' -Organization fabrikam.onmicrosoft.com " +
+            "-ClientSecret (ConvertTo-SecureString 'fabrikam-sandbox-secret' -AsPlainText -Force) " +
+            $"-ExchangeEnvironmentName {SignInFixture.EnvironmentName} -PassThru -NotDefault -WarningAction SilentlyContinue; " +
+            $"New-OrganizationRelationship -Connection $c -Name Fabrikam -DomainNames fabrikam.com -FreeBusyAccessEnabled $true -TargetApplicationUri outlook.com -TargetAutodiscoverEpr {epr} -Confirm:$false -WarningAction SilentlyContinue | Out-Null; " +
+            $"New-OrganizationRelationship -Connection $f -Name Contoso -DomainNames contoso.com -FreeBusyAccessEnabled $true -TargetApplicationUri outlook.com -TargetAutodiscoverEpr {epr} -Confirm:$false -WarningAction SilentlyContinue | Out-Null");
+        // fabrikam's disable is held until the client gives up on it.
+        _fixture.PostAsync("/_sandbox/faults", "{\"service\":\"adminapi\",\"tenant\":\"fabrikam\",\"cmdlet\":\"Set-OrganizationRelationship\",\"latencyMs\":20000,\"remaining\":1}",
+            "application/json").GetAwaiter().GetResult();
+        _host.Warnings.Clear();
+
+        using PowerShell ps = PowerShell.Create();
+        ps.Runspace = _runspace;
+        ps.AddScript("Convert-OrganizationRelationship -Connection $c -Identity Fabrikam -PartnerConnection $f -DisableLegacy -Confirm:$false");
+        var output = new PSDataCollection<PSObject>();
+        IAsyncResult handle = ps.BeginInvoke<PSObject, PSObject>(null, output);
+        Assert.True(SandboxFixtureWait.Until(() => Enabled("contoso", "Fabrikam") == false && _fixture.Server.State.InFlight > 0, TimeSpan.FromSeconds(20)),
+            "contoso's relationship was never disabled with fabrikam's disable in flight.");
+        ps.Stop();
+
+        Assert.Equal(PSInvocationState.Stopped, ps.InvocationStateInfo.State);
+        Assert.Empty(output);
+        Assert.True(Enabled("contoso", "Fabrikam"), "the first relationship is enabled again");
+        Assert.True(Enabled("fabrikam", "Contoso"));
+        string told = Assert.Single(_host.Warnings, w => w.StartsWith("Stopped:", StringComparison.Ordinal));
+        Assert.Contains("contoso.onmicrosoft.com: granted and verified, relationship 'Fabrikam' enabled", told, StringComparison.Ordinal);
+        Assert.Contains("fabrikam.onmicrosoft.com: granted and verified, relationship 'Contoso' enabled", told, StringComparison.Ordinal);
+        Assert.Contains("Run Convert-OrganizationRelationship again to finish", told, StringComparison.Ordinal);
+        Assert.Empty(ps.Streams.Error);
+        Assert.Throws<PipelineStoppedException>(() => ps.EndInvoke(handle));
+    }
+
+    private static class SandboxFixtureWait
+    {
+        public static bool Until(Func<bool> condition, TimeSpan limit)
+        {
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            while (!condition())
+            {
+                if (watch.Elapsed > limit) return false;
+                Thread.Sleep(10);
+            }
+            return true;
+        }
+    }
+
+    /// <summary>A host that answers nothing and records the warnings written to it directly (Host.UI.WriteWarningLine).</summary>
+    private sealed class WarningHost : PSHost
+    {
+        private readonly Guid _id = Guid.NewGuid();
+        private readonly HostUI _ui;
+
+        public WarningHost() => _ui = new HostUI(this);
+
+        public List<string> Warnings { get; } = new();
+        public override string Name => "WarningRecordingHost";
+        public override Version Version => new(1, 0);
+        public override Guid InstanceId => _id;
+        public override PSHostUserInterface UI => _ui;
+        public override CultureInfo CurrentCulture => CultureInfo.InvariantCulture;
+        public override CultureInfo CurrentUICulture => CultureInfo.InvariantCulture;
+        public override void SetShouldExit(int exitCode) { }
+        public override void EnterNestedPrompt() => throw new NotSupportedException();
+        public override void ExitNestedPrompt() => throw new NotSupportedException();
+        public override void NotifyBeginApplication() { }
+        public override void NotifyEndApplication() { }
+
+        private sealed class HostUI : PSHostUserInterface
+        {
+            private readonly WarningHost _host;
+            public HostUI(WarningHost host) => _host = host;
+            public override PSHostRawUserInterface? RawUI => null;
+            public override string ReadLine() => throw new PSInvalidOperationException("Nobody types.");
+            public override SecureString ReadLineAsSecureString() => throw new PSInvalidOperationException("Nobody types.");
+            public override void Write(string value) { }
+            public override void Write(ConsoleColor foregroundColor, ConsoleColor backgroundColor, string value) { }
+            public override void WriteLine(string value) { }
+            public override void WriteErrorLine(string value) { }
+            public override void WriteDebugLine(string message) { }
+            public override void WriteProgress(long sourceId, ProgressRecord record) { }
+            public override void WriteVerboseLine(string message) { }
+            public override void WriteWarningLine(string message) { lock (_host.Warnings) _host.Warnings.Add(message); }
+            public override Dictionary<string, PSObject> Prompt(string caption, string message, Collection<FieldDescription> descriptions) =>
+                throw new PSInvalidOperationException("Nobody answers.");
+            public override PSCredential PromptForCredential(string caption, string message, string userName, string targetName) =>
+                throw new PSInvalidOperationException("Nobody answers.");
+            public override PSCredential PromptForCredential(string caption, string message, string userName, string targetName, PSCredentialTypes allowedCredentialTypes,
+                PSCredentialUIOptions options) => throw new PSInvalidOperationException("Nobody answers.");
+            public override int PromptForChoice(string caption, string message, Collection<ChoiceDescription> choices, int defaultChoice) =>
+                throw new PSInvalidOperationException("Nobody answers.");
+        }
+    }
+}
