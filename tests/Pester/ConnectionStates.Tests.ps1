@@ -26,6 +26,7 @@ BeforeAll {
         'Grant-CrossTenantCalendarAccess'    = @{ PartnerTenantId = '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c22'; Confirm = $false }
         'Revoke-CrossTenantCalendarAccess'   = @{ PartnerTenantId = '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c22'; Confirm = $false }
         'Get-CalendarFederationReadiness'    = @{}
+        'Convert-OrganizationRelationship'   = @{ Identity = 'States'; Partner = $true; Confirm = $false }
     }
     # A connection made with -AccessToken holds no Graph token: the Graph cmdlets say so, by name.
     $script:graphCmdlets = @('Get-CrossTenantCalendarAccess', 'Grant-CrossTenantCalendarAccess', 'Revoke-CrossTenantCalendarAccess')

@@ -1265,7 +1265,7 @@ BeforeAll {
             'fabrikam-nocapability' {
                 # Registered at run time (kept across resets): Exchange and the trust permission, not the capability one.
                 $app = @{ appId = $script:MNoCapabilityApp; displayName = 'Fabrikam without the capability permission'; secret = 'fabrikam-nocapability-secret'
-                    roles = @('Exchange.ManageAsApp', 'Policy.Read.All', 'Policy.ReadWrite.CrossTenantAccess') }
+                    roles = @('Exchange.ManageAsApp', 'Policy.Read.All', 'Policy.ReadWrite.CrossTenantAccess'); directoryRoles = @('Exchange Administrator') }
                 try { Invoke-RestMethod -Method Post -Uri "$($script:sandbox.Url)/_sandbox/tenants/fabrikam/apps" -Body ($app | ConvertTo-Json) -ContentType 'application/json' | Out-Null } catch { }
                 $c = Connect-CalendarFederation @fab -AppId $script:MNoCapabilityApp -ClientSecret (ConvertTo-SecureString 'fabrikam-nocapability-secret' -AsPlainText -Force) -TimeoutSec 30
             }
