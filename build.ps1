@@ -288,9 +288,12 @@ function Invoke-Reliability {
 function Invoke-Demo {
     Invoke-Build
     Initialize-SandboxCa | Out-Null
+    $transcript = Join-Path $Artifacts 'demo/demo.txt'
+    New-Item -ItemType Directory -Force (Split-Path $transcript) | Out-Null
     $exit = Invoke-FreshPwsh @('-NoProfile', '-File', (Join-Path $Root 'tests/Demo/Start-Demo.ps1'),
-        '-ModulePath', (Join-Path (Get-ModuleDirectory) 'CalendarFederation.psd1'), '-SandboxDll', (Get-SandboxDll))
+        '-ModulePath', (Join-Path (Get-ModuleDirectory) 'CalendarFederation.psd1'), '-SandboxDll', (Get-SandboxDll), '-TranscriptPath', $transcript)
     if ($exit -ne 0) { throw "The demo failed (exit code $exit)." }
+    & (Join-Path $Root 'tests/Demo/Test-ReadmeTour.ps1') -ReadmePath (Join-Path $Root 'README.md') -TranscriptPath $transcript
 }
 
 function Invoke-Sandbox {

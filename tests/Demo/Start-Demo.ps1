@@ -1,12 +1,16 @@
 #Requires -Version 5.1
 <#
 .SYNOPSIS
-    The README's walkthrough on the sandbox's two tenants, contoso and fabrikam. build.ps1 Demo runs it in a fresh
-    PowerShell that trusts the sandbox's root certificate.
+    The README's walkthrough on the sandbox's tenants contoso and fabrikam: the classic pipeline works; Exchange Online's
+    EWS block turns it into hash marks; readiness says why; the migration to the cross-tenant access policy restores
+    free/busy on both sides; a re-run changes nothing. build.ps1 Demo runs it in a fresh PowerShell that trusts the
+    sandbox's root certificate, and checks that the README's tour quotes lines this run printed.
 #>
 param(
     [Parameter(Mandatory)] [string] $ModulePath,
-    [Parameter(Mandatory)] [string] $SandboxDll
+    [Parameter(Mandatory)] [string] $SandboxDll,
+    # Where the run's output is kept, for build.ps1 Demo to check the README's tour against.
+    [string] $TranscriptPath
 )
 $ErrorActionPreference = 'Stop'
 Import-Module $ModulePath
@@ -16,61 +20,64 @@ function Step([string] $Title) { Write-Host ''; Write-Host "== $Title" -Foregrou
 function Show([string] $Command) { Write-Host "PS> $Command" -ForegroundColor Yellow }
 # Tables as wide as a terminal usually is, even when output is redirected.
 function Out-Table { $input | Format-Table | Out-String -Width 150 | Write-Host }
+function Test-Partner {
+    Show 'Test-OrganizationRelationship -PartnerConnection $fabrikam -Mailbox lee@fabrikam.com -RequesterMailbox alex@contoso.com'
+    Test-OrganizationRelationship -PartnerConnection $fabrikam -Mailbox lee@fabrikam.com -RequesterMailbox alex@contoso.com | Out-Table
+}
 
+if ($TranscriptPath) { Start-Transcript -LiteralPath $TranscriptPath -UseMinimalHeader | Out-Null }
 $sandbox = Start-CFSandbox -SandboxDll $SandboxDll
 try {
     if (-not (Test-CFSandboxTrust -Sandbox $sandbox)) {
         throw "This PowerShell does not trust the sandbox's root certificate ($env:CF_SANDBOX_CA/root.pem). On Linux build.ps1 sets SSL_CERT_FILE; on Windows and macOS add root.pem to the trusted roots first."
     }
     Add-CFSandboxEnvironment -Sandbox $sandbox -Name Sandbox
-    # Fabrikam starts as a fresh tenant that still needs Enable-OrganizationCustomization.
-    Invoke-RestMethod -Method Put -Uri "$($sandbox.Url)/_sandbox/tenants/fabrikam/dehydrated?value=true" | Out-Null
+    Write-Host "Sandbox at $($sandbox.Url): tenants $(@($sandbox.Tenants | ForEach-Object { $_.name }) -join ', '), behind one environment named 'Sandbox'." -ForegroundColor Green
 
-    Write-Host "Sandbox at $($sandbox.Url): two tenants, contoso and fabrikam, behind one environment named 'Sandbox'." -ForegroundColor Green
-
-    Step '1. Connect to both tenants (app-only; any mode of Connect-CalendarFederation works the same way)'
+    Step '1. Connect to both tenants (app-only here; every mode of Connect-CalendarFederation works the same way)'
     Show "`$contoso  = Connect-CalendarFederation -AppId c0a5e000-... -Organization contoso.onmicrosoft.com  -ClientSecret `$s -ExchangeEnvironmentName Sandbox -PassThru"
     $contoso = Connect-CalendarFederation -AppId 'c0a5e000-0000-4000-8000-000000000001' -Organization contoso.onmicrosoft.com `
-        -ClientSecret (ConvertTo-SecureString 'contoso-sandbox-secret' -AsPlainText -Force) -ExchangeEnvironmentName Sandbox -PassThru -WarningAction SilentlyContinue
+        -ClientSecret (ConvertTo-SecureString 'contoso-sandbox-secret' -AsPlainText -Force) -ExchangeEnvironmentName Sandbox -PassThru
     Show "`$fabrikam = Connect-CalendarFederation -AppId f0a5e000-... -Organization fabrikam.onmicrosoft.com -ClientSecret `$s -ExchangeEnvironmentName Sandbox -PassThru -NotDefault"
     $fabrikam = Connect-CalendarFederation -AppId 'f0a5e000-0000-4000-8000-000000000001' -Organization fabrikam.onmicrosoft.com `
-        -ClientSecret (ConvertTo-SecureString 'fabrikam-sandbox-secret' -AsPlainText -Force) -ExchangeEnvironmentName Sandbox -PassThru -NotDefault -WarningAction SilentlyContinue
+        -ClientSecret (ConvertTo-SecureString 'fabrikam-sandbox-secret' -AsPlainText -Force) -ExchangeEnvironmentName Sandbox -PassThru -NotDefault
     Get-CalendarFederationConnection | Out-Table
 
-    Step '2. Hydrate: a tenant must be enabled for customization before it can hold relationships'
-    Show 'Enable-OrganizationCustomization -Connection $contoso; Enable-OrganizationCustomization -Connection $fabrikam'
-    Enable-OrganizationCustomization -Connection $contoso -InformationAction Continue
-    Enable-OrganizationCustomization -Connection $fabrikam -InformationAction Continue
-
-    Step "3. Contoso creates its relationship for Fabrikam, the classic way"
+    Step '2. The classic pipeline, once on each side: free/busy works'
     Show 'Get-FederationInformation -DomainName fabrikam.com -ExchangeEnvironmentName Sandbox |'
     Show '  New-OrganizationRelationship -Name Fabrikam -FreeBusyAccessEnabled $true -FreeBusyAccessLevel AvailabilityOnly'
     Get-FederationInformation -DomainName fabrikam.com -ExchangeEnvironmentName Sandbox |
         New-OrganizationRelationship -Name Fabrikam -FreeBusyAccessEnabled $true -FreeBusyAccessLevel AvailabilityOnly | Out-Table
+    Show 'Get-FederationInformation -DomainName contoso.com -ExchangeEnvironmentName Sandbox |'
+    Show '  New-OrganizationRelationship -Connection $fabrikam -Name Contoso -FreeBusyAccessEnabled $true -FreeBusyAccessLevel AvailabilityOnly'
+    Get-FederationInformation -DomainName contoso.com -ExchangeEnvironmentName Sandbox |
+        New-OrganizationRelationship -Connection $fabrikam -Name Contoso -FreeBusyAccessEnabled $true -FreeBusyAccessLevel AvailabilityOnly | Out-Table
+    Test-Partner
 
-    Step '4. Can Alex at Contoso see Lee at Fabrikam? Not yet, and the test says why'
-    Show 'Test-OrganizationRelationship -PartnerConnection $fabrikam -Mailbox lee@fabrikam.com -RequesterMailbox alex@contoso.com'
-    Test-OrganizationRelationship -PartnerConnection $fabrikam -Mailbox lee@fabrikam.com -RequesterMailbox alex@contoso.com | Out-Table
+    Step "3. Exchange Online switches fabrikam's EWS off (EwsEnabled was not set): the same relationships now give hash marks"
+    Show "Invoke-RestMethod -Method Put `$sandbox/_sandbox/tenants/fabrikam/ews-block?value=true   # what Microsoft does, tenant by tenant, since 2026-10-01"
+    Invoke-RestMethod -Method Put -Uri "$($sandbox.Url)/_sandbox/tenants/fabrikam/ews-block?value=true" | Out-Null
+    Test-Partner
 
-    Step '5. Set up the other side (and the domains the 2025 discovery change left out), both in one command'
-    Show 'New-CalendarFederation -PartnerConnection $fabrikam -FreeBusyAccessLevel AvailabilityOnly'
-    New-CalendarFederation -PartnerConnection $fabrikam -FreeBusyAccessLevel AvailabilityOnly | Out-Table
+    Step '4. Readiness says why, for both tenants, by when, and what to run'
+    Show 'Get-CalendarFederationReadiness -PartnerConnection $fabrikam'
+    Get-CalendarFederationReadiness -PartnerConnection $fabrikam | Out-Table
 
-    Step '6. Free/busy is visible now, at AvailabilityOnly: times and busy type, no subjects'
-    Show 'Test-OrganizationRelationship -PartnerConnection $fabrikam -Mailbox nestor@fabrikam.com -RequesterMailbox alex@contoso.com'
-    Test-OrganizationRelationship -PartnerConnection $fabrikam -Mailbox nestor@fabrikam.com -RequesterMailbox alex@contoso.com | Out-Table
-
-    Step '7. Raise both sides to LimitedDetails: subjects and locations appear'
-    Show 'New-CalendarFederation -PartnerConnection $fabrikam -FreeBusyAccessLevel LimitedDetails'
-    New-CalendarFederation -PartnerConnection $fabrikam -FreeBusyAccessLevel LimitedDetails | Out-Table
-    Show 'Test-OrganizationRelationship -PartnerConnection $fabrikam -Mailbox nestor@fabrikam.com -RequesterMailbox alex@contoso.com'
-    Test-OrganizationRelationship -PartnerConnection $fabrikam -Mailbox nestor@fabrikam.com -RequesterMailbox alex@contoso.com | Out-Table
+    Step '5. Migrate: grant on both sides through the cross-tenant access policy, verify both, then disable both relationships'
+    Show "Convert-OrganizationRelationship -Identity Fabrikam -PartnerConnection `$fabrikam -DisableLegacy"
+    Convert-OrganizationRelationship -Identity Fabrikam -PartnerConnection $fabrikam -DisableLegacy -Confirm:$false | Out-Table
+    Test-Partner
+    Show 'Get-CrossTenantCalendarAccess; Get-CrossTenantCalendarAccess -Connection $fabrikam'
+    @(Get-CrossTenantCalendarAccess) + @(Get-CrossTenantCalendarAccess -Connection $fabrikam) | Out-Table
 
     Step 'Running it again changes nothing'
-    Show 'New-CalendarFederation -PartnerConnection $fabrikam -FreeBusyAccessLevel LimitedDetails'
-    New-CalendarFederation -PartnerConnection $fabrikam -FreeBusyAccessLevel LimitedDetails -InformationAction Continue | Out-Table
+    Show "Convert-OrganizationRelationship -Identity Fabrikam -PartnerConnection `$fabrikam -DisableLegacy"
+    Convert-OrganizationRelationship -Identity Fabrikam -PartnerConnection $fabrikam -DisableLegacy -Confirm:$false | Out-Table
+    Show 'Get-CalendarFederationReadiness -PartnerConnection $fabrikam'
+    Get-CalendarFederationReadiness -PartnerConnection $fabrikam | Out-Table
 }
 finally {
     Get-CalendarFederationConnection | Disconnect-CalendarFederation -Confirm:$false
     Stop-CFSandbox $sandbox
+    if ($TranscriptPath) { Stop-Transcript | Out-Null }
 }
