@@ -14,7 +14,7 @@ using Xunit;
 
 namespace CalendarFederation.Engine.Tests;
 
-/// <summary>The partner's tenant id and cloud from its anonymous OpenID configuration (xtap-notes 2.1).</summary>
+/// <summary>The partner's tenant id and cloud from its anonymous OpenID configuration (docs/cross-tenant-access.md §2.1).</summary>
 public class PartnerTenantResolverTests : IClassFixture<SandboxFixture>
 {
     private static readonly Uri Login = new("https://login.microsoftonline.com");

@@ -1,6 +1,6 @@
 namespace CalendarFederation.Engine.Tests;
 
-/// <summary>Response shapes from the protocol notes (re-typed real captures) and variations of them.</summary>
+/// <summary>Response shapes of docs/protocol.md §1.2 (re-typed real captures) and variations of them.</summary>
 internal static class Samples
 {
     public const string ExchangeOnline = """

@@ -317,7 +317,7 @@ public sealed class AvailabilityXtapTests : IClassFixture<AuthSandbox>, IAsyncLi
             "fabrikam.onmicrosoft.com blocks EWS (EwsEnabled is False), so it serves no free/busy through organization relationships.");
         await Admin("fabrikam", "Set-OrganizationConfig", new { EwsEnabled = true });
 
-        // Only the requester's tenant blocked: the partner still answers (its EWS decides, xtap-notes 1.5).
+        // Only the requester's tenant blocked: the partner still answers (its EWS decides, docs/cross-tenant-access.md §1.5).
         await _sandbox.ControlAsync(HttpMethod.Put, "/_sandbox/tenants/contoso/ews-block?value=true");
         Shared((await AskAsync()).Schedule(Nestor), details: true);
 

@@ -7,8 +7,9 @@ using Xunit;
 namespace CalendarFederation.Sandbox.Tests;
 
 /// <summary>
-/// The Exchange side of the migration (xtap-notes 4.1): EwsEnabled, availability address spaces, sharing policies and the
-/// mailboxes' SharingPolicy, and ExternalDirectoryObjectId (the Entra object ids X-TAP resourceScopes name).
+/// The Exchange side of the migration (docs/cross-tenant-access.md §4.1): EwsEnabled, availability address spaces,
+/// sharing policies and the mailboxes' SharingPolicy, and ExternalDirectoryObjectId (the Entra object ids X-TAP
+/// resourceScopes name).
 /// </summary>
 public sealed class ExchangeLegacyObjectTests : IClassFixture<AuthSandbox>, IAsyncLifetime
 {

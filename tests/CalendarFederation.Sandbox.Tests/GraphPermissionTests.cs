@@ -8,8 +8,9 @@ namespace CalendarFederation.Sandbox.Tests;
 
 /// <summary>
 /// Who may read and write the cross-tenant access policy: delegated tokens need the permission in scp and a directory role
-/// (xtap-notes 3), app-only tokens the permission in roles. A refusal is Graph's 403 Authorization_RequestDenied
-/// "Insufficient privileges to complete the operation."; the sandbox's request log says what was missing.
+/// (docs/cross-tenant-access.md §3), app-only tokens the permission in roles. A refusal is Graph's 403
+/// Authorization_RequestDenied "Insufficient privileges to complete the operation."; the sandbox's request log says
+/// what was missing.
 /// </summary>
 public sealed class GraphPermissionTests : IClassFixture<AuthSandbox>, IAsyncLifetime
 {

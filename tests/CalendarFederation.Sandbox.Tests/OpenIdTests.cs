@@ -7,8 +7,9 @@ using Xunit;
 namespace CalendarFederation.Sandbox.Tests;
 
 /// <summary>
-/// The anonymous OpenID configuration a client reads to find a partner's tenant id and cloud from a domain (xtap-notes 2.1
-/// A): v2 and v1 shapes per domain, the Microsoft account tenant for consumer domains, AADSTS90002 for unknown ones.
+/// The anonymous OpenID configuration a client reads to find a partner's tenant id and cloud from a domain
+/// (docs/cross-tenant-access.md §2.1 A): v2 and v1 shapes per domain, the Microsoft account tenant for consumer
+/// domains, AADSTS90002 for unknown ones.
 /// </summary>
 public sealed class OpenIdTests : IClassFixture<AuthSandbox>
 {

@@ -12,7 +12,7 @@ namespace CalendarFederation.Engine.Auth
     {
         /// <summary>
         /// The public client ExchangeOnlineManagement uses for delegated sign-in. Whether third parties may reuse it
-        /// is UNCONFIRMED (protocol notes 4): it is the default because admins' tenants already consent to it;
+        /// is UNCONFIRMED (docs/protocol.md §4): it is the default because admins' tenants already consent to it;
         /// -AppId brings your own registration.
         /// </summary>
         public const string DefaultPublicClientId = "fb78d390-0c51-40cd-8e17-fdbfab77341b";

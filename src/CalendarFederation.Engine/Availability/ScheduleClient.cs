@@ -60,7 +60,7 @@ namespace CalendarFederation.Engine.Availability
     /// A real free/busy question asked the way a user's client asks it: Microsoft Graph getSchedule
     /// (POST /users/{requester}/calendar/getSchedule), answered by the requester's tenant, which reaches the partner
     /// through its organization relationship. Whether Graph answers for external federated users is UNCONFIRMED
-    /// (protocol notes 5); the sandbox implements this shape.
+    /// (docs/protocol.md §5); the sandbox implements this shape.
     /// </summary>
     public sealed class ScheduleClient : IDisposable
     {

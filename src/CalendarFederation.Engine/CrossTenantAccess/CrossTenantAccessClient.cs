@@ -9,7 +9,7 @@ using CalendarFederation.Engine.Graph;
 
 namespace CalendarFederation.Engine.CrossTenantAccess
 {
-    /// <summary>What each X-TAP call needs (notes §2-§3; the role lists are XtapDecisions D12). A 403 names them.</summary>
+    /// <summary>What each X-TAP call needs (docs/cross-tenant-access.md §2-§3, docs/xtap-wire.md; the role lists are XtapDecisions D12). A 403 names them.</summary>
     public static class CrossTenantAccessRequirements
     {
         public static GraphRequirement ReadPolicy { get; } = new GraphRequirement("read the cross-tenant access policy",

@@ -10,7 +10,7 @@ namespace CalendarFederation.Engine.CrossTenantAccess
     /// <summary>What a partner's Microsoft 365 collaboration trust (m365CollaborationInbound) allows.</summary>
     public enum TrustState
     {
-        /// <summary>null: the partner inherits the default policy's trust, which may be blocked (notes 1.1).</summary>
+        /// <summary>null: the partner inherits the default policy's trust, which may be blocked (docs/cross-tenant-access.md §1.1).</summary>
         Inherited,
         /// <summary>allowed for AllUsers.</summary>
         AllUsers,
@@ -54,7 +54,7 @@ namespace CalendarFederation.Engine.CrossTenantAccess
 
         public static CollaborationTrust Inherited { get; } = new CollaborationTrust(TrustState.Inherited, null, Array.Empty<AccessTarget>());
 
-        /// <summary>What this module writes: allowed for AllUsers (notes 2.2).</summary>
+        /// <summary>What this module writes: allowed for AllUsers (docs/cross-tenant-access.md §2.2).</summary>
         public static CollaborationTrust AllUsersAllowed { get; } = new CollaborationTrust(TrustState.AllUsers, "allowed",
             new[] { new AccessTarget(XtapDecisions.AllUsersTarget, XtapDecisions.AllUsersTargetType) });
 

@@ -52,8 +52,8 @@ namespace CalendarFederation.Engine.CrossTenantAccess
 
     /// <summary>
     /// The Microsoft 365 capability names (case-sensitive; the name is the Graph type name without its namespace, and
-    /// @odata.type is "#microsoft.graph." + name; notes 2.5, G-CAPBASE) and the mapping from Exchange's levels. The one
-    /// place these strings live.
+    /// @odata.type is "#microsoft.graph." + name; docs/cross-tenant-access.md §2.5, G-CAPBASE) and the mapping from
+    /// Exchange's levels. The one place these strings live.
     /// </summary>
     public static class M365CapabilityNames
     {

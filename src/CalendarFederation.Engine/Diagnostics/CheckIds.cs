@@ -45,11 +45,11 @@ namespace CalendarFederation.Engine.Diagnostics
         public const string PartnerScopeMembershipUnchecked = nameof(PartnerScopeMembershipUnchecked);
         public const string FreeBusyLevelsDiffer = nameof(FreeBusyLevelsDiffer);
 
-        // EWS, which the organization relationships still depend on (xtap-notes 1.5)
+        // EWS, which the organization relationships still depend on (docs/cross-tenant-access.md §1.5)
         public const string EwsBlocked = nameof(EwsBlocked);
         public const string EwsAtRisk = nameof(EwsAtRisk);
 
-        // The Microsoft 365 cross-tenant access policy (X-TAP) on each side, and the legacy objects that hide it (xtap-notes 1.4, 5)
+        // The Microsoft 365 cross-tenant access policy (X-TAP) on each side, and the legacy objects that hide it (docs/cross-tenant-access.md §1.4, §5)
         public const string LegacyHidesCrossTenantAccess = nameof(LegacyHidesCrossTenantAccess);
         public const string PartnerTenantNotResolved = nameof(PartnerTenantNotResolved);
         public const string CrossTenantTrustMissing = nameof(CrossTenantTrustMissing);

@@ -15,7 +15,7 @@ namespace CalendarFederation.Engine.Diagnostics
         /// <summary>The local mailbox that asks; by default the signed-in user.</summary>
         public string? RequesterMailbox { get; set; }
         public int ScopeGroupLimit { get; set; } = 10_000;
-        /// <summary>Today, for the EWS deadlines (xtap-notes 1.5); tests pass a fixed clock.</summary>
+        /// <summary>Today, for the EWS deadlines (docs/cross-tenant-access.md §1.5); tests pass a fixed clock.</summary>
         public System.TimeProvider Clock { get; set; } = System.TimeProvider.System;
     }
 }

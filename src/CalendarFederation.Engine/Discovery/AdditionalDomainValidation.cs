@@ -8,8 +8,9 @@ namespace CalendarFederation.Engine.Discovery
 {
     /// <summary>
     /// Exchange re-discovers every other domain an answer lists and keeps it only if it gives the same ApplicationUri
-    /// (protocol notes 2, behaviour 4). Since Exchange Online's 2025 change it lists only the queried domain, so this
-    /// usually does nothing. Each other domain goes through the client's one candidate loop, with no questions asked.
+    /// (docs/protocol.md §2, behaviour 4). Since Exchange Online's 2025 change it lists only the queried domain, so
+    /// this usually does nothing. Each other domain goes through the client's one candidate loop, with no questions
+    /// asked.
     /// </summary>
     internal sealed class AdditionalDomainValidation
     {

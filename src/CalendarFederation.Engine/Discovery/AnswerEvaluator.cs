@@ -27,8 +27,9 @@ namespace CalendarFederation.Engine.Discovery
     }
 
     /// <summary>
-    /// Exchange's acceptance rules (protocol notes 1.5): an ErrorCode that is NoError, a well-formed ApplicationUri, and a
-    /// Domains list that contains the domain asked for. InvalidDomain and NotFederated mean "Domain isn't federated."
+    /// Exchange's acceptance rules (docs/protocol.md §1.5): an ErrorCode that is NoError, a well-formed ApplicationUri,
+    /// and a Domains list that contains the domain asked for. InvalidDomain and NotFederated mean "Domain isn't
+    /// federated."
     /// </summary>
     internal static class AnswerEvaluator
     {

@@ -17,7 +17,7 @@ namespace CalendarFederation.Engine.Discovery
         public Uri Url { get; }
         public bool IsProbe => Kind == CandidateKind.UnsecuredAutodiscoverHost || Kind == CandidateKind.UnsecuredDomainHost;
 
-        /// <summary>Exchange's order (protocol notes 1.3): the cloud's endpoint, the partner's two https hosts, then the two probes.</summary>
+        /// <summary>Exchange's order (docs/protocol.md §1.3): the cloud's endpoint, the partner's two https hosts, then the two probes.</summary>
         public static IReadOnlyList<Candidate> For(string domain, DiscoveryOptions options)
         {
             if (options.AutodiscoverUri != null) return new[] { new Candidate(CandidateKind.Explicit, options.AutodiscoverUri) };

@@ -11,10 +11,11 @@ namespace CalendarFederation.Engine.Discovery
 {
     /// <summary>
     /// Anonymous GetFederationInformation discovery with Exchange's candidate order, redirect, TLS and acceptance rules
-    /// (protocol notes 1.3-1.5), including the alternates only the admin can approve. Thread-safe: one instance serves a
-    /// whole cmdlet call, with many domains discovered at once, and remembers the hosts the admin trusted during it.
-    /// The parts: <see cref="DiscoveryTransport"/> (bounded HTTP, TLS), <see cref="RedirectChain"/> (redirects, the
-    /// probe, trusted hosts), <see cref="AnswerEvaluator"/> (acceptance), <see cref="AlternateConsent"/> (questions).
+    /// (docs/protocol.md §1.3-§1.5), including the alternates only the admin can approve. Thread-safe: one instance
+    /// serves a whole cmdlet call, with many domains discovered at once, and remembers the hosts the admin trusted
+    /// during it. The parts: <see cref="DiscoveryTransport"/> (bounded HTTP, TLS), <see cref="RedirectChain"/>
+    /// (redirects, the probe, trusted hosts), <see cref="AnswerEvaluator"/> (acceptance),
+    /// <see cref="AlternateConsent"/> (questions).
     /// </summary>
     public sealed class FederationDiscoveryClient : IDisposable
     {

@@ -8,11 +8,12 @@ using CalendarFederation.Engine.Http;
 namespace CalendarFederation.Engine.Discovery
 {
     /// <summary>
-    /// Asks one candidate and follows where it leads, by Exchange's rules (protocol notes 1.4) and ours: a POST chain follows
-    /// 301/302/307/308 at most MaxRedirects times, rebuilding https://{Location host}/autodiscover/autodiscover.svc, never
-    /// from https to http, never to an autodiscover.&lt;tld&gt; host, and to a parent domain only when trusted; the unsecured GET
-    /// probe counts only a redirect to https://{host}/autodiscover/autodiscover.xml on a trusted host. What is untrusted but
-    /// might answer becomes an alternate for the admin to confirm. Every request and its result go into the domain's state.
+    /// Asks one candidate and follows where it leads, by Exchange's rules (docs/protocol.md §1.4) and ours: a POST
+    /// chain follows 301/302/307/308 at most MaxRedirects times, rebuilding
+    /// https://{Location host}/autodiscover/autodiscover.svc, never from https to http, never to an
+    /// autodiscover.&lt;tld&gt; host, and to a parent domain only when trusted; the unsecured GET probe counts only a
+    /// redirect to https://{host}/autodiscover/autodiscover.xml on a trusted host. What is untrusted but might answer
+    /// becomes an alternate for the admin to confirm. Every request and its result go into the domain's state.
     /// </summary>
     internal sealed class RedirectChain
     {

@@ -4,7 +4,7 @@ using CalendarFederation.Engine.Http;
 namespace CalendarFederation.Engine.Discovery
 {
     /// <summary>
-    /// Exchange's rules for a Location header (protocol notes 1.4), plus ours: never downgrade to http,
+    /// Exchange's rules for a Location header (docs/protocol.md §1.4), plus ours: never downgrade to http,
     /// plain http only between loopback hosts, and never an autodiscover.&lt;tld&gt; host.
     /// </summary>
     public static class RedirectRules

@@ -5,8 +5,9 @@ using System.Linq;
 namespace CalendarFederation.Engine.Environments
 {
     /// <summary>
-    /// A cloud: where its Microsoft-hosted Autodiscover answers (protocol notes 1.3), where sign-in happens
-    /// and where the admin API lives (notes 4). Built-in clouds, or named custom ones (a private cloud, the sandbox).
+    /// A cloud: where its Microsoft-hosted Autodiscover answers (docs/protocol.md §1.3), where sign-in happens
+    /// and where the admin API lives (docs/protocol.md §4, docs/protocol-evidence.md §3). Built-in clouds, or named
+    /// custom ones (a private cloud, the sandbox).
     /// </summary>
     public sealed class ExchangeEnvironment
     {

@@ -12,7 +12,7 @@ namespace CalendarFederation.Engine.Federation
         Unknown,
         /// <summary>Exchange Online: served over EWS inside the service, so it moves to the cross-tenant access policy.</summary>
         Microsoft365,
-        /// <summary>Exchange Server in another organization: not affected for now (docs/xtap.md).</summary>
+        /// <summary>Exchange Server in another organization: not affected for now (docs/cross-tenant-access.md §1.6).</summary>
         OnPremises,
         /// <summary>This tenant's own on-premises organization: moves to the hybrid app, not to the cross-tenant access policy.</summary>
         Hybrid,
@@ -20,7 +20,8 @@ namespace CalendarFederation.Engine.Federation
 
     /// <summary>
     /// Tells Microsoft 365 partners from on-premises and hybrid ones by the relationship's targets: Exchange Online answers
-    /// discovery with ApplicationUri outlook.com, and its endpoints live on Microsoft's hosts (protocol notes in docs/xtap.md).
+    /// discovery with ApplicationUri outlook.com, and its endpoints live on Microsoft's hosts (docs/protocol.md §1.2,
+    /// docs/cross-tenant-access.md §4.1).
     /// </summary>
     public static class PartnerClassifier
     {

@@ -9,8 +9,8 @@ namespace CalendarFederation.Engine.Migration
 {
     /// <summary>
     /// An organization relationship as the migration reads it: what it shares (free/busy, MailTips, their levels and
-    /// scopes), whether it is enabled, and the features the cross-tenant access policy does not replace (xtap-notes 1.5:
-    /// mailbox moves, archive access, delivery reports, photos).
+    /// scopes), whether it is enabled, and the features the cross-tenant access policy does not replace
+    /// (docs/cross-tenant-access.md §1.6: mailbox moves, archive access, delivery reports, photos).
     /// </summary>
     public sealed class LegacyRelationship
     {

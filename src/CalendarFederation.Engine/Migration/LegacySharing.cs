@@ -9,7 +9,7 @@ using CalendarFederation.Engine.Relationships;
 
 namespace CalendarFederation.Engine.Migration
 {
-    /// <summary>A legacy object other than the relationship that also shares calendars with the partner (xtap-notes 1.3, 1.4).</summary>
+    /// <summary>A legacy object other than the relationship that also shares calendars with the partner (docs/cross-tenant-access.md §1.3, §1.4).</summary>
     public sealed class OtherLegacySharing
     {
         public OtherLegacySharing(string kind, string name, string detail, bool blocksCutover)

@@ -5,27 +5,28 @@ using CalendarFederation.Engine.CrossTenantAccess;
 namespace CalendarFederation.Engine.Migration
 {
     /// <summary>
-    /// The choices Convert-OrganizationRelationship makes where the protocol notes (/work/shared/xtap-notes.md) leave room,
-    /// each with its evidence and what would change it. The X-TAP writes themselves follow XtapDecisions (D1-D20).
+    /// The choices Convert-OrganizationRelationship makes where Microsoft's documentation leaves room
+    /// (docs/cross-tenant-access.md; the § numbers below are its sections), each with its evidence and what would
+    /// change it. The X-TAP writes themselves follow XtapDecisions (D1-D20).
     /// </summary>
     public static class MigrationDecisions
     {
-        // M1 (notes 1.2, 1.3) Direction. A relationship in tenant A for partner B's domains says what A shares with B, so it
+        // M1 (§1.2, §1.3) Direction. A relationship in tenant A for partner B's domains says what A shares with B, so it
         // becomes A's inbound grant for B's tenant id (the tenant that holds the mailboxes grants). B's relationship for A's
         // domains becomes B's grant for A.
         // Evidence: "the resource tenant that owns the data decides what to expose" (G-OVW); PS-SOR (FreeBusyAccess* is
         // what the partner may see of this organization).
 
-        // M2 (notes 1.3) The mapping, one capability per family:
+        // M2 (§1.3) The mapping, one capability per family:
         //   FreeBusyAccessEnabled and FreeBusyAccessLevel AvailabilityOnly -> crossTenantCalendarAvailabilityBasic;
         //   LimitedDetails -> crossTenantCalendarAvailabilityLimitedDetails; None or FreeBusyAccessEnabled $false -> none;
         //   MailTipsAccessEnabled and MailTipsAccessLevel Limited -> crossTenantMailTipsLimited, All -> crossTenantMailTipsAll;
         //   FreeBusyAccessScope / MailTipsAccessScope (a group) -> that capability's resourceScopes.included = the group's
         //   Entra object id (resolved through Exchange, XtapDecisions D15); no scope -> All users (D5).
-        // "None" is written as none: an X-TAP grant the relationship does not make is taken away, so the cutover shows the
-        // partner exactly what the relationship showed (an X-TAP grant is not in effect while a legacy object is, notes 1.4,
-        // so nothing the partner sees today is lost by it).
-        // Would change: Microsoft's own migration guide (notes 6.1) mapping a level differently.
+        // "None" is written as none: an X-TAP grant the relationship does not make is taken away, so the cutover shows
+        // the partner exactly what the relationship showed (an X-TAP grant is not in effect while a legacy object is,
+        // §1.4, so nothing the partner sees today is lost by it).
+        // Would change: Microsoft's own migration guide (§6.1) mapping a level differently.
         public static PartnerAccessRequest RequestFor(LegacyRelationship relationship, string partnerTenantId, ExistingTrustHandling existingTrust)
         {
             if (relationship == null) throw new ArgumentNullException(nameof(relationship));
@@ -41,7 +42,7 @@ namespace CalendarFederation.Engine.Migration
             };
         }
 
-        // M3 (issue 11 §5; notes 1.4, 4.2 step 5) Cutover order. The relationships are disabled only after BOTH sides' grants
+        // M3 (issue 11 §5; §1.4, §4.2 step 5) Cutover order. The relationships are disabled only after BOTH sides' grants
         // were written and read back at the relationship's level (and scope); A first, then B. Legacy objects take precedence
         // while enabled on EITHER side, so one side disabled and the other enabled serves free/busy in neither direction
         // (the sandbox's getSchedule follows the same rule, tests/CalendarFederation.Sandbox/README.md).
@@ -60,15 +61,15 @@ namespace CalendarFederation.Engine.Migration
         // says, with -PartnerDisablesLegacy, that the partner changes its side in the same window. The grant itself needs no
         // acknowledgement: it changes nothing users see while the legacy objects are enabled.
 
-        // M6 (notes 1.5, 4.2) Features the cross-tenant access policy does not carry: MailboxMoveEnabled, ArchiveAccessEnabled,
+        // M6 (§1.6, §4.2) Features the cross-tenant access policy does not carry: MailboxMoveEnabled, ArchiveAccessEnabled,
         // DeliveryReportEnabled, PhotosEnabled. A relationship with any of them on (either side) is not disabled
         // (LegacyFeaturesInUse); its grant is still written. The admin splits the relationship first: mailbox moves go to a
         // relationship of their own (Microsoft's cross-tenant mailbox migration names the partner by its tenant id in
-        // DomainNames, so it needs none of the partner's mail domains), and the others are turned off where no longer needed.
-        // Whether an enabled relationship without free/busy or MailTips still takes precedence is UNCONFIRMED (notes 1.4);
-        // keeping such a relationship for the partner's mail domains is not offered.
+        // DomainNames, so it needs none of the partner's mail domains), and the others are turned off where no longer
+        // needed. Whether an enabled relationship without free/busy or MailTips still takes precedence is UNCONFIRMED
+        // (§1.4); keeping such a relationship for the partner's mail domains is not offered.
 
-        // M7 (notes 1.3, 1.4) Other legacy objects. An enabled sharing policy with a rule that gives a partner domain a
+        // M7 (§1.3, §1.4) Other legacy objects. An enabled sharing policy with a rule that gives a partner domain a
         // CalendarSharingFreeBusy* action keeps the legacy path in effect after the relationships are disabled, and on that
         // path no relationship answers any more: the cutover is refused (LegacyFeaturesInUse) until the rule is removed
         // (Set-SharingPolicy -Domains @{Remove=...}; its X-TAP equivalent is crossTenantCalendarSharingFreeBusy*, which this
@@ -78,10 +79,11 @@ namespace CalendarFederation.Engine.Migration
         // does not block; the result says it stays.
 
         // M8 Not applicable. Relationships the cross-tenant access policy does not replace are left alone: hybrid (this
-        // tenant's own on-premises organization, or a Hybrid Configuration Wizard relationship) and on-premises partners, as
-        // PartnerClassifier tells them (notes 1.5: "keep the hybrid OrgRels"; Exchange Server partners: "no immediate
-        // impact"). So is a partner relationship that also covers domains of a third tenant, or several relationships in
-        // the partner for this tenant: splitting or merging them is the admin's choice. MigrationNotApplicable, with the reason.
+        // tenant's own on-premises organization, or a Hybrid Configuration Wizard relationship) and on-premises
+        // partners, as PartnerClassifier tells them (§1.6: "keep the hybrid OrgRels"; Exchange Server partners: "no
+        // immediate impact"). So is a partner relationship that also covers domains of a third tenant, or several
+        // relationships in the partner for this tenant: splitting or merging them is the admin's choice.
+        // MigrationNotApplicable, with the reason.
 
         // M9 The partner's relationship. With a partner connection, the partner's relationship for this tenant is the one
         // whose DomainNames hold this tenant's accepted domains (exactly one). A partner without one has nothing to migrate

@@ -17,8 +17,8 @@ namespace CalendarFederation.Engine.Migration
     }
 
     /// <summary>
-    /// PartnerTenantResolver on one sign-in host (anonymous OpenID configuration, xtap-notes 2.1 A), each domain asked once
-    /// per instance: a pipeline of relationships that share domains asks for each domain once.
+    /// PartnerTenantResolver on one sign-in host (anonymous OpenID configuration, docs/cross-tenant-access.md §2.1 A),
+    /// each domain asked once per instance: a pipeline of relationships that share domains asks for each domain once.
     /// </summary>
     public sealed class OpenIdPartnerTenantLookup : IPartnerTenantLookup, IDisposable
     {

@@ -4,14 +4,15 @@ namespace CalendarFederation.Engine.Readiness
 {
     /// <summary>
     /// Every choice the readiness report makes where Microsoft's text is silent or contradicts itself, in one place. Each
-    /// entry says what was chosen, the evidence, and what would change it. Keys (JP-*, PS-*, G-*, X-*) are those of
-    /// /work/shared/xtap-notes.md §7; JP-XTAP is jpmessaging/blog cross-tenant-freebusy-...-cross-tenant-a.md@144e3109
-    /// (lastupdate 2026-09-08), the translation of the Exchange Team post behind MC1446796. The evaluator
-    /// (<see cref="ReadinessEvaluator"/>) only applies these; docs/cmdlets/Get-CalendarFederationReadiness.md repeats them.
+    /// entry says what was chosen, the evidence, and what would change it. Keys (JP-*, PS-*, G-*, X-*) and § numbers
+    /// are those of docs/cross-tenant-access.md (§7 for the keys); JP-XTAP is jpmessaging/blog
+    /// cross-tenant-freebusy-...-cross-tenant-a.md@144e3109 (lastupdate 2026-09-08), the translation of the Exchange
+    /// Team post behind MC1446796. The evaluator (<see cref="ReadinessEvaluator"/>) only applies these;
+    /// docs/cmdlets/Get-CalendarFederationReadiness.md repeats them.
     /// </summary>
     public static class ReadinessDecisions
     {
-        // R1 (notes §1.5) The two dates.
+        // R1 (§1.5) The two dates.
         // Chosen: 2026-10-01, from when tenants whose EwsEnabled is not set are switched to False "gradually"; 2027-04-01, when
         // EWS is retired with no exceptions and EwsEnabled True stops helping.
         // Evidence: JP-XTAP ("2026 年 10 月 1 日以降 ... EWS の無効化が段階的に開始", "2027 年 4 月 1 日まで利用できます");
@@ -19,7 +20,7 @@ namespace CalendarFederation.Engine.Readiness
         public static readonly DateTime EwsSwitchStarts = new DateTime(2026, 10, 1, 0, 0, 0, DateTimeKind.Utc);
         public static readonly DateTime EwsRetired = new DateTime(2027, 4, 1, 0, 0, 0, DateTimeKind.Utc);
 
-        // R2 (notes §1.5, §4.1) What each EwsEnabled value means, and how a deadline is given.
+        // R2 (§1.5, §4.1) What each EwsEnabled value means, and how a deadline is given.
         // Chosen: Deadline is a UTC date (DateTime, date part only) with a DeadlineReason in words: the date by which the
         // object's next step must be done for sharing to go on without a break, computed from the EwsEnabled values read.
         // True: 2027-04-01. Not set: 2026-10-01, a date already past: at risk now, not broken (the switch is gradual and
@@ -36,7 +37,7 @@ namespace CalendarFederation.Engine.Readiness
         /// <summary>EWS is off for the tenant: its EwsEnabled is False, or EWS has been retired.</summary>
         public static bool EwsIsOff(EwsSetting setting, DateTimeOffset now) => setting == EwsSetting.False || now.UtcDateTime >= EwsRetired;
 
-        // R3 (notes §1.5; JP-XTAP FAQ) Which side's EWS breaks what.
+        // R3 (§1.5; JP-XTAP FAQ) Which side's EWS breaks what.
         // Chosen: the legacy path to a tenant's calendars fails when that tenant's (the target's) EWS is off; the reader's does
         // not matter. A relationship row is BrokenNow when its own tenant's EWS is off and the relationship exposes free/busy
         // or MailTips, or (with -PartnerConnection) when the partner's EWS is off and the partner still shares back through
@@ -44,14 +45,14 @@ namespace CalendarFederation.Engine.Readiness
         // Evidence: JP-XTAP FAQ: when the partner's EWS is disabled "your users lose the partner's data; the partner's users
         // still see yours"; the sandbox follows the same rule.
 
-        // R4 (notes §1.3 "affected when") What depends on EWS.
+        // R4 (§1.3 "affected when") What depends on EWS.
         // Chosen: an organization relationship that is Enabled with FreeBusyAccessEnabled or MailTipsAccessEnabled, for a
         // partner in Microsoft 365; a sharing policy that is Enabled, has a CalendarSharingFreeBusy* rule (including '*' and
         // 'Anonymous:') and applies to at least one mailbox. One row per such rule. On-premises and hybrid partners do not.
         // Evidence: JP-XTAP's three checks, its FAQ ("a wildcard needs migrating"; "a disabled default sharing policy needs
         // nothing").
 
-        // R5 (notes §1.6) Partners that keep their organization relationship.
+        // R5 (§1.6) Partners that keep their organization relationship.
         // Chosen: KeepLegacy for on-premises partners (Exchange Server: "no immediate impact") and hybrid (this tenant's own
         // on-premises organization: the Exchange hybrid app replaces it, not X-TAP), as PartnerClassifier tells them; also
         // for an enabled relationship that shares neither free/busy nor MailTips (mailbox moves, archive, photos: not
@@ -60,7 +61,7 @@ namespace CalendarFederation.Engine.Readiness
         // Microsoft 365 partner for the verdict (PartnerKind stays Unknown); no Entra tenant for any of them, KeepLegacy.
         // Evidence: JP-XTAP "影響を受けないシナリオ"; X-GUIDE §3 (other relationship features are not migrated).
 
-        // R6 (notes §1.4) Precedence.
+        // R6 (§1.4) Precedence.
         // Chosen: while a legacy object is in effect on either side, X-TAP is not consulted. So X-TAP in place with the
         // legacy object still enabled is ReadyToCutOver (never Migrated), and an enabled object whose EWS is off is BrokenNow
         // even when X-TAP is in place: the legacy object wins and fails; disabling it is the fix. A relationship is judged as
@@ -78,7 +79,7 @@ namespace CalendarFederation.Engine.Readiness
         // disables after (JP-XTAP "必要な対応" 3), so a disabled relationship without a grant is an outage or a choice, and
         // only the admin knows which.
 
-        // R8 (notes §1.3, §6.14) OrgWideFBToken address spaces.
+        // R8 (§1.3, §6.14) OrgWideFBToken address spaces.
         // Chosen (the safe reading, UNCONFIRMED): treated as legacy that must be migrated: a row, NeedsCrossTenantAccess until
         // the partner tenant grants this tenant free/busy (the X-TAP equivalent lives in the partner's policy, so only
         // -PartnerConnection shows it), then ReadyToCutOver (Remove-AvailabilityAddressSpace: it has no enable switch and
@@ -88,18 +89,18 @@ namespace CalendarFederation.Engine.Readiness
         // configurations that "have used EWS to fetch free/busy" and that X-TAP replaces. X-RB02 maps it to
         // crossTenantCalendarAvailabilityBasic in the partner's tenant. Treating it as optional would leave a tenant with no
         // warning if the body, not the FAQ, is right; treating it as EWS-dependent would call a working path broken.
-        // Would change: Microsoft's migration guide (notes §6.1) or MC1446796 settling it.
+        // Would change: Microsoft's migration guide (§6.1) or MC1446796 settling it.
         public static readonly DateTime AddressSpaceDeadline = EwsRetired;
 
-        // R9 (notes §1.3) The X-TAP equivalent of each object, and when it counts as present.
+        // R9 (§1.3) The X-TAP equivalent of each object, and when it counts as present.
         // Chosen: relationship: in this tenant's policy, a partner configuration for the partner's tenant, a trust that lets
         // its users in (AllUsers, or a scoped trust with a note; a null trust inherits the default's, and an unset default
         // blocks), and for FreeBusyAccessLevel/MailTipsAccessLevel an allowed capability of at least that level. A
         // higher level counts, with a note that it shows more; a lower level is Partial. Scope groups are compared only as
         // "everyone or not" (no extra lookups), with a note when they differ. Sharing policy rule for a domain: the same,
         // with crossTenantCalendarSharingFreeBusy*; for '*' and 'Anonymous' the default policy's crossTenantCalendarSharing*
-        // and anonymousCalendarSharing* capabilities (this module never changes the default policy). Capabilities on the
-        // default policy never count for a partner (notes §6.5 UNCONFIRMED; the sandbox reads it the same way).
+        // and anonymousCalendarSharing* capabilities (this module never changes the default policy). Capabilities on
+        // the default policy never count for a partner (§6.5 UNCONFIRMED; the sandbox reads it the same way).
         // With -PartnerConnection a relationship is ReadyToCutOver only when the partner's grant back is there too, for a
         // partner that still shares back through its own relationship: cutting over disables both sides at once.
 
@@ -113,7 +114,7 @@ namespace CalendarFederation.Engine.Readiness
         // Evidence: G-PERM-DLIST, L-PGET (Policy.Read.All; Global Reader and Security Reader read the policy, Exchange
         // Administrator only the capabilities), XtapDecisions D12, D20.
 
-        // R11 (notes §4.1) Mailboxes per sharing policy.
+        // R11 (§4.1) Mailboxes per sharing policy.
         // Chosen: Get-Mailbox -ResultSize Unlimited is read once, and only when an enabled sharing policy with a calendar rule
         // is not the default one; a blank SharingPolicy (or the default's name) counts for the default policy. When the
         // default policy is the only candidate it is assumed to apply (every mailbox without a policy of its own has it),

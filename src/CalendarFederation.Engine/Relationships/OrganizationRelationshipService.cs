@@ -9,7 +9,7 @@ using CalendarFederation.Engine.Discovery;
 
 namespace CalendarFederation.Engine.Relationships
 {
-    /// <summary>Exchange's limits and texts for organization relationships (protocol notes 3.1).</summary>
+    /// <summary>Exchange's limits and texts for organization relationships (docs/protocol.md §3.1).</summary>
     public static class RelationshipRules
     {
         public const int MaxNameLength = 64;

@@ -5,7 +5,7 @@ namespace CalendarFederation.Engine.Tenants
     /// <summary>
     /// A partner's Microsoft Entra tenant as its anonymous OpenID configuration names it: the tenant id (the GUID in
     /// <c>issuer</c>) and the cloud it lives in. What Entra says about a domain, not a proof of who the partner is:
-    /// confirm the id with the partner before you trust it (xtap-notes 2.1).
+    /// confirm the id with the partner before you trust it (docs/cross-tenant-access.md §2.1).
     /// </summary>
     public sealed class PartnerTenant
     {
@@ -39,7 +39,7 @@ namespace CalendarFederation.Engine.Tenants
         /// <summary><c>tenant_region_scope</c>, e.g. NA, EU, USGov, when present.</summary>
         public string? TenantRegionScope { get; }
 
-        /// <summary><c>tenant_region_sub_scope</c>, when present: DOD or DODCON for the US government clouds (protocol notes 1.3).</summary>
+        /// <summary><c>tenant_region_sub_scope</c>, when present: DOD or DODCON for the US government clouds (docs/protocol.md §1.3).</summary>
         public string? TenantRegionSubScope { get; }
 
         /// <summary><c>msgraph_host</c>: the partner cloud's Microsoft Graph host, e.g. graph.microsoft.com, when present.</summary>

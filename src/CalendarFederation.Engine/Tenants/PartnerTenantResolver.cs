@@ -27,16 +27,17 @@ namespace CalendarFederation.Engine.Tenants
 
     /// <summary>
     /// Resolves a partner domain to its Microsoft Entra tenant id and cloud, anonymously, from
-    /// <c>GET {sign-in host}/{domain}/v2.0/.well-known/openid-configuration</c> (xtap-notes 2.1). No credentials, cookies or
-    /// tokens are sent; https only (plain http only to a loopback host); no redirect is followed; the answer is capped in
-    /// size and time. Failures are <see cref="EngineException"/>s: <see cref="ErrorIds.PartnerTenantNotFound"/> (Entra
-    /// knows no tenant with the domain), <see cref="ErrorIds.PartnerTenantIsConsumer"/> (the domain resolves to the Microsoft
-    /// account tenant: not a Microsoft 365 organization), <see cref="ErrorIds.PartnerTenantLookupFailed"/> (network, timeout,
-    /// an answer that is not a tenant's configuration). Thread-safe; one instance can serve many lookups.
+    /// <c>GET {sign-in host}/{domain}/v2.0/.well-known/openid-configuration</c> (docs/cross-tenant-access.md §2.1). No
+    /// credentials, cookies or tokens are sent; https only (plain http only to a loopback host); no redirect is
+    /// followed; the answer is capped in size and time. Failures are <see cref="EngineException"/>s:
+    /// <see cref="ErrorIds.PartnerTenantNotFound"/> (Entra knows no tenant with the domain),
+    /// <see cref="ErrorIds.PartnerTenantIsConsumer"/> (the domain resolves to the Microsoft account tenant: not a
+    /// Microsoft 365 organization), <see cref="ErrorIds.PartnerTenantLookupFailed"/> (network, timeout, an answer that
+    /// is not a tenant's configuration). Thread-safe; one instance can serve many lookups.
     /// </summary>
     public sealed class PartnerTenantResolver : IDisposable
     {
-        /// <summary>The Microsoft account (consumer) tenant: /consumers and consumer domains resolve to it (UNCONFIRMED for domains, xtap-notes 2.1).</summary>
+        /// <summary>The Microsoft account (consumer) tenant: /consumers and consumer domains resolve to it (UNCONFIRMED for domains, docs/cross-tenant-access.md §2.1).</summary>
         public static readonly Guid MicrosoftAccountTenantId = new Guid("9188040d-6c67-4c5b-b112-36a304b66dad");
 
         private readonly HttpMessageInvoker _http;

@@ -9,7 +9,7 @@ namespace CalendarFederation.Engine.Tenants
     /// <summary>Reads a tenant lookup's answer: a tenant, or the <see cref="EngineException"/> that says why not.</summary>
     internal static class TenantAnswer
     {
-        // Entra's codes for "no such tenant" (xtap-notes 2.1): 90002 tenant not found, 50059 no tenant information, 90013 invalid input.
+        // Entra's codes for "no such tenant" (docs/cross-tenant-access.md §2.1): 90002 tenant not found, 50059 no tenant information, 90013 invalid input.
         private static readonly long[] NotFoundCodes = { 90002, 50059, 90013 };
 
         public static PartnerTenant Read(string domain, string asTyped, Uri url, BoundedResponse response, PartnerTenantLookupOptions options)

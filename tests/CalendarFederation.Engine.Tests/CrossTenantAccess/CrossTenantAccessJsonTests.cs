@@ -39,7 +39,7 @@ public sealed class CrossTenantAccessJsonTests
     {
         Assert.Equal(CapabilityFamily.FreeBusy, M365CapabilityNames.FamilyOf("crossTenantCalendarAvailabilityBasic"));
         Assert.Equal(CapabilityFamily.Other, M365CapabilityNames.FamilyOf("CrossTenantCalendarAvailabilityBasic"));
-        Assert.False(M365CapabilityNames.IsKnown("AnonymousCalendarFreeBusySimple")); // the guide's misspelling (notes §6.9)
+        Assert.False(M365CapabilityNames.IsKnown("AnonymousCalendarFreeBusySimple")); // the guide's misspelling (docs/cross-tenant-access.md §6.9)
         Assert.Equal("#microsoft.graph.crossTenantMailTipsAll", M365CapabilityNames.ODataTypeOf("crossTenantMailTipsAll"));
         Assert.Null(M365CapabilityNames.NameFromODataType("microsoft.graph.x"));
     }

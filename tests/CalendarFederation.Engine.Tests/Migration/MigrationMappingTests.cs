@@ -4,7 +4,7 @@ using Xunit;
 
 namespace CalendarFederation.Engine.Tests.Migration;
 
-/// <summary>The notes' mapping table (xtap-notes 1.3), the read-back check, and reading other legacy sharing: pure functions.</summary>
+/// <summary>The mapping table of docs/cross-tenant-access.md §1.3, the read-back check, and reading other legacy sharing: pure functions.</summary>
 public sealed class MigrationMappingTests
 {
     private static LegacyRelationship Relationship(bool freeBusyEnabled, string freeBusy, string? freeBusyScope, bool mailTipsEnabled, string mailTips, string? mailTipsScope) =>

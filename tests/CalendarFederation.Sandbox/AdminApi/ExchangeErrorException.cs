@@ -98,7 +98,7 @@ public sealed class ExchangeErrorException : Exception
     public static ExchangeErrorException InvalidOperation(string errorId, string message) => new(
         errorId, "System.InvalidOperationException", message, category: "InvalidOperation");
 
-    // ---- organization relationships and the organization's customization (protocol notes 3) ----
+    // ---- organization relationships and the organization's customization (docs/protocol.md §3) ----
 
     public const string DehydratedMessage =
         "The command you tried to run isn't currently allowed in your organization. To run this command, you first need to run the command: Enable-OrganizationCustomization.";

@@ -6,7 +6,7 @@ namespace CalendarFederation.Sandbox.AdminApi;
 
 /// <summary>
 /// A tenant's legacy (EWS-era) cross-tenant sharing objects besides organization relationships: EwsEnabled and the EWS
-/// block, availability address spaces and sharing policies (xtap-notes 1.3, 1.5, 4.1). Thread-safe.
+/// block, availability address spaces and sharing policies (docs/cross-tenant-access.md §1.3, §1.5, §4.1). Thread-safe.
 /// </summary>
 public sealed class LegacySharingState
 {
@@ -79,7 +79,8 @@ public sealed class LegacySharingState
     /// <summary>
     /// Microsoft's EWS block is in effect for the tenant (rolled out tenant by tenant since 2026-10-01). It is the switch of a
     /// tenant whose EwsEnabled is not set to False, as Microsoft describes it ("tenants with EWSEnabled = Null are switched
-    /// to False", docs in xtap-notes 1.5), so Get-OrganizationConfig shows False from then on; a tenant that set True keeps it.
+    /// to False", docs/cross-tenant-access.md §1.5), so Get-OrganizationConfig shows False from then on; a tenant that
+    /// set True keeps it.
     /// </summary>
     public bool EwsBlock
     {
@@ -96,7 +97,7 @@ public sealed class LegacySharingState
 
     /// <summary>
     /// EWS, and so free/busy served through organization relationships, is blocked for the tenant: after the 2027-04-01
-    /// retirement always; with the block in effect unless EwsEnabled is true (xtap-notes 1.5).
+    /// retirement always; with the block in effect unless EwsEnabled is true (docs/cross-tenant-access.md §1.5).
     /// </summary>
     public bool EwsBlocked(bool retired)
     {

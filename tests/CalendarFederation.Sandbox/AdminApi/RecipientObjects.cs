@@ -39,7 +39,7 @@ public static class RecipientObjects
             ["ResourceType"] = m.IsRoom ? "Room" : null,
             ["IsResource"] = m.IsRoom,
             ["ExternalDirectoryObjectId"] = TenantDirectory.MailboxObjectId(tenant, m).ToString(),
-            // Blank (null) means the tenant's default sharing policy (xtap-notes 4.1).
+            // Blank (null) means the tenant's default sharing policy (docs/cross-tenant-access.md §4.1).
             ["SharingPolicy"] = string.IsNullOrWhiteSpace(m.SharingPolicy) ? null : m.SharingPolicy,
         };
         AddCommon(o, m.EffectiveGuid(tenant), m.Alias, $"CN={m.Alias},OU={tenant.OrganizationDomain},OU=Microsoft Exchange Hosted Organizations,DC=EURPR01A001,DC=PROD,DC=OUTLOOK,DC=COM",

@@ -5,7 +5,7 @@ using CalendarFederation.Sandbox.Model;
 
 namespace CalendarFederation.Sandbox.Autodiscover;
 
-/// <summary>Response envelopes in the shape of real Exchange Online answers (protocol notes 1.2), and hostile variants.</summary>
+/// <summary>Response envelopes in the shape of real Exchange Online answers (docs/protocol.md §1.2), and hostile variants.</summary>
 public static class SoapResponses
 {
     public static readonly IReadOnlyDictionary<string, string> ErrorMessages = new Dictionary<string, string>(StringComparer.Ordinal)

@@ -7,12 +7,13 @@ namespace CalendarFederation.Sandbox.Graph;
 
 /// <summary>
 /// Who may see what of a mailbox's calendar, answered as Graph's scheduleInformation. Same tenant: the calendar's Default
-/// permission decides. Across tenants (requester in R, mailbox in T), as the service decides since X-TAP (xtap-notes 1.4):
-/// while a legacy object is in effect on either side (R's enabled relationship covering T's domain, T's enabled relationship
-/// sharing free/busy with R's domain, R's OrgWideFBToken address space for T's domain, or a sharing-policy rule naming the
-/// other side's domain) the legacy path answers: organization relationships (refused when T's EWS is blocked) or the address
-/// space. Otherwise T's Microsoft 365 cross-tenant access policy: partner(R), its trust (null inherits T's default), and an
-/// allowed free/busy capability whose resourceScopes hold the mailbox. The calendar's Default permission caps the level.
+/// permission decides. Across tenants (requester in R, mailbox in T), as the service decides since X-TAP
+/// (docs/cross-tenant-access.md §1.4): while a legacy object is in effect on either side (R's enabled relationship
+/// covering T's domain, T's enabled relationship sharing free/busy with R's domain, R's OrgWideFBToken address space
+/// for T's domain, or a sharing-policy rule naming the other side's domain) the legacy path answers: organization
+/// relationships (refused when T's EWS is blocked) or the address space. Otherwise T's Microsoft 365 cross-tenant
+/// access policy: partner(R), its trust (null inherits T's default), and an allowed free/busy capability whose
+/// resourceScopes hold the mailbox. The calendar's Default permission caps the level.
 /// </summary>
 public static class Availability
 {
@@ -26,10 +27,10 @@ public static class Availability
     public const string EwsBlockedCode = "ErrorLegacyFreeBusyBlocked";
     /// <summary>The sandbox's own code: R's address space for the domain names another tenant than the one that owns it.</summary>
     public const string AddressSpaceCode = "ErrorAvailabilityAddressSpaceMismatch";
-    /// <summary>X-TAP: the mailbox is not in the capability's resourceScopes (observed, xtap-notes 5).</summary>
+    /// <summary>X-TAP: the mailbox is not in the capability's resourceScopes (observed, docs/cross-tenant-access.md §5).</summary>
     public const string XtapScopeCode = "5016";
     public const string XtapScopeMessage = "Cross-tenant access denied: the user or group restrictions in the cross-tenant policy could not be evaluated";
-    /// <summary>X-TAP: the resource tenant does not serve the domain to the requester's tenant (observed, xtap-notes 5).</summary>
+    /// <summary>X-TAP: the resource tenant does not serve the domain to the requester's tenant (observed, docs/cross-tenant-access.md §5).</summary>
     public const string XtapNotServedCode = "7002";
 
     /// <summary>One schedule: the requester (in <paramref name="requesterTenant"/>) asks about <paramref name="target"/>.</summary>

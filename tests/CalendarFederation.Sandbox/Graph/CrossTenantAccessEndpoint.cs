@@ -9,8 +9,8 @@ using CalendarFederation.Sandbox.Model;
 namespace CalendarFederation.Sandbox.Graph;
 
 /// <summary>
-/// Microsoft Graph's Microsoft 365 cross-tenant access policy (xtap-notes 2), v1.0 and beta, for the token's tenant:
-/// /policies/crossTenantAccessPolicy/default[/m365Capabilities[/{name}]] and
+/// Microsoft Graph's Microsoft 365 cross-tenant access policy (docs/cross-tenant-access.md §2), v1.0 and beta, for the
+/// token's tenant: /policies/crossTenantAccessPolicy/default[/m365Capabilities[/{name}]] and
 /// /policies/crossTenantAccessPolicy/partners[/{tenantId}[/m365Capabilities[/{name}]]]. Every call checks the token,
 /// the permission (scp or roles) and, for users, a directory role (<see cref="GraphPermissions"/>); fault rules with
 /// service "graph" apply; requests are logged.
@@ -200,7 +200,7 @@ public sealed class CrossTenantAccessEndpoint
                     M365Capability created = M365Capability.FromCreate(body!, caller.Tenant);
                     if (list.Any(c => c.Name == created.Name))
                     {
-                        // Not documented (xtap-notes 6.2): modelled as the directory's duplicate-key conflict, as for partners.
+                        // Not documented (docs/cross-tenant-access.md §6.2): modelled as the directory's duplicate-key conflict, as for partners.
                         throw new GraphException(409, "Request_MultipleObjectsWithSameKeyValue", "Another object with the same value for property name already exists.");
                     }
                     list.Add(created);

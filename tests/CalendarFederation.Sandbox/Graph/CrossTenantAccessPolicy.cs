@@ -31,7 +31,7 @@ public sealed class GraphState
     }
 }
 
-/// <summary>The capability types (m365CapabilityBase's derived types; the name is the type name, case-sensitive; xtap-notes 2.5).</summary>
+/// <summary>The capability types (m365CapabilityBase's derived types; the name is the type name, case-sensitive; docs/cross-tenant-access.md §2.5).</summary>
 public static class M365CapabilityNames
 {
     public const string AvailabilityBasic = "crossTenantCalendarAvailabilityBasic";
@@ -195,7 +195,7 @@ public sealed class M365Capability
             }
             if (id == null)
             {
-                // The migration guide sends "excluded": [{}]; it is accepted, kept, and matches nothing (xtap-notes 2.6).
+                // The migration guide sends "excluded": [{}]; it is accepted, kept, and matches nothing (docs/cross-tenant-access.md §2.6).
                 list.Add(new ResourceScope(null, type));
                 continue;
             }
@@ -301,7 +301,7 @@ public sealed class CrossTenantAccessPolicy
 
     /// <summary>
     /// True (and one call used up) while <paramref name="partner"/> is still "replicating": the dependent call should
-    /// fail with 404 as Entra does right after a create (xtap-notes 2.7).
+    /// fail with 404 as Entra does right after a create (docs/cross-tenant-access.md §2.7).
     /// </summary>
     public bool Replicating(PartnerPolicy partner)
     {

@@ -42,7 +42,7 @@ internal sealed class CrossTenantLookup
         AvailabilityAddressSpace? space = _state.AdminApi.Exchange(_r).Legacy.AddressSpaces()
             .FirstOrDefault(a => a.AccessMethod == "OrgWideFBToken" && a.ForestName.Equals(_targetDomain, StringComparison.OrdinalIgnoreCase));
 
-        // Legacy takes precedence while enabled on either side (xtap-notes 1.4): X-TAP is consulted only when none is in effect.
+        // Legacy takes precedence while enabled on either side (docs/cross-tenant-access.md §1.4): X-TAP is consulted only when none is in effect.
         bool legacy = outgoing?.Enabled == true
             || incoming is { Enabled: true, FreeBusyAccessEnabled: true }
             || space != null
@@ -85,7 +85,7 @@ internal sealed class CrossTenantLookup
         Availability.Error(_target, slots, Availability.NoRelationshipCode,
             $"No organization relationship in {_r.OrganizationDomain} covers {_targetDomain}, so free/busy for it is not requested.");
 
-    /// <summary>The organization relationship path (protocol notes 5), refused when T's EWS is blocked (xtap-notes 1.5: the partner's EWS decides).</summary>
+    /// <summary>The organization relationship path (docs/protocol.md §5), refused when T's EWS is blocked (docs/cross-tenant-access.md §1.5: the partner's EWS decides).</summary>
     private JsonObject? Relationship(int slots, OrganizationRelationship? incoming, out FreeBusyLevel level)
     {
         level = FreeBusyLevel.None;
@@ -147,9 +147,10 @@ internal sealed class CrossTenantLookup
     }
 
     /// <summary>
-    /// T's X-TAP (xtap-notes 1.1, 1.2, 2.6): partner(R) must exist, its trust (null: T's default's) must let the requester in,
-    /// and an allowed free/busy capability must hold the mailbox in its resourceScopes. Default-policy capabilities are not
-    /// used (the conservative reading of xtap-notes 6.5). With both levels in scope the lower one applies (6.6).
+    /// T's X-TAP (docs/cross-tenant-access.md §1.1, §1.2, §2.6): partner(R) must exist, its trust (null: T's default's)
+    /// must let the requester in, and an allowed free/busy capability must hold the mailbox in its resourceScopes.
+    /// Default-policy capabilities are not used (the conservative reading of §6.5). With both levels in scope the lower
+    /// one applies (§6.6).
     /// </summary>
     private JsonObject? Xtap(int slots, out FreeBusyLevel level)
     {

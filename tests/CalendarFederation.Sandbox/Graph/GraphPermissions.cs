@@ -7,8 +7,9 @@ namespace CalendarFederation.Sandbox.Graph;
 public sealed record GraphPermission(string Operation, IReadOnlyList<string> Permissions, IReadOnlyList<string> Roles);
 
 /// <summary>
-/// The permissions and roles of the cross-tenant access policy and tenant information calls (xtap-notes 2.2-2.4 and 3:
-/// Learn's pages for partner get/update, m365Capabilities list/create, the rbac include, findTenantInformationByDomainName).
+/// The permissions and roles of the cross-tenant access policy and tenant information calls
+/// (docs/cross-tenant-access.md §2.2-§2.4 and §3: Learn's pages for partner get/update, m365Capabilities list/create,
+/// the rbac include, findTenantInformationByDomainName).
 /// </summary>
 public static class GraphPermissions
 {

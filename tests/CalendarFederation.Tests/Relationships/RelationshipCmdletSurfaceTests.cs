@@ -6,9 +6,9 @@ using Xunit;
 namespace CalendarFederation.Tests.Relationships;
 
 /// <summary>
-/// The public surface of the relationship cmdlets against Exchange's (protocol notes 3.1-3.3): parameter names,
+/// The public surface of the relationship cmdlets against Exchange's (docs/protocol.md §3.1-§3.3): parameter names,
 /// types, positions, pipeline binding, ShouldProcess, ConfirmImpact and output types. A change here is a change to
-/// the public surface: review it against the notes, then update the expectation.
+/// the public surface: review it against docs/protocol.md §3, then update the expectation.
 /// </summary>
 public sealed class RelationshipCmdletSurfaceTests
 {
@@ -18,7 +18,7 @@ public sealed class RelationshipCmdletSurfaceTests
     private static readonly Type Remove = typeof(RemoveOrganizationRelationshipCommand);
     private static readonly Type Enable = typeof(EnableOrganizationCustomizationCommand);
 
-    /// <summary>Every New-OrganizationRelationship option in protocol notes 3.1, with the .NET type Exchange's value maps to.</summary>
+    /// <summary>Every New-OrganizationRelationship option in docs/protocol.md §3.1, with the .NET type Exchange's value maps to.</summary>
     private static readonly (string Name, Type Type)[] ExchangeOptions =
     {
         ("Enabled", typeof(bool)),
