@@ -183,7 +183,7 @@ Describe 'Get-FederationInformation error ids' -Tag 'Errors' {
         $record.ErrorDetails.RecommendedAction | Should -Not -BeNullOrEmpty
     }
 
-    It 'reports DomainNotFederated for a domain the service does not know (InvalidDomain means "Domain isn''t federated", notes 1.5)' {
+    It 'reports DomainNotFederated for a domain the service does not know (InvalidDomain means "Domain isn''t federated", docs/protocol.md §1.5)' {
         $record = { Get-FederationInformation -DomainName unknown-partner.example -AutodiscoverUri $uri -ErrorAction Stop } |
             Should -Throw -ErrorId "DomainNotFederated,$CmdletId" -PassThru
         $record.CategoryInfo.Category | Should -Be 'ObjectNotFound'
