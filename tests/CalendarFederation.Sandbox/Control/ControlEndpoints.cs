@@ -56,6 +56,7 @@ public static class ControlEndpoints
             state.Identity.ResetKnobs();
             state.Identity.ClearSignIns();
             state.AdminApi.Reset();
+            state.Gates.Reset();
             return Results.NoContent();
         });
     }

@@ -53,7 +53,7 @@ public sealed class SetOrganizationRelationship : IAdminCmdlet
             if (Snapshot(updated) == Snapshot(target)) return target.Name;
             if (!whatIf)
             {
-                updated.WhenChanged = DateTimeOffset.UtcNow;
+                updated.WhenChanged = context.State.Clock.GetUtcNow();
                 items[items.IndexOf(target)] = updated;
             }
             return null;
