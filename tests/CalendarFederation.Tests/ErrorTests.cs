@@ -37,6 +37,10 @@ public sealed class ErrorTests : IDisposable
         "Oversized" => new FaultRule { Body = FaultBody.Oversized },
         "RedirectLoop" => new FaultRule { Redirect = "{origin}/autodiscover/autodiscover.svc" },
         "InsecureRedirect" => new FaultRule { Redirect = "http://example.invalid/autodiscover/autodiscover.svc" },
+        "AutodiscoverTld" => new FaultRule { Redirect = "https://autodiscover.com/autodiscover/autodiscover.svc" },
+        "Html" => new FaultRule { Body = FaultBody.Html },
+        "Empty" => new FaultRule { Body = FaultBody.Empty },
+        "MissingApplicationUri" => new FaultRule { Body = FaultBody.MissingApplicationUri },
         "SlowHeaders" => new FaultRule { SlowHeadersMs = 3000 },
         "SlowBody" => new FaultRule { SlowBodyMs = 300 },
         "ServerBusy" => new FaultRule { ErrorCode = "ServerBusy" },
@@ -48,24 +52,31 @@ public sealed class ErrorTests : IDisposable
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "No such fault."),
     };
 
+    // The whole fault -> error matrix of Get-FederationInformation, as a host sees it (tests/Pester keeps a few of these
+    // end to end through the built module; the reliability suite times them): id, category, target, the reason, and
+    // the part of the message that says why.
     [Theory]
-    [InlineData("Malformed", "MalformedResponse", ErrorCategory.InvalidData, "MalformedResponse")]
-    [InlineData("Truncated", "MalformedResponse", ErrorCategory.InvalidData, "MalformedResponse")]
-    [InlineData("Dtd", "MalformedResponse", ErrorCategory.InvalidData, "MalformedResponse")]
-    [InlineData("BillionLaughs", "MalformedResponse", ErrorCategory.InvalidData, "MalformedResponse")]
-    [InlineData("ExternalEntity", "MalformedResponse", ErrorCategory.InvalidData, "MalformedResponse")]
-    [InlineData("Oversized", "ResponseTooLarge", ErrorCategory.LimitsExceeded, "ResponseTooLarge")]
-    [InlineData("RedirectLoop", "TooManyRedirects", ErrorCategory.LimitsExceeded, "TooManyRedirects")]
-    [InlineData("InsecureRedirect", "InsecureRedirect", ErrorCategory.SecurityError, "InsecureRedirect")]
-    [InlineData("SlowHeaders", "DiscoveryTimeout", ErrorCategory.OperationTimeout, "Timeout")]
-    [InlineData("SlowBody", "DiscoveryTimeout", ErrorCategory.OperationTimeout, "Timeout")]
-    [InlineData("ServerBusy", "ServerBusy", ErrorCategory.ResourceBusy, "ServerBusy")]
-    [InlineData("Status503", "ServerBusy", ErrorCategory.ResourceBusy, "ServerBusy")]
-    [InlineData("Status404", "FederationInformationNotFound", ErrorCategory.ObjectNotFound, "UnexpectedStatus")]
-    [InlineData("SoapFault", "FederationInformationNotFound", ErrorCategory.ObjectNotFound, "Rejected")]
-    [InlineData("WrongDomain", "FederationInformationNotFound", ErrorCategory.ObjectNotFound, "Rejected")]
-    [InlineData("Abort", "FederationInformationNotFound", ErrorCategory.ConnectionError, "ConnectionFailed")]
-    public void ReportsAFaultWithItsIdCategoryAndTarget(string fault, string errorId, ErrorCategory category, string reason)
+    [InlineData("Malformed", "MalformedResponse", ErrorCategory.InvalidData, "MalformedResponse", "not well-formed XML")]
+    [InlineData("Truncated", "MalformedResponse", ErrorCategory.InvalidData, "MalformedResponse", "truncated")]
+    [InlineData("Dtd", "MalformedResponse", ErrorCategory.InvalidData, "MalformedResponse", "document type definition")]
+    [InlineData("BillionLaughs", "MalformedResponse", ErrorCategory.InvalidData, "MalformedResponse", "document type definition")]
+    [InlineData("ExternalEntity", "MalformedResponse", ErrorCategory.InvalidData, "MalformedResponse", "document type definition")]
+    [InlineData("Html", "MalformedResponse", ErrorCategory.InvalidData, "MalformedResponse", "not a SOAP envelope")]
+    [InlineData("Empty", "MalformedResponse", ErrorCategory.InvalidData, "MalformedResponse", "Response is empty.")]
+    [InlineData("Oversized", "ResponseTooLarge", ErrorCategory.LimitsExceeded, "ResponseTooLarge", "larger than the limit")]
+    [InlineData("RedirectLoop", "TooManyRedirects", ErrorCategory.LimitsExceeded, "TooManyRedirects", "Redirect loop")]
+    [InlineData("InsecureRedirect", "InsecureRedirect", ErrorCategory.SecurityError, "InsecureRedirect", "isn't HTTPS: http://example.invalid/")]
+    [InlineData("AutodiscoverTld", "UntrustedRedirect", ErrorCategory.SecurityError, "UntrustedRedirect", "autodiscover.com")]
+    [InlineData("SlowHeaders", "DiscoveryTimeout", ErrorCategory.OperationTimeout, "Timeout", "No answer within 1 s")]
+    [InlineData("SlowBody", "DiscoveryTimeout", ErrorCategory.OperationTimeout, "Timeout", "body did not arrive within 1 s")]
+    [InlineData("ServerBusy", "ServerBusy", ErrorCategory.ResourceBusy, "ServerBusy", "ServerBusy")]
+    [InlineData("Status503", "ServerBusy", ErrorCategory.ResourceBusy, "ServerBusy", "HTTP 503")]
+    [InlineData("Status404", "FederationInformationNotFound", ErrorCategory.ObjectNotFound, "UnexpectedStatus", "Unexpected status code in response: 404")]
+    [InlineData("SoapFault", "FederationInformationNotFound", ErrorCategory.ObjectNotFound, "Rejected", "SOAP fault")]
+    [InlineData("WrongDomain", "FederationInformationNotFound", ErrorCategory.ObjectNotFound, "Rejected", "does not list the requested domain fabrikam.com")]
+    [InlineData("MissingApplicationUri", "FederationInformationNotFound", ErrorCategory.ObjectNotFound, "Rejected", "no valid ApplicationUri")]
+    [InlineData("Abort", "FederationInformationNotFound", ErrorCategory.ConnectionError, "ConnectionFailed", "POST")]
+    public void ReportsAFaultWithItsIdCategoryAndTarget(string fault, string errorId, ErrorCategory category, string reason, string detail)
     {
         string faultId = _sandbox.AddFault(Fault(fault));
         Dictionary<string, object?> parameters = Parameters("Fabrikam.com");
@@ -79,7 +90,11 @@ public sealed class ErrorTests : IDisposable
         Assert.Equal(category, record.CategoryInfo.Category);
         Assert.Equal("Fabrikam.com", record.TargetObject);
         Assert.StartsWith(ExchangeMessage, record.Exception.Message, StringComparison.Ordinal);
+        Assert.Contains(detail, record.Exception.Message, StringComparison.Ordinal);
+        Assert.Equal(record.Exception.Message, record.ErrorDetails?.Message);
         Assert.False(string.IsNullOrWhiteSpace(record.ErrorDetails?.RecommendedAction));
+        // An external entity is refused, never expanded into the message (it points at a local file).
+        Assert.DoesNotContain("root:", record.Exception.Message, StringComparison.Ordinal);
 
         var exception = Assert.IsType<FederationInformationException>(record.Exception);
         Assert.Equal("fabrikam.com", exception.DomainName);
@@ -115,7 +130,11 @@ public sealed class ErrorTests : IDisposable
         ErrorRecord record = Assert.Single(_host.Invoke(Parameters("fabrikam.com")).Errors);
         Assert.Equal("TooManyRedirects" + CmdletHost.ErrorIdSuffix, record.FullyQualifiedErrorId);
         Assert.Equal(ErrorCategory.LimitsExceeded, record.CategoryInfo.Category);
+        Assert.Contains("Too many redirects: gave up after 5", record.Exception.Message, StringComparison.Ordinal);
+        // The start plus five followed redirects were asked, each answered 302; the sixth target never was.
         Assert.Equal(_sandbox.State.Ports.Take(6), _sandbox.State.Requests.Select(r => r.Port));
+        Assert.All(_sandbox.State.Requests, r => Assert.Equal(302, r.Status));
+        Assert.Equal(6, Assert.IsType<FederationInformationException>(record.Exception).Attempts.Length);
     }
 
     [Theory]
@@ -124,6 +143,7 @@ public sealed class ErrorTests : IDisposable
     [InlineData("*.fabrikam.com")]
     [InlineData("<x>")]
     [InlineData("fabrikam")]
+    [InlineData("fabrikam..com")]
     public void RefusesAnInvalidDomainNameBeforeSendingAnything(string domain)
     {
         ErrorRecord record = Assert.Single(_host.Invoke(Parameters(domain)).Errors);
@@ -131,6 +151,7 @@ public sealed class ErrorTests : IDisposable
         Assert.Equal(ErrorCategory.InvalidArgument, record.CategoryInfo.Category);
         Assert.Equal(domain, record.TargetObject);
         Assert.IsType<ArgumentException>(record.Exception);
+        Assert.False(string.IsNullOrWhiteSpace(record.ErrorDetails?.RecommendedAction));
         Assert.Empty(_sandbox.State.Requests);
     }
 
