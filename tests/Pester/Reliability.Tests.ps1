@@ -369,7 +369,7 @@ BeforeAll {
     $script:DiscoveryViolations = 0
     $script:ModulePath = $env:CF_MODULE_PATH
 
-    $script:sandbox = Start-CFSandbox
+    $script:sandbox = Get-CFSandbox
     $script:trusted = Test-CFSandboxTrust -Sandbox $sandbox
     $script:envName = 'ReliabilitySandbox'
     Add-CFSandboxEnvironment -Sandbox $sandbox -Name $envName
@@ -1292,9 +1292,9 @@ Describe 'Reliability and security' -Tag 'Reliability' {
     It '<Id> <Area>: <Name>' -ForEach $Cases {
         $case = $_
         if ($case['NeedsTrust'] -and -not $script:trusted) {
-            Add-Result $case (New-Record) 'Skipped' 'this process does not trust the sandbox root'
-            Set-ItResult -Skipped -Because 'this process does not trust the sandbox root (build.ps1 sets SSL_CERT_FILE on Linux; CI installs it on Windows and macOS)'
-            return
+            # Skipped only when the run says -SkipUntrusted; otherwise a failure (SandboxHelpers.psm1, Skip-CFUntrusted).
+            Add-Result $case (New-Record) $(if ($env:CF_SKIP_UNTRUSTED -eq '1') { 'Skipped' } else { 'Failed' }) 'this process does not trust the sandbox root'
+            if (Skip-CFUntrusted -Trusted $false) { return }
         }
         # Re-created here so that it runs in this scope and sees the helpers above.
         $r = & ([scriptblock]::Create($case['Run'].ToString()))
