@@ -63,6 +63,9 @@ $Root = $PSScriptRoot
 $Artifacts = Join-Path $Root 'artifacts'
 $OutRoot = Join-Path $Root 'out'
 $TestProjects = @('CalendarFederation.Engine.Tests', 'CalendarFederation.Sandbox.Tests', 'CalendarFederation.Tests')
+# Test runs the Pester files in two processes side by side (each with its own sandbox), so both cores stay busy once
+# the xunit suites are done: these files, and every other one but Reliability (new files land in the second).
+$PesterFirstHalf = @('FederationDiagnostics', 'FederationMatrix', 'GetFederationInformation', 'ModuleLoading', 'Package', 'SignIn', 'Views')
 # What was built in this run, so Test, Reliability and Package in one invocation build once.
 $Built = @{}
 
@@ -152,12 +155,22 @@ function Invoke-Build {
     Write-Host ("Module: {0} ({1:n0} s)" -f $moduleDir, $clock.Elapsed.TotalSeconds) -ForegroundColor Green
 }
 
+function Invoke-TestRestore {
+    # The test projects' packages, Pester and the older MSAL the Pester suite loads by path among them (PackageDownload
+    # in tests/CalendarFederation.Tests), so the Pester suite can start while the test projects build.
+    if ($Built['TestRestore']) { return }
+    Invoke-Native dotnet @('restore', (Join-Path $Root 'tests/CalendarFederation.Tests.slnx'), '--nologo', '-v', 'quiet')
+    $Built['TestRestore'] = $true
+}
+
 function Invoke-TestBuild {
     # The three test projects (and the sandbox and src they reference) in one MSBuild graph, built in parallel, so
-    # 'dotnet test --no-build' starts at once and no suite rebuilds what another has built.
+    # 'dotnet test --no-build' starts at once and no suite rebuilds what another has built. After Invoke-Build this
+    # rewrites nothing the Pester suite uses (out/, the sandbox's bin/), so Pester may already be running.
     if ($Built['Tests']) { return }
+    Invoke-TestRestore
     $clock = [System.Diagnostics.Stopwatch]::StartNew()
-    Invoke-Native dotnet @('build', (Join-Path $Root 'tests/CalendarFederation.Tests.slnx'), '-c', $Configuration, '--nologo', '-v', 'quiet')
+    Invoke-Native dotnet @('build', (Join-Path $Root 'tests/CalendarFederation.Tests.slnx'), '-c', $Configuration, '--nologo', '-v', 'quiet', '--no-restore')
     $Built['Tests'] = $true
     Write-Host ("Test projects built ({0:n0} s)" -f $clock.Elapsed.TotalSeconds) -ForegroundColor Green
 }
@@ -285,7 +298,8 @@ function Start-XunitSuite {
 function Start-PesterSuite {
     # tests/Pester/Invoke-PesterSuite.ps1 in a fresh PowerShell like this one ('dotnet <pwsh.dll>' under 'dotnet pwsh'),
     # started after SSL_CERT_FILE is set so it trusts the sandbox.
-    param([Parameter(Mandatory)][string] $ResultPath, [Parameter(Mandatory)][string] $LogDirectory, [string[]] $Include, [string[]] $Exclude)
+    param([Parameter(Mandatory)][string] $ResultPath, [Parameter(Mandatory)][string] $LogDirectory, [string[]] $Include, [string[]] $Exclude,
+        [string] $Name = 'Pester')
     $processPath = (Get-Process -Id $PID).Path
     $launcher = @()
     if ([System.IO.Path]::GetFileNameWithoutExtension($processPath) -eq 'dotnet') {
@@ -298,7 +312,7 @@ function Start-PesterSuite {
     if ($Include) { $pwshArgs += @('-Include', ($Include -join ',')) }
     if ($Exclude) { $pwshArgs += @('-Exclude', ($Exclude -join ',')) }
     if ($SkipUntrusted) { $pwshArgs += '-SkipUntrusted' }
-    Start-Suite -Name 'Pester' -FilePath $processPath -ArgumentList $pwshArgs -LogDirectory $LogDirectory -ResultPath $ResultPath
+    Start-Suite -Name $Name -FilePath $processPath -ArgumentList $pwshArgs -LogDirectory $LogDirectory -ResultPath $ResultPath
 }
 
 function Write-TestTally($Tally, [string] $Label) {
@@ -319,7 +333,7 @@ function Invoke-Test {
     $tally = New-TestTally
     $clock = [System.Diagnostics.Stopwatch]::StartNew()
     Invoke-Package | Out-Null
-    Invoke-TestBuild
+    Invoke-TestRestore
     $tally.Timings.Add(("build and package {0:n0} s" -f $clock.Elapsed.TotalSeconds))
     $results = Join-Path $Artifacts 'test-results'
     if (Test-Path $results) { Remove-Item $results -Recurse -Force }
@@ -327,13 +341,22 @@ function Invoke-Test {
 
     Initialize-SandboxCa | Out-Null
     # Side by side: every suite has its own sandbox (xunit in process, Pester one process for its files) on ports of
-    # its own, and no suite asserts wall-clock times, so they do not disturb each other. Pester is the longest: first.
-    $suites = @('Pester') + @($TestProjects | Sort-Object -Descending)
+    # its own, and no suite asserts wall-clock times, so they do not disturb each other. Pester, the longest, needs only
+    # the module, the package and the sandbox: it starts before the test projects build.
     $running = @()
     try {
-        foreach ($name in $suites) {
-            if ($name -eq 'Pester') { $suite = Start-PesterSuite -ResultPath (Join-Path $results 'pester.json') -LogDirectory $results -Exclude 'Reliability' }
-            else { $suite = Start-XunitSuite $name $results }
+        if ($Sequential) {
+            Complete-Suite $tally (Start-PesterSuite -ResultPath (Join-Path $results 'pester.json') -LogDirectory $results -Exclude 'Reliability')
+        }
+        else {
+            $running += Start-PesterSuite -Name 'Pester-1' -ResultPath (Join-Path $results 'pester-1.json') -LogDirectory $results -Include $PesterFirstHalf
+            $running += Start-PesterSuite -Name 'Pester-2' -ResultPath (Join-Path $results 'pester-2.json') -LogDirectory $results -Exclude (@('Reliability') + $PesterFirstHalf)
+        }
+        $clock.Restart()
+        Invoke-TestBuild
+        $tally.Timings.Add(("test build {0:n0} s" -f $clock.Elapsed.TotalSeconds))
+        foreach ($name in @($TestProjects | Sort-Object -Descending)) {
+            $suite = Start-XunitSuite $name $results
             if ($Sequential) { Complete-Suite $tally $suite } else { $running += $suite }
         }
         # Each suite's output as it finishes.
