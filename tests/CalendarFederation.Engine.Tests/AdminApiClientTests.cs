@@ -65,14 +65,25 @@ public class AdminApiClientTests
     // A pending wait other than the attempt and overall timeouts: a back-off, a Retry-After or the tenant gate.
     private bool IsRetryWait(TimeSpan dueTime) => dueTime != _options.AttemptTimeout && dueTime != _options.OverallTimeout;
 
+    // Set when a timeout was let fire for a hung request: until that request has left the handler (its cancellation
+    // runs on another thread) it still counts as hung, and the pump must not move on to the next timeout.
+    private int? _releasingBlocked;
+
     private TimeSpan? NextStep()
     {
         if (_handler.Busy) return null;
+        if (_releasingBlocked is int before)
+        {
+            if (_handler.Blocked >= before) return null;
+            _releasingBlocked = null;
+        }
         bool hung = _handler.Blocked > 0;
         DateTimeOffset now = _time.GetUtcNow();
         foreach ((DateTimeOffset dueAt, TimeSpan dueTime) in _time.Pending)
         {
-            if (!IsRetryWait(dueTime) && !hung) continue;
+            bool timeout = !IsRetryWait(dueTime);
+            if (timeout && !hung) continue;
+            if (timeout) _releasingBlocked = _handler.Blocked;
             return dueAt > now ? dueAt - now : TimeSpan.FromTicks(1);
         }
         return null;
