@@ -157,9 +157,16 @@ function Invoke-Build {
 
 function Invoke-TestRestore {
     # The test projects' packages, Pester and the older MSAL the Pester suite loads by path among them (PackageDownload
-    # in tests/CalendarFederation.Tests), so the Pester suite can start while the test projects build.
+    # in tests/CalendarFederation.Tests), so the Pester suite can start while the test projects build. When NuGet's
+    # cache has those already, the build's own restore is enough.
     if ($Built['TestRestore']) { return }
-    Invoke-Native dotnet @('restore', (Join-Path $Root 'tests/CalendarFederation.Tests.slnx'), '--nologo', '-v', 'quiet')
+    $packages = $env:NUGET_PACKAGES
+    if (-not $packages) { $packages = Join-Path ([Environment]::GetFolderPath('UserProfile')) '.nuget/packages' }
+    $needed = @('pester/5.7.1/tools/Pester.psd1', 'microsoft.identity.client/4.61.3', 'microsoft.identitymodel.abstractions/6.35.0')
+    if (@($needed | Where-Object { -not (Test-Path -LiteralPath (Join-Path $packages $_)) }).Count -gt 0) {
+        Invoke-Native dotnet @('restore', (Join-Path $Root 'tests/CalendarFederation.Tests.slnx'), '--nologo', '-v', 'quiet')
+        $Built['Restored'] = $true
+    }
     $Built['TestRestore'] = $true
 }
 
@@ -170,7 +177,9 @@ function Invoke-TestBuild {
     if ($Built['Tests']) { return }
     Invoke-TestRestore
     $clock = [System.Diagnostics.Stopwatch]::StartNew()
-    Invoke-Native dotnet @('build', (Join-Path $Root 'tests/CalendarFederation.Tests.slnx'), '-c', $Configuration, '--nologo', '-v', 'quiet', '--no-restore')
+    $buildArgs = @('build', (Join-Path $Root 'tests/CalendarFederation.Tests.slnx'), '-c', $Configuration, '--nologo', '-v', 'quiet')
+    if ($Built['Restored']) { $buildArgs += '--no-restore' }
+    Invoke-Native dotnet $buildArgs
     $Built['Tests'] = $true
     Write-Host ("Test projects built ({0:n0} s)" -f $clock.Elapsed.TotalSeconds) -ForegroundColor Green
 }
