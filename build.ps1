@@ -8,14 +8,18 @@
       Build   Assemble the module in out/CalendarFederation/<version>/ (the version comes from Directory.Build.props),
               with its help: docs/cmdlets/*.md compiled to en-US/CalendarFederation.dll-Help.xml by
               docs/Convert-HelpToMaml.ps1, and docs/about_CalendarFederation.help.txt.
-      Test    Build, run the xunit suites, then Pester against the built module in a fresh process.
-              Ends with one line "N passed, N failed" and exits non-zero on any failure.
+      Test    Build and package once, build the test projects once (tests/CalendarFederation.Tests.slnx), then run
+              the three xunit suites (--no-build) and Pester against the built module in a fresh process, side by side.
+              No wall-clock targets: those are Reliability's and Bench's. Ends with one line
+              "N passed, N failed, N skipped" and exits non-zero on any failure. Tests that need the sandbox's https
+              root trusted fail when it is not, unless -SkipUntrusted says to skip them (refused when CI=true).
       Reliability
-              Build, then run only the reliability suite (issue 6): the fuzzing properties and the hosted-runspace
-              reliability tests (xunit), then tests/Pester/Reliability.Tests.ps1 against the built module, which writes
-              the case table to artifacts/reliability/results.json. Renders docs/reliability.md from it (one table per
-              section, the summary figures, the machine and the date) and exits non-zero if a case failed (a known
-              product bug is reported, not failed).
+              Build, then run only the reliability suite (issue 6) with its timing targets (MaxSeconds/MinSeconds,
+              CF_TIMING_TARGETS=1): the fuzzing properties and the hosted-runspace reliability tests (xunit), then
+              tests/Pester/Reliability.Tests.ps1 against the built module, which writes the case table to
+              artifacts/reliability/results.json. Renders docs/reliability.md from it (one table per section, the
+              summary figures, the machine and the date) and exits non-zero if a case failed (a known product bug is
+              reported, not failed). CI (.ci/run) runs Test, then Reliability.
       Demo    Build, start the sandbox, run the README's main walkthrough against it, stop the sandbox.
       Sandbox Build, start the sandbox in the foreground and open a PowerShell prompt that trusts it, with the module imported,
               the environment 'Sandbox' added and $contoso and $fabrikam connected (tests/Demo/Enter-Sandbox.ps1). Exit stops it.
@@ -34,6 +38,9 @@
 
 .EXAMPLE
     dotnet pwsh ./build.ps1 Reliability
+
+.EXAMPLE
+    dotnet pwsh ./build.ps1 Test, Reliability    # what .ci/run runs
 #>
 [CmdletBinding()]
 param(
@@ -42,7 +49,14 @@ param(
     [string[]] $Task = @('Build'),
 
     [ValidateSet('Debug', 'Release')]
-    [string] $Configuration = 'Release'
+    [string] $Configuration = 'Release',
+
+    # Test and Reliability: skip, and report loudly, the tests that need the sandbox's https root trusted, instead of
+    # failing them. For a machine that cannot trust it; refused when CI=true.
+    [switch] $SkipUntrusted,
+
+    # Test: run the xunit suites and Pester one after another instead of side by side.
+    [switch] $Sequential
 )
 
 $ErrorActionPreference = 'Stop'
@@ -50,11 +64,17 @@ Set-StrictMode -Version 3.0
 $Root = $PSScriptRoot
 $Artifacts = Join-Path $Root 'artifacts'
 $OutRoot = Join-Path $Root 'out'
+$TestProjects = @('CalendarFederation.Engine.Tests', 'CalendarFederation.Sandbox.Tests', 'CalendarFederation.Tests')
+# Test runs the Pester files in two processes side by side (each with its own sandbox), so both cores stay busy once
+# the xunit suites are done: these files, and every other one but Reliability (new files land in the second).
+$PesterFirstHalf = @('FederationDiagnostics', 'FederationMatrix', 'GetFederationInformation', 'ModuleLoading', 'Package', 'SignIn', 'Views')
+# What was built in this run, so Test, Reliability and Package in one invocation build once.
+$Built = @{}
 
 function Invoke-Native {
     # Runs a native command; a non-zero exit stops the task with a clear message.
     param([Parameter(Mandatory)][string] $FilePath, [string[]] $ArgumentList = @())
-    & $FilePath @ArgumentList
+    & $FilePath @ArgumentList | Out-Host
     if ($LASTEXITCODE -ne 0) {
         throw "'$FilePath $($ArgumentList -join ' ')' failed with exit code $LASTEXITCODE."
     }
@@ -96,6 +116,8 @@ function Invoke-FreshPwsh {
 }
 
 function Invoke-Build {
+    if ($Built['Module']) { return }
+    $clock = [System.Diagnostics.Stopwatch]::StartNew()
     $version = Get-ModuleVersion
     $moduleDir = Get-ModuleDirectory
     $publishDir = Join-Path $Artifacts 'publish'
@@ -128,10 +150,40 @@ function Invoke-Build {
     $info = Test-ModuleManifest -Path (Join-Path $moduleDir 'CalendarFederation.psd1') -ErrorAction Stop
     if ($info.Version.ToString() -ne $version) { throw "Manifest version $($info.Version) does not match $version." }
 
-    # The sandbox and the test projects, so Test and Demo start from a complete build.
+    # The sandbox, so Demo and Bench start from a complete build (Test and Reliability build it with the test projects).
     Invoke-Native dotnet @('build', (Join-Path $Root 'tests/CalendarFederation.Sandbox/CalendarFederation.Sandbox.csproj'),
         '-c', $Configuration, '--nologo', '-v', 'quiet')
-    Write-Host "Module: $moduleDir" -ForegroundColor Green
+    $Built['Module'] = $true
+    Write-Host ("Module: {0} ({1:n0} s)" -f $moduleDir, $clock.Elapsed.TotalSeconds) -ForegroundColor Green
+}
+
+function Invoke-TestRestore {
+    # The test projects' packages, Pester and the older MSAL the Pester suite loads by path among them (PackageDownload
+    # in tests/CalendarFederation.Tests), so the Pester suite can start while the test projects build. When NuGet's
+    # cache has those already, the build's own restore is enough.
+    if ($Built['TestRestore']) { return }
+    $packages = $env:NUGET_PACKAGES
+    if (-not $packages) { $packages = Join-Path ([Environment]::GetFolderPath('UserProfile')) '.nuget/packages' }
+    $needed = @('pester/5.7.1/tools/Pester.psd1', 'microsoft.identity.client/4.61.3', 'microsoft.identitymodel.abstractions/6.35.0')
+    if (@($needed | Where-Object { -not (Test-Path -LiteralPath (Join-Path $packages $_)) }).Count -gt 0) {
+        Invoke-Native dotnet @('restore', (Join-Path $Root 'tests/CalendarFederation.Tests.slnx'), '--nologo', '-v', 'quiet')
+        $Built['Restored'] = $true
+    }
+    $Built['TestRestore'] = $true
+}
+
+function Invoke-TestBuild {
+    # The three test projects (and the sandbox and src they reference) in one MSBuild graph, built in parallel, so
+    # 'dotnet test --no-build' starts at once and no suite rebuilds what another has built. After Invoke-Build this
+    # rewrites nothing the Pester suite uses (out/, the sandbox's bin/), so Pester may already be running.
+    if ($Built['Tests']) { return }
+    Invoke-TestRestore
+    $clock = [System.Diagnostics.Stopwatch]::StartNew()
+    $buildArgs = @('build', (Join-Path $Root 'tests/CalendarFederation.Tests.slnx'), '-c', $Configuration, '--nologo', '-v', 'quiet')
+    if ($Built['Restored']) { $buildArgs += '--no-restore' }
+    Invoke-Native dotnet $buildArgs
+    $Built['Tests'] = $true
+    Write-Host ("Test projects built ({0:n0} s)" -f $clock.Elapsed.TotalSeconds) -ForegroundColor Green
 }
 
 function Export-ModuleHelp {
@@ -178,11 +230,16 @@ function Initialize-SandboxCa {
 function Read-TrxCounts([string] $Path) {
     [xml] $trx = Get-Content -LiteralPath $Path -Raw
     $counters = $trx.TestRun.ResultSummary.Counters
-    return [pscustomobject]@{ Passed = [int]$counters.passed; Failed = [int]$counters.failed + [int]$counters.error + [int]$counters.timeout }
+    return [pscustomobject]@{
+        Passed  = [int]$counters.passed
+        Failed  = [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
+        Skipped = [int]$counters.notExecuted
+    }
 }
 
 function New-TestTally {
-    [pscustomobject]@{ Passed = 0; Failed = 0; Problems = [System.Collections.Generic.List[string]]::new(); Clock = [System.Diagnostics.Stopwatch]::StartNew() }
+    [pscustomobject]@{ Passed = 0; Failed = 0; Skipped = 0; Problems = [System.Collections.Generic.List[string]]::new()
+        Timings = [System.Collections.Generic.List[string]]::new(); Clock = [System.Diagnostics.Stopwatch]::StartNew() }
 }
 
 function Add-TestCounts {
@@ -194,83 +251,168 @@ function Add-TestCounts {
         $Tally.Failed++
         return
     }
+    $skipped = 0
+    if ($Counts.PSObject.Properties['Skipped']) { $skipped = [int]$Counts.Skipped }
     $Tally.Passed += [int]$Counts.Passed
     $Tally.Failed += [int]$Counts.Failed
+    $Tally.Skipped += $skipped
     if ($Exit -ne 0 -and [int]$Counts.Failed -eq 0) {
         $Tally.Problems.Add("$Name exited with $Exit")
         $Tally.Failed++
     }
 }
 
-function Invoke-XunitRun {
-    param($Tally, [string] $Project, [string] $ResultsDirectory, [string] $Trx = "$Project.trx", [string] $Filter)
-    Write-Host "xunit: $Project ($Trx)" -ForegroundColor Cyan
-    $testArgs = @('test', (Join-Path $Root "tests/$Project/$Project.csproj"), '-c', $Configuration, '--nologo')
-    if ($Filter) { $testArgs += @('--filter', $Filter) }
-    $testArgs += @('--logger', "trx;LogFileName=$Trx", '--logger', 'console;verbosity=minimal', '--results-directory', $ResultsDirectory)
-    & dotnet @testArgs | Out-Host
-    $exit = $LASTEXITCODE
-    $trxPath = Join-Path $ResultsDirectory $Trx
-    Add-TestCounts $Tally $Project $exit $(if (Test-Path $trxPath) { Read-TrxCounts $trxPath } else { $null })
+function ConvertTo-CommandLine([string[]] $Arguments) {
+    # One command-line string from arguments (Start-Process joins an array with spaces and quotes nothing).
+    ($Arguments | ForEach-Object { if ($_ -match '[\s"]' -or $_ -eq '') { '"' + ($_ -replace '"', '\"') + '"' } else { $_ } }) -join ' '
 }
 
-function Invoke-PesterRun {
-    # tests/Pester/Invoke-PesterSuite.ps1 in a fresh PowerShell (started after SSL_CERT_FILE is set), counted into the tally.
-    param($Tally, [Parameter(Mandatory)][string] $ResultPath, [string[]] $Include)
-    $pwshArgs = @('-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'tests/Pester/Invoke-PesterSuite.ps1'),
+function Start-Suite {
+    # Starts one suite as a child process, its output to a log file; Complete-Suite waits for it and shows the log.
+    param([Parameter(Mandatory)][string] $Name, [Parameter(Mandatory)][string] $FilePath, [string[]] $ArgumentList,
+        [Parameter(Mandatory)][string] $LogDirectory, [Parameter(Mandatory)][string] $ResultPath)
+    $log = Join-Path $LogDirectory "$Name.log"
+    $errors = Join-Path $LogDirectory "$Name.stderr.log"
+    $process = Start-Process -FilePath $FilePath -ArgumentList (ConvertTo-CommandLine $ArgumentList) -NoNewWindow -PassThru `
+        -RedirectStandardOutput $log -RedirectStandardError $errors
+    $null = $process.Handle # on Windows, ExitCode is only kept for a process whose handle was opened
+    [pscustomobject]@{ Name = $Name; Process = $process; Log = $log; Errors = $errors; ResultPath = $ResultPath; Clock = [System.Diagnostics.Stopwatch]::StartNew() }
+}
+
+function Complete-Suite($Tally, $Suite) {
+    $Suite.Process.WaitForExit()
+    $exit = $Suite.Process.ExitCode
+    $seconds = $Suite.Clock.Elapsed.TotalSeconds
+    Write-Host ("---- {0}: exit {1}, {2:n0} s ----" -f $Suite.Name, $exit, $seconds) -ForegroundColor Cyan
+    foreach ($file in $Suite.Log, $Suite.Errors) {
+        if (Test-Path -LiteralPath $file) { Get-Content -LiteralPath $file | Out-Host }
+    }
+    $Tally.Timings.Add(("{0} {1:n0} s" -f $Suite.Name, $seconds))
+    $counts = $null
+    if (Test-Path -LiteralPath $Suite.ResultPath) {
+        # A trx from dotnet test, or Invoke-PesterSuite.ps1's {"Passed","Failed","Skipped"}.
+        if ($Suite.ResultPath.EndsWith('.trx')) { $counts = Read-TrxCounts $Suite.ResultPath }
+        else { $counts = Get-Content -LiteralPath $Suite.ResultPath -Raw | ConvertFrom-Json }
+    }
+    Add-TestCounts $Tally $Suite.Name $exit $counts
+}
+
+function Start-XunitSuite {
+    param([Parameter(Mandatory)][string] $Project, [Parameter(Mandatory)][string] $ResultsDirectory, [string] $Trx = "$Project.trx", [string] $Filter)
+    $testArgs = @('test', (Join-Path $Root "tests/$Project/$Project.csproj"), '-c', $Configuration, '--no-build', '--nologo')
+    if ($Filter) { $testArgs += @('--filter', $Filter) }
+    $testArgs += @('--logger', "trx;LogFileName=$Trx", '--logger', 'console;verbosity=minimal', '--results-directory', $ResultsDirectory)
+    Start-Suite -Name ([System.IO.Path]::GetFileNameWithoutExtension($Trx)) -FilePath 'dotnet' -ArgumentList $testArgs -LogDirectory $ResultsDirectory `
+        -ResultPath (Join-Path $ResultsDirectory $Trx)
+}
+
+function Start-PesterSuite {
+    # tests/Pester/Invoke-PesterSuite.ps1 in a fresh PowerShell like this one ('dotnet <pwsh.dll>' under 'dotnet pwsh'),
+    # started after SSL_CERT_FILE is set so it trusts the sandbox.
+    param([Parameter(Mandatory)][string] $ResultPath, [Parameter(Mandatory)][string] $LogDirectory, [string[]] $Include, [string[]] $Exclude,
+        [string] $Name = 'Pester')
+    $processPath = (Get-Process -Id $PID).Path
+    $launcher = @()
+    if ([System.IO.Path]::GetFileNameWithoutExtension($processPath) -eq 'dotnet') {
+        $launcher = @([System.Reflection.Assembly]::GetEntryAssembly().Location)
+    }
+    $pwshArgs = $launcher + @('-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'tests/Pester/Invoke-PesterSuite.ps1'),
         '-ModulePath', (Join-Path (Get-ModuleDirectory) 'CalendarFederation.psd1'),
         '-SandboxDll', (Get-SandboxDll),
         '-ResultPath', $ResultPath)
     if ($Include) { $pwshArgs += @('-Include', ($Include -join ',')) }
-    $exit = Invoke-FreshPwsh $pwshArgs
-    Add-TestCounts $Tally 'Pester' $exit $(if (Test-Path $ResultPath) { Get-Content -LiteralPath $ResultPath -Raw | ConvertFrom-Json } else { $null })
+    if ($Exclude) { $pwshArgs += @('-Exclude', ($Exclude -join ',')) }
+    if ($SkipUntrusted) { $pwshArgs += '-SkipUntrusted' }
+    Start-Suite -Name $Name -FilePath $processPath -ArgumentList $pwshArgs -LogDirectory $LogDirectory -ResultPath $ResultPath
 }
 
 function Write-TestTally($Tally, [string] $Label) {
-    # Ends with the one line CI reads: "N passed, N failed".
+    # Ends with the one line CI reads: "N passed, N failed, N skipped".
     $Tally.Clock.Stop()
     foreach ($p in $Tally.Problems) { Write-Host "Problem: $p" -ForegroundColor Red }
-    Write-Host ("{0} time: {1:n0} s" -f $Label, $Tally.Clock.Elapsed.TotalSeconds)
-    Write-Host "$($Tally.Passed) passed, $($Tally.Failed) failed"
+    Write-Host ("{0} time: {1:n0} s ({2})" -f $Label, $Tally.Clock.Elapsed.TotalSeconds, ($Tally.Timings -join ', '))
+    if ($Tally.Skipped -gt 0) { Write-Host "$($Tally.Skipped) test(s) skipped: see the suites' output for why." -ForegroundColor Yellow }
+    Write-Host "$($Tally.Passed) passed, $($Tally.Failed) failed, $($Tally.Skipped) skipped"
+}
+
+function Assert-SkipAllowed {
+    if ($SkipUntrusted -and $env:CI -eq 'true') { throw '-SkipUntrusted is refused in CI (CI=true): there every test must run.' }
 }
 
 function Invoke-Test {
+    Assert-SkipAllowed
+    $tally = New-TestTally
+    $clock = [System.Diagnostics.Stopwatch]::StartNew()
     Invoke-Package | Out-Null
+    Invoke-TestRestore
+    $tally.Timings.Add(("build and package {0:n0} s" -f $clock.Elapsed.TotalSeconds))
     $results = Join-Path $Artifacts 'test-results'
     if (Test-Path $results) { Remove-Item $results -Recurse -Force }
     New-Item -ItemType Directory -Path $results -Force | Out-Null
-    # The reliability suite's case table is rebuilt by this run (hosted xunit rows, then Pester).
-    $reliability = Join-Path $Artifacts 'reliability'
-    if (Test-Path $reliability) { Remove-Item $reliability -Recurse -Force }
 
-    $tally = New-TestTally
     Initialize-SandboxCa | Out-Null
-    foreach ($project in 'CalendarFederation.Engine.Tests', 'CalendarFederation.Sandbox.Tests', 'CalendarFederation.Tests') {
-        Invoke-XunitRun $tally $project $results
+    # Side by side: every suite has its own sandbox (xunit in process, Pester one process for its files) on ports of
+    # its own, and no suite asserts wall-clock times, so they do not disturb each other. Pester, the longest, needs only
+    # the module, the package and the sandbox: it starts before the test projects build.
+    $running = @()
+    try {
+        if ($Sequential) {
+            Complete-Suite $tally (Start-PesterSuite -ResultPath (Join-Path $results 'pester.json') -LogDirectory $results -Exclude 'Reliability')
+        }
+        else {
+            $running += Start-PesterSuite -Name 'Pester-1' -ResultPath (Join-Path $results 'pester-1.json') -LogDirectory $results -Include $PesterFirstHalf
+            $running += Start-PesterSuite -Name 'Pester-2' -ResultPath (Join-Path $results 'pester-2.json') -LogDirectory $results -Exclude (@('Reliability') + $PesterFirstHalf)
+        }
+        $clock.Restart()
+        Invoke-TestBuild
+        $tally.Timings.Add(("test build {0:n0} s" -f $clock.Elapsed.TotalSeconds))
+        foreach ($name in @($TestProjects | Sort-Object -Descending)) {
+            $suite = Start-XunitSuite $name $results
+            if ($Sequential) { Complete-Suite $tally $suite } else { $running += $suite }
+        }
+        # Each suite's output as it finishes.
+        while ($running.Count -gt 0) {
+            $done = @($running | Where-Object { $_.Process.WaitForExit(250) } | Select-Object -First 1)
+            if ($done.Count -eq 0) { continue }
+            $done[0].Clock.Stop()
+            $running = @($running | Where-Object { $_ -ne $done[0] })
+            Complete-Suite $tally $done[0]
+        }
     }
-    Write-Host 'Pester: tests/Pester against the built module, in a fresh PowerShell' -ForegroundColor Cyan
-    Invoke-PesterRun $tally -ResultPath (Join-Path $results 'pester.json')
+    finally {
+        # If this run is cut short, end the suites it started (by their process, never by name).
+        foreach ($suite in $running) { if (-not $suite.Process.HasExited) { try { $suite.Process.Kill($true) } catch { $suite.Process.Kill() } } }
+    }
     Write-TestTally $tally 'Test'
-    if ($tally.Failed -gt 0) { exit 1 }
+    if ($tally.Failed -gt 0) { $script:FailedTasks += 'Test' }
 }
 
 function Invoke-Reliability {
+    Assert-SkipAllowed
     Invoke-Build
+    Invoke-TestBuild
     Initialize-SandboxCa | Out-Null
     $tally = New-TestTally
     $reliability = Join-Path $Artifacts 'reliability'
     if (Test-Path $reliability) { Remove-Item $reliability -Recurse -Force }
     New-Item -ItemType Directory -Path $reliability -Force | Out-Null
 
-    # The fuzzing properties (section 6), and the hosted-runspace cases (delegated sign-in, the persistent cache) with the
-    # sign-in tests the report refers to. Their rows go to artifacts/reliability/xunit, which the Pester run merges.
-    Invoke-XunitRun $tally 'CalendarFederation.Engine.Tests' $reliability -Trx 'fuzz.trx' `
-        -Filter 'FullyQualifiedName~CalendarFederation.Engine.Tests.FuzzTests|FullyQualifiedName~CalendarFederation.Engine.Tests.PageParserEdgeTests'
-    Invoke-XunitRun $tally 'CalendarFederation.Tests' $reliability -Trx 'hosted.trx' `
-        -Filter 'FullyQualifiedName~CalendarFederation.Tests.Reliability|FullyQualifiedName~No_secret_or_token_appears_in_any_stream_or_view|FullyQualifiedName~Interactive_goes_through_the_browser_seam|FullyQualifiedName~Tokens_are_refreshed_silently_when_they_expire'
-
-    Write-Host 'Pester: tests/Pester/Reliability.Tests.ps1 against the built module, in a fresh PowerShell' -ForegroundColor Cyan
-    Invoke-PesterRun $tally -ResultPath (Join-Path $reliability 'pester.json') -Include 'Reliability'
+    # The timing targets: the cases' MaxSeconds/MinSeconds and the fuzzing's time per input (FuzzTests.cs).
+    $previousTargets = $env:CF_TIMING_TARGETS
+    $env:CF_TIMING_TARGETS = '1'
+    try {
+        # The fuzzing properties (section 6), and the hosted-runspace cases (delegated sign-in, the persistent cache) with the
+        # sign-in tests the report refers to. Their rows go to artifacts/reliability/xunit, which the Pester run merges.
+        # One after another: the times in the report are the point.
+        Complete-Suite $tally (Start-XunitSuite 'CalendarFederation.Engine.Tests' $reliability -Trx 'fuzz.trx' `
+                -Filter 'FullyQualifiedName~CalendarFederation.Engine.Tests.FuzzTests|FullyQualifiedName~CalendarFederation.Engine.Tests.PageParserEdgeTests')
+        Complete-Suite $tally (Start-XunitSuite 'CalendarFederation.Tests' $reliability -Trx 'hosted.trx' `
+                -Filter 'FullyQualifiedName~CalendarFederation.Tests.Reliability|FullyQualifiedName~No_secret_or_token_appears_in_any_stream_or_view|FullyQualifiedName~Interactive_goes_through_the_browser_seam|FullyQualifiedName~Tokens_are_refreshed_silently_when_they_expire')
+        Complete-Suite $tally (Start-PesterSuite -ResultPath (Join-Path $reliability 'pester.json') -LogDirectory $reliability -Include 'Reliability')
+    }
+    finally {
+        $env:CF_TIMING_TARGETS = $previousTargets
+    }
 
     . (Join-Path $Root 'docs/Export-ReliabilityReport.ps1')
     $report = Join-Path $Root 'docs/reliability.md'
@@ -282,7 +424,7 @@ function Invoke-Reliability {
             $summary.Cases, $summary.Passed, $summary.KnownBugCases, $summary.KnownBugs, $summary.Failed, $summary.Lost, $summary.Duplicated, $summary.HalfWritten,
         $summary.Violations, $summary.FuzzProperties, $summary.FuzzInputs)
     Write-TestTally $tally 'Reliability'
-    if ($tally.Failed -gt 0 -or $summary.Failed -gt 0 -or ($summary.Lost + $summary.Duplicated + $summary.HalfWritten) -gt 0) { exit 1 }
+    if ($tally.Failed -gt 0 -or $summary.Failed -gt 0 -or ($summary.Lost + $summary.Duplicated + $summary.HalfWritten) -gt 0) { $script:FailedTasks += 'Reliability' }
 }
 
 function Invoke-Demo {
@@ -307,7 +449,21 @@ function Invoke-Sandbox {
             '-ModulePath', (Join-Path (Get-ModuleDirectory) 'CalendarFederation.psd1'), '-SandboxDll', (Get-SandboxDll)))
 }
 
+function Use-OwnResourceStore {
+    # PSResourceGet keeps registered repositories in one file per user (LocalApplicationData/PSResourceGet). Builds
+    # side by side on one machine register and unregister there at the same moment and can leave it corrupted
+    # ("Repository store may be corrupted"), failing Package or tests/Pester/Package.Tests.ps1. On Linux and macOS
+    # it lives under XDG_DATA_HOME: give this build, and the processes it starts, a store of their own. PSResourceGet
+    # reads the path once, so this runs before its first use here. (Windows has no such variable; CI runs one build.)
+    if ($PSVersionTable.PSEdition -eq 'Core' -and -not $IsWindows -and -not $Built['ResourceStore']) {
+        $env:XDG_DATA_HOME = Join-Path $Artifacts 'xdg-data'
+        New-Item -ItemType Directory -Path $env:XDG_DATA_HOME -Force | Out-Null
+        $Built['ResourceStore'] = $true
+    }
+}
+
 function Invoke-Package {
+    Use-OwnResourceStore
     Invoke-Build
     $packageDir = Join-Path $Artifacts 'package'
     if (Test-Path $packageDir) { Remove-Item $packageDir -Recurse -Force }
@@ -358,6 +514,8 @@ function Invoke-Clean {
     Write-Host 'Clean.'
 }
 
+# Test and Reliability add their name here when something failed, so a later task still runs (Test, then Reliability).
+$FailedTasks = @()
 try {
     Push-Location $Root
     foreach ($t in $Task) {
@@ -381,3 +539,8 @@ catch {
 finally {
     Pop-Location
 }
+if ($FailedTasks.Count -gt 0) {
+    Write-Host "build.ps1: $($FailedTasks -join ', ') failed." -ForegroundColor Red
+    exit 1
+}
+exit 0

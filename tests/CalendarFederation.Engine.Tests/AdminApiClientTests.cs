@@ -5,19 +5,22 @@ using System.Text;
 using System.Text.Json;
 using CalendarFederation.Engine.AdminApi;
 using CalendarFederation.Engine.Auth;
-using Microsoft.Extensions.Time.Testing;
+using CalendarFederation.Engine.Tests.Support;
 using Xunit;
 
-using CalendarFederation.Engine.Tests.Support;
 
 namespace CalendarFederation.Engine.Tests;
 
 public class AdminApiClientTests
 {
-    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero));
+    // A hang guard for the waits below, not a measurement: nothing here takes more than milliseconds of real time.
+    private static readonly TimeSpan Guard = TimeSpan.FromSeconds(60);
+
+    private readonly PumpedTime _time = new(new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero));
     private readonly ScriptedHandler _handler;
     private readonly FakeTokens _tokens = new();
     private readonly RecordingEvents _events = new();
+    private AdminApiOptions _options = new();
 
     public AdminApiClientTests()
     {
@@ -36,18 +39,56 @@ public class AdminApiClientTests
             MaxDelay = TimeSpan.FromSeconds(60),
         };
         configure?.Invoke(options);
+        _options = options;
         return new AdminApiClient(options, _tokens, _handler, disposeHandler: false, time: _time);
     }
 
-    // Polly and the gate wait on the fake clock; move it forward until the call completes.
+    // Polly and the gate wait on the fake clock: move it to the next pending timer whenever the client is waiting on one,
+    // until the call completes. Never while the handler is producing an answer, and never to the attempt or overall
+    // timeout unless the handler holds a request that hangs: a timeout may only fire when nothing would answer.
+    // Driven by timer and handler events (PumpedTime.Changed, ScriptedHandler.Changed), not by real time.
     private async Task<T> Run<T>(Task<T> task)
     {
-        for (int i = 0; i < 20_000 && !task.IsCompleted; i++)
+        using var guard = new CancellationTokenSource(Guard);
+        while (!task.IsCompleted)
         {
-            await Task.Delay(1);
-            _time.Advance(TimeSpan.FromMilliseconds(250));
+            Task timeChanged = _time.Changed;
+            Task handlerChanged = _handler.Changed;
+            if (NextStep() is TimeSpan step)
+            {
+                _time.Advance(step);
+                continue;
+            }
+            await Task.WhenAny(task, timeChanged, handlerChanged).WaitAsync(guard.Token);
         }
         return await task;
+    }
+
+    // A pending wait other than the attempt and overall timeouts: a back-off, a Retry-After or the tenant gate.
+    private bool IsRetryWait(TimeSpan dueTime) => dueTime != _options.AttemptTimeout && dueTime != _options.OverallTimeout;
+
+    // Set when a timeout was let fire for a hung request: until that request has left the handler (its cancellation
+    // runs on another thread) it still counts as hung, and the pump must not move on to the next timeout.
+    private int? _releasingBlocked;
+
+    private TimeSpan? NextStep()
+    {
+        if (_handler.Busy) return null;
+        if (_releasingBlocked is int before)
+        {
+            if (_handler.Blocked >= before) return null;
+            _releasingBlocked = null;
+        }
+        bool hung = _handler.Blocked > 0;
+        DateTimeOffset now = _time.GetUtcNow();
+        foreach ((DateTimeOffset dueAt, TimeSpan dueTime) in _time.Pending)
+        {
+            bool timeout = !IsRetryWait(dueTime);
+            if (timeout && !hung) continue;
+            if (timeout) _releasingBlocked = _handler.Blocked;
+            return dueAt > now ? dueAt - now : TimeSpan.FromTicks(1);
+        }
+        return null;
     }
 
     private static readonly KeyValuePair<string, object?>[] NoParameters = Array.Empty<KeyValuePair<string, object?>>();
@@ -284,7 +325,9 @@ public class AdminApiClientTests
         for (int i = 0; i < 5; i++) _handler.Respond(200, Ok());
         using AdminApiClient client = Client();
         Task<AdminApiResult> first = client.InvokeAsync("Get-A", NoParameters, _events, CancellationToken.None);
-        await Task.Delay(50); // the first call has been answered 429 and blocked the tenant
+        // The first call waits out its Retry-After: it has been answered 429 and has blocked the tenant.
+        await _time.WaitForTimerAsync(IsRetryWait, Guard);
+        Assert.True(client.Gate.BlockedUntil > _time.GetUtcNow());
         Task<AdminApiResult>[] others = Enumerable.Range(0, 3).Select(_ => client.InvokeAsync("Get-B", NoParameters, _events, CancellationToken.None)).ToArray();
         await Run(Task.WhenAll(others.Append(first)).ContinueWith(t => 0));
         DateTimeOffset throttledAt = _handler.Requests[0].At;
@@ -299,7 +342,8 @@ public class AdminApiClientTests
         for (int i = 0; i < 10; i++) _handler.Respond(200, Ok());
         using AdminApiClient client = Client(o => o.MaxConcurrencyPerTenant = 2);
         Task<AdminApiResult>[] calls = Enumerable.Range(0, 10).Select(_ => client.InvokeAsync("Get-X", NoParameters, _events, CancellationToken.None)).ToArray();
-        await Task.Delay(200);
+        // Everything up to the handler runs synchronously as each call starts: past the cap, calls wait at the gate.
+        await _handler.WaitUntilAsync(() => _handler.Blocked >= 2, Guard);
         Assert.Equal(2, _handler.InFlight);
         _handler.Release();
         await Task.WhenAll(calls);
@@ -313,7 +357,7 @@ public class AdminApiClientTests
         using AdminApiClient client = Client();
         using var cts = new CancellationTokenSource();
         Task<AdminApiResult> call = client.InvokeAsync("Get-X", NoParameters, _events, cts.Token);
-        await Task.Delay(50);
+        await _time.WaitForTimerAsync(IsRetryWait, Guard); // waiting out the Retry-After
         cts.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
         Assert.Single(_handler.Requests);
@@ -504,16 +548,58 @@ public class AdminApiClientTests
 
     internal sealed record Recorded(string Url, Dictionary<string, string> Headers, string Body, DateTimeOffset At);
 
-    /// <summary>Answers from a script, records each request with the fake clock's time, and can hold answers back.</summary>
+    /// <summary>
+    /// Answers from a script, records each request with the fake clock's time, and can hold answers back. Says when a
+    /// request enters, leaves or blocks (hangs or is held), so a test can wait for that instead of sleeping.
+    /// </summary>
     internal sealed class ScriptedHandler : HttpMessageHandler
     {
-        private readonly FakeTimeProvider _time;
+        private readonly PumpedTime _time;
         private readonly ConcurrentQueue<(int Status, string Body, int? RetryAfter, bool Hang, Exception? Error)> _script = new();
         private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly object _gate = new();
         private int _inFlight;
+        private int _blocked;
+        private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public ScriptedHandler(FakeTimeProvider time) => _time = time;
+        public ScriptedHandler(PumpedTime time) => _time = time;
+
+        /// <summary>Completes when a request enters, leaves or blocks.</summary>
+        public Task Changed => Volatile.Read(ref _changed).Task;
+
+        /// <summary>Requests inside the handler that wait for Release or hang until cancelled.</summary>
+        public int Blocked => Volatile.Read(ref _blocked);
+
+        /// <summary>A request is being answered (inside the handler and not blocked).</summary>
+        public bool Busy => InFlight > Blocked;
+
+        public async Task WaitUntilAsync(Func<bool> condition, TimeSpan guard)
+        {
+            using var limit = new CancellationTokenSource(guard);
+            while (true)
+            {
+                Task changed = Changed;
+                if (condition()) return;
+                await changed.WaitAsync(limit.Token);
+            }
+        }
+
+        private void Notify() => Interlocked.Exchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+
+        private async Task BlockAsync(Task wait)
+        {
+            Interlocked.Increment(ref _blocked);
+            Notify();
+            try
+            {
+                await wait;
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _blocked);
+                Notify();
+            }
+        }
 
         public List<Recorded> Requests { get; } = new();
         public bool Hold { get; set; }
@@ -544,11 +630,13 @@ public class AdminApiClientTests
                 _inFlight++;
                 MaxInFlight = Math.Max(MaxInFlight, _inFlight);
             }
+            Notify();
             try
             {
-                if (Hold) await _release.Task.WaitAsync(cancellationToken);
+                if (Hold) await BlockAsync(_release.Task.WaitAsync(cancellationToken));
                 if (!_script.TryDequeue(out var step)) step = (500, "script exhausted", null, false, null);
-                if (step.Hang) await Task.Delay(Timeout.Infinite, cancellationToken);
+                // A peer that never answers: only the client's timeout (or cancellation) ends it.
+                if (step.Hang) await BlockAsync(Task.Delay(Timeout.Infinite, cancellationToken));
                 if (step.Error != null) throw step.Error;
                 if (step.Status == -1) return new HttpResponseMessage(HttpStatusCode.OK) { Content = new StreamContent(new ResetStream()) };
                 var response = new HttpResponseMessage((HttpStatusCode)step.Status) { Content = new StringContent(step.Body, Encoding.UTF8, "application/json") };
@@ -558,6 +646,7 @@ public class AdminApiClientTests
             finally
             {
                 Interlocked.Decrement(ref _inFlight);
+                Notify();
             }
         }
     }

@@ -207,7 +207,7 @@ public sealed class AdminApiTests : IClassFixture<AuthSandbox>, IAsyncLifetime
         {
             await _sandbox.ControlAsync(HttpMethod.Put, "/_sandbox/token-lifetime?seconds=1");
             string shortLived = await ContosoAppTokenAsync();
-            await Task.Delay(2100);
+            _sandbox.Server.State.Clock.Advance(TimeSpan.FromSeconds(2)); // past its exp (whole seconds), on the sandbox's clock
             AdminResponse expired = await _sandbox.InvokeAsync("contoso", shortLived, "Get-OrganizationConfig");
             Assert.Equal(HttpStatusCode.Unauthorized, expired.Status);
             Assert.Contains("error=\"invalid_token\"", expired.WwwAuthenticate);
@@ -269,9 +269,10 @@ public sealed class AdminApiTests : IClassFixture<AuthSandbox>, IAsyncLifetime
         // Another tenant is not held back.
         Assert.Equal(HttpStatusCode.OK, (await _sandbox.InvokeAsync("contoso", await ContosoAppTokenAsync(), "Get-OrganizationConfig")).Status);
 
-        // After waiting as told, the request goes through and nothing new is recorded.
+        // After waiting as told (the sandbox's clock moves on by the Retry-After), the request goes through and nothing
+        // new is recorded.
         await _sandbox.ControlAsync(HttpMethod.Delete, "/_sandbox/violations");
-        await Task.Delay(early.RetryAfter!.Value);
+        _sandbox.Server.State.Clock.Advance(early.RetryAfter!.Value);
         Assert.Equal(HttpStatusCode.OK, (await _sandbox.InvokeAsync("fabrikam", token, "Get-OrganizationConfig")).Status);
         Assert.Empty(await _sandbox.ViolationsAsync());
         JsonNode load = await _sandbox.ControlGetAsync("/_sandbox/tenants/fabrikam/load");
@@ -330,11 +331,11 @@ public sealed class AdminApiTests : IClassFixture<AuthSandbox>, IAsyncLifetime
         Assert.NotNull(missing.Json["@odata.context"]);
         Assert.Null(missing.Json["value"]);
 
-        // Slow answers.
+        // Slow answers: held at least as long as asked, by Stopwatch (tests/CalendarFederation.Sandbox/Faults/SandboxDelay.cs).
         await AddFaultAsync(new { Service = "adminapi", LatencyMs = 300, SlowHeadersMs = 200, Remaining = 1 });
         var watch = Stopwatch.StartNew();
         Assert.Equal(HttpStatusCode.OK, (await _sandbox.InvokeAsync("contoso", token, "Get-OrganizationConfig")).Status);
-        Assert.True(watch.ElapsedMilliseconds >= 480, $"took {watch.ElapsedMilliseconds} ms");
+        Assert.True(watch.Elapsed >= TimeSpan.FromMilliseconds(500), $"took {watch.Elapsed.TotalMilliseconds} ms");
 
         // A rule for Autodiscover (no Service, no PathPrefix) leaves the admin API alone.
         await AddFaultAsync(new { Status = 500 });
@@ -348,22 +349,30 @@ public sealed class AdminApiTests : IClassFixture<AuthSandbox>, IAsyncLifetime
     {
         string token = await ContosoAppTokenAsync();
         await _sandbox.ControlAsync(HttpMethod.Delete, "/_sandbox/load");
-        // Long enough that the three overlap even on a loaded machine.
-        await AddFaultAsync(new { Service = "adminapi", Tenant = "contoso", LatencyMs = 2000, Remaining = 3 });
-        AdminResponse[] parallel = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => _sandbox.InvokeAsync("contoso", token, "Get-OrganizationConfig")));
+        SandboxState state = _sandbox.Server.State;
+        // Held at a gate until all three are in (FaultRule.Hold), so they overlap whatever the machine's load.
+        await AddFaultAsync(new { Service = "adminapi", Tenant = "contoso", Hold = "three", Remaining = 3 });
+        Task<AdminResponse>[] calls = Enumerable.Range(0, 3).Select(_ => _sandbox.InvokeAsync("contoso", token, "Get-OrganizationConfig")).ToArray();
+        Assert.True(await state.WaitUntilAsync(() => state.Gates.Held("three") == 3, TimeSpan.FromSeconds(30)), "The three requests did not all arrive.");
+        state.Gates.Open("three");
+        AdminResponse[] parallel = await Task.WhenAll(calls);
         Assert.All(parallel, r => Assert.Equal(HttpStatusCode.OK, r.Status));
+        // A handler counts itself out after its answer is sent, so the client can read an answer first: wait for it.
+        Assert.True(await state.WaitUntilAsync(() => state.InFlight == 0, TimeSpan.FromSeconds(30)));
         JsonNode load = await _sandbox.ControlGetAsync("/_sandbox/tenants/contoso/load");
         Assert.Equal(3, (int)load["maxInFlight"]!);
         Assert.Equal(0, (int)load["inFlight"]!);
         Assert.Equal(3, (int)(await _sandbox.ControlGetAsync("/_sandbox/load"))["tenants"]!["contoso"]!["maxInFlight"]!);
 
         await _sandbox.ControlAsync(HttpMethod.Put, "/_sandbox/tenants/contoso/budget?maxConcurrent=1");
-        await AddFaultAsync(new { Service = "adminapi", Tenant = "contoso", LatencyMs = 2000, Remaining = 1 });
-        AdminResponse[] two = await Task.WhenAll(
-            _sandbox.InvokeAsync("contoso", token, "Get-OrganizationConfig"),
-            Task.Delay(100).ContinueWith(_ => _sandbox.InvokeAsync("contoso", token, "Get-OrganizationConfig")).Unwrap());
-        Assert.Contains(two, r => r.Status == HttpStatusCode.OK);
-        AdminResponse refused = Assert.Single(two, r => r.Status == (HttpStatusCode)429);
+        // The first is held in flight until the second has been refused.
+        await AddFaultAsync(new { Service = "adminapi", Tenant = "contoso", Hold = "first", Remaining = 1 });
+        Task<AdminResponse> first = _sandbox.InvokeAsync("contoso", token, "Get-OrganizationConfig");
+        Assert.True(await state.WaitUntilAsync(() => state.Gates.Held("first") == 1, TimeSpan.FromSeconds(30)), "The first request did not arrive.");
+        AdminResponse refused = await _sandbox.InvokeAsync("contoso", token, "Get-OrganizationConfig");
+        state.Gates.Open("first");
+        Assert.Equal(HttpStatusCode.OK, (await first).Status);
+        Assert.Equal((HttpStatusCode)429, refused.Status);
         Assert.Equal("You have reached the maximum number of concurrent requests per tenant. Please wait and try again", refused.Text);
         await _sandbox.ControlAsync(HttpMethod.Delete, "/_sandbox/tenants/contoso/budget");
     }

@@ -263,7 +263,7 @@ public sealed class ProtocolTests : IClassFixture<AuthSandbox>
             (_, dc) = await _sandbox.PostFormAsync("/contoso/oauth2/v2.0/devicecode", start);
             poll["device_code"] = (string)dc["device_code"]!;
             Hand.AadError(HttpStatusCode.BadRequest, "authorization_pending", 70016, await TokenAsync("contoso", poll));
-            await Task.Delay(1500);
+            _sandbox.Server.State.Clock.Advance(TimeSpan.FromSeconds(2)); // past the 1 s code, on the sandbox's clock
             Hand.AadError(HttpStatusCode.BadRequest, "expired_token", 70019, await TokenAsync("contoso", poll));
 
             // Manual approval, as a chosen user, through the control endpoint.

@@ -304,7 +304,7 @@ public sealed class RelationshipTests : IClassFixture<AuthSandbox>, IAsyncLifeti
     {
         JsonObject created = Assert.Single(ExchangeAssert.Ok(await RunAsync("New-OrganizationRelationship", new { Name = "Partner", DomainNames = new[] { "a.example" } })))!.AsObject();
         ExchangeAssert.Ok(await RunAsync("New-OrganizationRelationship", new { Name = "Taken", DomainNames = new[] { "t.example" } }));
-        await Task.Delay(20);
+        _sandbox.Server.State.Clock.Advance(TimeSpan.FromSeconds(1)); // so WhenChanged can only differ if Set- stamped it
 
         AdminResponse set = await RunAsync("Set-OrganizationRelationship", new
         {
@@ -481,9 +481,11 @@ public sealed class RelationshipTests : IClassFixture<AuthSandbox>, IAsyncLifeti
             "Enabling customization for organization 'contoso.onmicrosoft.com' is temporarily disabled. Please try again later.", category: "InvalidOperation");
         ExchangeAssert.Error(await RunAsync("New-OrganizationRelationship", new { Name = "Early", DomainNames = new[] { "early.example" } }), "Ex5E6C11", DehydratedType, DehydratedText);
 
+        // The hydration ends on the sandbox's clock: move it to the end instead of waiting.
         DateTimeOffset endsAt = DateTimeOffset.Parse((string)tenant["hydrationEndsAt"]!, System.Globalization.CultureInfo.InvariantCulture);
-        TimeSpan wait = endsAt - DateTimeOffset.UtcNow + TimeSpan.FromMilliseconds(150);
-        if (wait > TimeSpan.Zero) await Task.Delay(wait);
+        SandboxClock clock = _sandbox.Server.State.Clock;
+        Assert.True(endsAt > clock.GetUtcNow(), $"the hydration ended at {endsAt:O} already");
+        clock.Advance(endsAt - clock.GetUtcNow() + TimeSpan.FromSeconds(1));
         Assert.False((bool)ExchangeAssert.Ok(await RunAsync("Get-OrganizationConfig"))[0]!["IsDehydrated"]!);
         Assert.False((bool)(await _sandbox.ControlGetAsync("/_sandbox/tenants/contoso"))["isHydrating"]!);
         ExchangeAssert.Ok(await RunAsync("New-OrganizationRelationship", new { Name = "OnTime", DomainNames = new[] { "ontime.example" } }));

@@ -70,6 +70,7 @@ public sealed class SandboxServer : IAsyncDisposable
 
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = Array.Empty<string>() });
         builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(state); // for handlers without a SandboxState of their own (JsonFaultWriter's gates)
         var httpsKinds = new List<string>();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -122,6 +123,7 @@ public sealed class SandboxServer : IAsyncDisposable
         IdentityControlEndpoints.Map(app, state, entra);
         ExchangeControlEndpoints.Map(app, state);
         GraphControlEndpoints.Map(app, state);
+        TestSeamEndpoints.Map(app, state);
         await app.StartAsync();
 
         // Kestrel reports addresses in listen order: the http ones first, then one per https kind.

@@ -16,24 +16,61 @@ public sealed class SandboxState
     private long _sequence;
     private int _inFlight;
     private int _maxInFlight;
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public SandboxState(SandboxConfig config)
     {
         Config = config;
         LatencyMs = config.LatencyMs;
         foreach (FaultRule rule in config.Faults) AddFault(rule);
-        Identity = new IdentityState(config);
+        Gates = new HoldGates(NotifyChanged);
+        Identity = new IdentityState(config, Clock);
+        Graph = new Graph.GraphState(Clock);
         AdminApi = new AdminApiState(this);
         EwsRetired = config.EwsRetired;
     }
 
     /// <summary>The Microsoft 365 cross-tenant access policies of the tenants (Graph).</summary>
-    public Graph.GraphState Graph { get; } = new();
+    public Graph.GraphState Graph { get; }
 
     /// <summary>After 2027-04-01: EWS is gone, so legacy (organization relationship) free/busy fails everywhere.</summary>
     public bool EwsRetired { get; set; }
 
     public SandboxConfig Config { get; }
+
+    /// <summary>Token, code, hydration and throttling time; tests move it forward instead of waiting.</summary>
+    public SandboxClock Clock { get; } = new();
+
+    /// <summary>Where requests matched by a rule with <see cref="FaultRule.Hold"/> wait until a test opens the gate.</summary>
+    public HoldGates Gates { get; }
+
+    /// <summary>
+    /// Waits, without polling, until <paramref name="condition"/> holds: it is checked again whenever a request starts
+    /// or ends, is logged, or waits at a gate. False when <paramref name="timeout"/> passes first (a hang guard, not a
+    /// measurement). In process: <c>await state.WaitUntilAsync(() => state.InFlight == 0, ...)</c>; over http:
+    /// GET /_sandbox/wait.
+    /// </summary>
+    public async Task<bool> WaitUntilAsync(Func<bool> condition, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(timeout);
+        while (true)
+        {
+            Task changed = Volatile.Read(ref _changed).Task;
+            if (condition()) return true;
+            try
+            {
+                await changed.WaitAsync(limit.Token);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                return condition();
+            }
+        }
+    }
+
+    private void NotifyChanged() =>
+        Interlocked.Exchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
 
     /// <summary>The Entra ID stand-in: signing key, knobs, codes, refresh tokens, sign-in log.</summary>
     public IdentityState Identity { get; }
@@ -117,6 +154,7 @@ public sealed class SandboxState
         record.Sequence = Interlocked.Increment(ref _sequence);
         _requests.Enqueue(record);
         while (_requests.Count > MaxRequestRecords && _requests.TryDequeue(out _)) { }
+        NotifyChanged();
         return record;
     }
 
@@ -134,6 +172,8 @@ public sealed class SandboxState
 
     public IReadOnlyList<RequestRecord> Requests => _requests.ToArray();
 
+    public int RequestCount => _requests.Count;
+
     public void ClearRequests() => _requests.Clear();
 
     /// <summary>Requests being served right now (control calls excluded), and the most seen at once.</summary>
@@ -146,9 +186,14 @@ public sealed class SandboxState
         int now = Interlocked.Increment(ref _inFlight);
         int max;
         while (now > (max = Volatile.Read(ref _maxInFlight)) && Interlocked.CompareExchange(ref _maxInFlight, now, max) != max) { }
+        NotifyChanged();
     }
 
-    public void Leave() => Interlocked.Decrement(ref _inFlight);
+    public void Leave()
+    {
+        Interlocked.Decrement(ref _inFlight);
+        NotifyChanged();
+    }
 
     public void ResetMaxInFlight() => Interlocked.Exchange(ref _maxInFlight, Volatile.Read(ref _inFlight));
 

@@ -1,13 +1,20 @@
-using System.Diagnostics;
 using System.Management.Automation;
+using CalendarFederation.Sandbox.Faults;
 using Xunit;
 
 namespace CalendarFederation.Tests;
 
-/// <summary>PowerShell.Stop() (Ctrl+C) during a slow bulk discovery.</summary>
+/// <summary>
+/// PowerShell.Stop() (Ctrl+C) and a terminating error during a bulk discovery. The sandbox holds the answers at a gate
+/// (FaultRule.Hold) that never opens, so only cancellation can end a request; the tests wait for every request to be
+/// held before they stop, so none can arrive later and the request counts are exact.
+/// </summary>
 [Collection(SandboxCollection.Name)]
 public sealed class CancellationTests : IDisposable
 {
+    // Generous hang guards: a stop that did not cancel its requests would wait for answers that never come.
+    private static readonly TimeSpan Guard = TimeSpan.FromSeconds(30);
+
     private readonly SandboxFixture _sandbox;
     private readonly CmdletHost _host = new();
 
@@ -26,7 +33,7 @@ public sealed class CancellationTests : IDisposable
     [Fact]
     public void StopEndsASlowDiscoveryPromptlyAndCancelsItsRequests()
     {
-        _sandbox.State.LatencyMs = 5000;
+        _sandbox.AddFault(new FaultRule { Domain = "fabrikam.com", Hold = "never" });
         var parameters = new Dictionary<string, object?>
         {
             ["DomainName"] = Enumerable.Repeat("fabrikam.com", 50).ToArray(),
@@ -36,29 +43,27 @@ public sealed class CancellationTests : IDisposable
         using PowerShell ps = _host.Command(parameters);
         IAsyncResult handle = ps.BeginInvoke();
 
-        Assert.True(SandboxFixture.WaitUntil(() => _sandbox.State.InFlight > 0, TimeSpan.FromSeconds(15)), "No request reached the sandbox.");
+        // -ThrottleLimit 8: eight requests held, and no slot free for a ninth.
+        Assert.True(_sandbox.WaitUntil(() => _sandbox.State.Gates.Held("never") == 8, Guard), $"{_sandbox.State.Gates.Held("never")} requests reached the sandbox.");
         Assert.Equal(PSInvocationState.Running, ps.InvocationStateInfo.State);
 
-        var stopwatch = Stopwatch.StartNew();
-        ps.Stop();
-        stopwatch.Stop();
+        Assert.True(Task.Run(ps.Stop).Wait(Guard), "Stop() did not return although nothing will ever answer.");
 
-        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(3), $"Stop took {stopwatch.Elapsed}; the sandbox holds each answer for 5 s.");
         Assert.Equal(PSInvocationState.Stopped, ps.InvocationStateInfo.State);
         Assert.True(handle.IsCompleted);
         Assert.Throws<PipelineStoppedException>(() => ps.EndInvoke(handle));
-        Assert.True(SandboxFixture.WaitUntil(() => _sandbox.State.InFlight == 0, TimeSpan.FromSeconds(3)),
-            $"{_sandbox.State.InFlight} requests were still in flight 3 s after Stop.");
-        Assert.True(_sandbox.State.MaxInFlight <= 8, $"MaxInFlight {_sandbox.State.MaxInFlight} exceeds -ThrottleLimit 8.");
-        // Nothing finished within the 5 s latency, so no slot freed up: only the first 8 domains were ever sent.
-        Assert.InRange(_sandbox.State.Requests.Count, 1, 8);
+        Assert.True(_sandbox.WaitUntil(() => _sandbox.State.InFlight == 0, Guard), $"{_sandbox.State.InFlight} requests are still in flight after Stop.");
+        Assert.Equal(8, _sandbox.State.MaxInFlight);
+        // Nothing was answered, so no slot freed up: only the first 8 domains were ever sent.
+        Assert.Equal(8, _sandbox.State.RequestCount);
     }
 
     // A terminating error ends the pipeline; Dispose cancels the requests still in flight.
     [Fact]
     public void ErrorActionStopCancelsTheRequestsInFlight()
     {
-        _sandbox.AddFault(new Sandbox.Faults.FaultRule { Domain = "fabrikam.com", LatencyMs = 5000 });
+        _sandbox.AddFault(new FaultRule { Domain = "fabrikam.com", Hold = "never" });
+        _sandbox.AddFault(new FaultRule { Domain = "tailspintoys.com", Hold = "tailspintoys" });
         var parameters = new Dictionary<string, object?>
         {
             ["DomainName"] = Enumerable.Repeat("fabrikam.com", 10).Append("tailspintoys.com").ToArray(),
@@ -66,10 +71,16 @@ public sealed class CancellationTests : IDisposable
             ["ErrorAction"] = ActionPreference.Stop,
         };
         using PowerShell ps = _host.Command(parameters);
+        IAsyncResult handle = ps.BeginInvoke();
+        // All eleven requests are at the sandbox (the default -ThrottleLimit is 16) before the error is let through.
+        Assert.True(_sandbox.WaitUntil(() => _sandbox.State.Gates.Held("never") == 10 && _sandbox.State.Gates.Held("tailspintoys") == 1, Guard),
+            $"{_sandbox.State.InFlight} requests reached the sandbox.");
 
-        Assert.Throws<ActionPreferenceStopException>(() => ps.Invoke());
+        _sandbox.State.Gates.Open("tailspintoys");
 
-        Assert.True(SandboxFixture.WaitUntil(() => _sandbox.State.InFlight == 0, TimeSpan.FromSeconds(2)),
-            $"{_sandbox.State.InFlight} requests were still in flight 2 s after the pipeline failed.");
+        Assert.True(handle.AsyncWaitHandle.WaitOne(Guard), "The pipeline did not end after the error although nothing else will ever answer.");
+        Assert.Throws<ActionPreferenceStopException>(() => ps.EndInvoke(handle));
+        Assert.True(_sandbox.WaitUntil(() => _sandbox.State.InFlight == 0, Guard), $"{_sandbox.State.InFlight} requests are still in flight after the pipeline failed.");
+        Assert.Equal(11, _sandbox.State.RequestCount);
     }
 }

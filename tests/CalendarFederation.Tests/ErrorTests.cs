@@ -31,6 +31,10 @@ public sealed class ErrorTests : IDisposable
     {
         "Malformed" => new FaultRule { Body = FaultBody.Malformed },
         "InsecureRedirect" => new FaultRule { Redirect = "http://example.invalid/autodiscover/autodiscover.svc" },
+        "AutodiscoverTld" => new FaultRule { Redirect = "https://autodiscover.com/autodiscover/autodiscover.svc" },
+        "Html" => new FaultRule { Body = FaultBody.Html },
+        "Empty" => new FaultRule { Body = FaultBody.Empty },
+        "MissingApplicationUri" => new FaultRule { Body = FaultBody.MissingApplicationUri },
         "SlowHeaders" => new FaultRule { SlowHeadersMs = 3000 },
         "Status404" => new FaultRule { Status = 404 },
         "Abort" => new FaultRule { Abort = true },
@@ -62,6 +66,8 @@ public sealed class ErrorTests : IDisposable
         Assert.Contains(ExchangeMessage, record.Exception.Message, StringComparison.Ordinal);
         Assert.Equal(record.Exception.Message, record.ErrorDetails?.Message);
         Assert.False(string.IsNullOrWhiteSpace(record.ErrorDetails?.RecommendedAction));
+        // An external entity is refused, never expanded into the message (it points at a local file).
+        Assert.DoesNotContain("root:", record.Exception.Message, StringComparison.Ordinal);
 
         var exception = Assert.IsType<FederationInformationException>(record.Exception);
         Assert.Equal("fabrikam.com", exception.DomainName);
@@ -69,7 +75,9 @@ public sealed class ErrorTests : IDisposable
         Assert.NotEmpty(exception.Attempts);
         Assert.All(exception.Attempts, a => Assert.StartsWith("POST http://127.0.0.1:", a, StringComparison.Ordinal));
         Assert.Equal(errorId, Assert.IsType<Engine.EngineException>(exception.InnerException).ErrorId);
-        Assert.True(SandboxFixture.WaitUntil(() => _sandbox.State.Requests.Count > 0, TimeSpan.FromSeconds(5)), "The sandbox logged no request.");
+        // The sandbox served the fault. An answer that never starts (slow headers, abort) is logged when its handler
+        // ends, which can be just after the client has given up: wait for that event (SandboxState.Record).
+        Assert.True(_sandbox.WaitUntil(() => _sandbox.State.RequestCount > 0, TimeSpan.FromSeconds(30)), "The sandbox logged no request.");
         Assert.Equal(faultId, _sandbox.State.Requests.First().Fault);
     }
 
@@ -157,7 +165,11 @@ public sealed class ErrorTests : IDisposable
         ErrorRecord record = Assert.Single(_host.Invoke(Parameters("fabrikam.com")).Errors);
         Assert.Equal("TooManyRedirects" + CmdletHost.ErrorIdSuffix, record.FullyQualifiedErrorId);
         Assert.Equal(ErrorCategory.LimitsExceeded, record.CategoryInfo.Category);
+        Assert.Contains("Too many redirects: gave up after 5", record.Exception.Message, StringComparison.Ordinal);
+        // The start plus five followed redirects were asked, each answered 302; the sixth target never was.
         Assert.Equal(_sandbox.State.Ports.Take(6), _sandbox.State.Requests.Select(r => r.Port));
+        Assert.All(_sandbox.State.Requests, r => Assert.Equal(302, r.Status));
+        Assert.Equal(6, Assert.IsType<FederationInformationException>(record.Exception).Attempts.Length);
     }
 
     [Theory]
@@ -166,6 +178,7 @@ public sealed class ErrorTests : IDisposable
     [InlineData("*.fabrikam.com")]
     [InlineData("<x>")]
     [InlineData("fabrikam")]
+    [InlineData("fabrikam..com")]
     public void RefusesAnInvalidDomainNameBeforeSendingAnything(string domain)
     {
         ErrorRecord record = Assert.Single(_host.Invoke(Parameters(domain)).Errors);
@@ -173,6 +186,7 @@ public sealed class ErrorTests : IDisposable
         Assert.Equal(ErrorCategory.InvalidArgument, record.CategoryInfo.Category);
         Assert.Equal(domain, record.TargetObject);
         Assert.IsType<ArgumentException>(record.Exception);
+        Assert.False(string.IsNullOrWhiteSpace(record.ErrorDetails?.RecommendedAction));
         Assert.Empty(_sandbox.State.Requests);
     }
 

@@ -66,8 +66,8 @@ public sealed class MigrationStopTests : IDisposable
             $"-ExchangeEnvironmentName {SignInFixture.EnvironmentName} -PassThru -NotDefault -WarningAction SilentlyContinue; " +
             $"New-OrganizationRelationship -Connection $c -Name Fabrikam -DomainNames fabrikam.com -FreeBusyAccessEnabled $true -TargetApplicationUri outlook.com -TargetAutodiscoverEpr {epr} -Confirm:$false -WarningAction SilentlyContinue | Out-Null; " +
             $"New-OrganizationRelationship -Connection $f -Name Contoso -DomainNames contoso.com -FreeBusyAccessEnabled $true -TargetApplicationUri outlook.com -TargetAutodiscoverEpr {epr} -Confirm:$false -WarningAction SilentlyContinue | Out-Null");
-        // fabrikam's disable is held until the client gives up on it.
-        _fixture.PostAsync("/_sandbox/faults", "{\"service\":\"adminapi\",\"tenant\":\"fabrikam\",\"cmdlet\":\"Set-OrganizationRelationship\",\"latencyMs\":20000,\"remaining\":1}",
+        // fabrikam's disable is held at a gate until the client gives up on it.
+        _fixture.PostAsync("/_sandbox/faults", "{\"service\":\"adminapi\",\"tenant\":\"fabrikam\",\"cmdlet\":\"Set-OrganizationRelationship\",\"hold\":\"fabrikam-disable\",\"remaining\":1}",
             "application/json").GetAwaiter().GetResult();
         _host.Warnings.Clear();
 
@@ -76,8 +76,10 @@ public sealed class MigrationStopTests : IDisposable
         ps.AddScript("Convert-OrganizationRelationship -Connection $c -Identity Fabrikam -PartnerConnection $f -DisableLegacy -Confirm:$false");
         var output = new PSDataCollection<PSObject>();
         IAsyncResult handle = ps.BeginInvoke<PSObject, PSObject>(null, output);
-        Assert.True(SandboxFixtureWait.Until(() => Enabled("contoso", "Fabrikam") == false && _fixture.Server.State.InFlight > 0, TimeSpan.FromSeconds(20)),
-            "contoso's relationship was never disabled with fabrikam's disable in flight.");
+        // The condition reads the sandbox's state, not its HTTP API: it is re-checked on every state change.
+        Assert.True(_fixture.Server.State.WaitUntilAsync(() => _fixture.Server.State.Gates.Held("fabrikam-disable") > 0, TimeSpan.FromSeconds(20)).GetAwaiter().GetResult(),
+            "fabrikam's disable never arrived.");
+        Assert.False(Enabled("contoso", "Fabrikam"), "contoso's relationship is disabled before fabrikam's disable is sent");
         ps.Stop();
 
         Assert.Equal(PSInvocationState.Stopped, ps.InvocationStateInfo.State);
@@ -90,20 +92,6 @@ public sealed class MigrationStopTests : IDisposable
         Assert.Contains("Run Convert-OrganizationRelationship again to finish", told, StringComparison.Ordinal);
         Assert.Empty(ps.Streams.Error);
         Assert.Throws<PipelineStoppedException>(() => ps.EndInvoke(handle));
-    }
-
-    private static class SandboxFixtureWait
-    {
-        public static bool Until(Func<bool> condition, TimeSpan limit)
-        {
-            var watch = System.Diagnostics.Stopwatch.StartNew();
-            while (!condition())
-            {
-                if (watch.Elapsed > limit) return false;
-                Thread.Sleep(10);
-            }
-            return true;
-        }
     }
 
     /// <summary>A host that answers nothing and records the warnings written to it directly (Host.UI.WriteWarningLine).</summary>

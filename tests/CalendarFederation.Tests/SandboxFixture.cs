@@ -34,10 +34,11 @@ public sealed class SandboxFixture : IAsyncLifetime
         if (_server != null) await _server.DisposeAsync();
     }
 
-    /// <summary>What the control endpoint /_sandbox/reset does: no faults, no latency, empty logs.</summary>
+    /// <summary>What the control endpoint /_sandbox/reset does: no faults, no latency, no held requests, empty logs.</summary>
     public void Reset()
     {
         State.ClearFaults();
+        State.Gates.Reset();
         State.ClearRequests();
         State.ClearViolations();
         State.ResetMaxInFlight();
@@ -49,17 +50,11 @@ public sealed class SandboxFixture : IAsyncLifetime
     /// <summary>The http endpoint on the sandbox's Nth listening port.</summary>
     public Uri EndpointOnPort(int index) => new($"http://127.0.0.1:{State.Ports[index]}/autodiscover/autodiscover.svc");
 
-    /// <summary>Polls until the condition holds or the time is up; returns whether it held.</summary>
-    public static bool WaitUntil(Func<bool> condition, TimeSpan timeout)
-    {
-        DateTime deadline = DateTime.UtcNow + timeout;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) return false;
-            Thread.Sleep(20);
-        }
-        return true;
-    }
+    /// <summary>
+    /// Blocks until the condition on the sandbox holds, re-checked whenever a request starts, ends, is logged or waits
+    /// at a gate (no polling); false if it still does not hold after <paramref name="timeout"/>, a hang guard.
+    /// </summary>
+    public bool WaitUntil(Func<bool> condition, TimeSpan timeout) => State.WaitUntilAsync(condition, timeout).GetAwaiter().GetResult();
 }
 
 [CollectionDefinition(Name)]

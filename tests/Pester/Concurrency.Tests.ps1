@@ -2,14 +2,15 @@
 # Get-FederationInformation's bulk behaviour from the BUILT module against the sandbox: -ThrottleLimit bounds what
 # is in flight, and stopping the pipeline stops the requests. The sandbox's /_sandbox/load counts requests being
 # served (InFlight) and the most seen at once (MaxInFlight). No wall-clock targets, only bounds that a broken
-# implementation would cross. Windows PowerShell 5.1 compatible.
+# implementation would cross. Answers that must stay in flight are held at a sandbox gate (a fault rule with hold) and
+# the tests wait for the sandbox's state (Wait-CFSandbox) instead of polling or sleeping. Windows PowerShell 5.1 compatible.
 
 BeforeAll {
     if (-not $env:CF_MODULE_PATH) { throw 'CF_MODULE_PATH is not set. Run tests/Pester/Invoke-PesterSuite.ps1.' }
     Import-Module $env:CF_MODULE_PATH -Force -ErrorAction Stop
     Import-Module (Join-Path $PSScriptRoot 'SandboxHelpers.psm1') -Force -ErrorAction Stop
 
-    $sandbox = Start-CFSandbox
+    $sandbox = Get-CFSandbox
     $uri = $sandbox.AutodiscoverUri
 
     function Set-Latency([int] $Milliseconds) {
@@ -28,16 +29,8 @@ BeforeAll {
         @(Get-CFSandboxRequests -Sandbox $sandbox | ForEach-Object { $_ }).Count
     }
 
-    # Polls the sandbox until the condition on its load holds or the time is up; returns the last load seen.
-    function Wait-Load([scriptblock] $Condition, [int] $TimeoutMs) {
-        $deadline = [DateTime]::UtcNow.AddMilliseconds($TimeoutMs)
-        while ($true) {
-            $load = Get-Load
-            if (& $Condition $load) { return $load }
-            if ([DateTime]::UtcNow -gt $deadline) { return $load }
-            Start-Sleep -Milliseconds 20
-        }
-    }
+    # A handler counts itself out just after its answer is sent: wait for that before reading the load.
+    function Wait-Idle { (Wait-CFSandbox -Sandbox $sandbox -InFlight 0).satisfied | Should -BeTrue -Because 'every request ends' }
 
     # Real tenant domains from the sandbox's world, repeated to the count asked for (the cmdlet does not dedupe).
     function Get-TenantDomains([int] $Count, [string[]] $Tenant) {
@@ -70,6 +63,7 @@ Describe 'Get-FederationInformation -ThrottleLimit' -Tag 'Concurrency' {
 
         $result.Count | Should -Be 20
         @($result | ForEach-Object { $_.DomainName } | Sort-Object) | Should -Be @($domains | ForEach-Object { $_.ToLowerInvariant() } | Sort-Object)
+        Wait-Idle
         $load = Get-Load
         $load.maxInFlight | Should -BeGreaterThan 1
         $load.maxInFlight | Should -BeLessOrEqual 5
@@ -108,8 +102,10 @@ Describe 'Stopping Get-FederationInformation' -Tag 'Cancellation' {
         Reset-Load
     }
 
+    # The answers are held at a gate that never opens: only cancellation ends a request, so Stop returning at all shows
+    # it cancelled them, and waiting until all 16 slots are held first means no request can arrive after the stop.
     It 'stops promptly on PowerShell.Stop() and leaves no request in flight' {
-        Set-Latency 500
+        $null = Add-CFSandboxFault -Sandbox $sandbox -Rule @{ hold = 'never' }
         $domains = Get-TenantDomains -Count 200
         $ps = New-CFAsyncPowerShell -ModulePath $modulePath
         $handle = $null
@@ -117,23 +113,21 @@ Describe 'Stopping Get-FederationInformation' -Tag 'Cancellation' {
             $null = $ps.AddCommand('Get-FederationInformation').AddParameter('DomainName', $domains).AddParameter('AutodiscoverUri', $uri).AddParameter('BypassAdditionalDomainValidation')
             $handle = $ps.BeginInvoke()
 
-            $busy = Wait-Load -Condition { param($l) $l.inFlight -gt 0 } -TimeoutMs 15000
-            $busy.inFlight | Should -BeGreaterThan 0
+            # -ThrottleLimit is 16 by default: 16 held, no slot free for a 17th.
+            (Wait-CFSandbox -Sandbox $sandbox -Gate never -HeldAtLeast 16).satisfied | Should -BeTrue
             $ps.InvocationStateInfo.State | Should -Be 'Running'
 
-            $stopwatch = [System.Diagnostics.Stopwatch]::StartNew()
-            $ps.Stop()
-            $stopwatch.Stop()
-
-            $stopwatch.Elapsed.TotalSeconds | Should -BeLessThan 5
+            # A hang guard, not a timing target: nothing would ever answer these requests.
+            $stop = $ps.BeginStop($null, $null)
+            $stop.AsyncWaitHandle.WaitOne(30000) | Should -BeTrue -Because 'Stop() cancels the requests it would otherwise wait for'
+            $ps.EndStop($stop)
             $ps.InvocationStateInfo.State | Should -Be 'Stopped'
-            # The async result is signalled just after the state changes; give it a moment rather than race it.
-            $handle.AsyncWaitHandle.WaitOne(2000) | Should -BeTrue
+            $handle.AsyncWaitHandle.WaitOne(30000) | Should -BeTrue
 
-            $idle = Wait-Load -Condition { param($l) $l.inFlight -eq 0 } -TimeoutMs 3000
-            $idle.inFlight | Should -Be 0
-            # It stopped early: 200 domains at 500 ms with 16 at a time would take over 6 s and 200 requests.
-            Get-RequestCount | Should -BeLessThan 100
+            Wait-Idle
+            (Get-Load).maxInFlight | Should -Be 16
+            # Nothing was answered, so no slot freed up: only the first 16 domains were ever sent.
+            Get-RequestCount | Should -Be 16
         }
         finally {
             Close-CFAsyncPowerShell -PowerShell $ps -Handle $handle
@@ -141,21 +135,20 @@ Describe 'Stopping Get-FederationInformation' -Tag 'Cancellation' {
     }
 
     It 'can run again in the same runspace after a stop' {
-        Set-Latency 300
+        $null = Add-CFSandboxFault -Sandbox $sandbox -Rule @{ domain = 'contoso.com'; hold = 'never' }
         $first = New-CFAsyncPowerShell -ModulePath $modulePath
         $runspace = $first.Runspace
         try {
-            $null = $first.AddCommand('Get-FederationInformation').AddParameter('DomainName', (Get-TenantDomains -Count 50)).AddParameter('AutodiscoverUri', $uri)
+            $null = $first.AddCommand('Get-FederationInformation').AddParameter('DomainName', @(1..50 | ForEach-Object { 'contoso.com' })).AddParameter('AutodiscoverUri', $uri)
             $handle = $first.BeginInvoke()
-            $null = Wait-Load -Condition { param($l) $l.inFlight -gt 0 } -TimeoutMs 15000
+            (Wait-CFSandbox -Sandbox $sandbox -Gate never -HeldAtLeast 1).satisfied | Should -BeTrue
             $first.Stop()
             $first.InvocationStateInfo.State | Should -Be 'Stopped'
             # Let the stopped invocation finish before it is disposed and the runspace reused.
-            $handle.AsyncWaitHandle.WaitOne(5000) | Should -BeTrue
+            $handle.AsyncWaitHandle.WaitOne(30000) | Should -BeTrue
             try { $null = $first.EndInvoke($handle) } catch [System.Management.Automation.PipelineStoppedException] { }
             $first.Dispose()
 
-            Set-Latency 0
             $second = [powershell]::Create()
             $second.Runspace = $runspace
             $null = $second.AddCommand('Get-FederationInformation').AddParameter('DomainName', 'fabrikam.com').AddParameter('AutodiscoverUri', $uri)
@@ -168,23 +161,55 @@ Describe 'Stopping Get-FederationInformation' -Tag 'Cancellation' {
         finally {
             $runspace.Dispose()
         }
+        Wait-Idle
     }
 
-    # When the pipeline ends by a terminating error or by Select-Object -First, Dispose cancels what is in flight.
+    # When the pipeline ends by a terminating error or by Select-Object -First, Dispose cancels what is in flight. The
+    # answer that ends it is let through only once every other request is held, so none arrives later.
     It 'leaves no request in flight after -ErrorAction Stop ends the pipeline' {
-        $null = Add-CFSandboxFault -Sandbox $sandbox -Rule @{ domain = 'fabrikam.com'; latencyMs = 5000 }
+        $null = Add-CFSandboxFault -Sandbox $sandbox -Rule @{ domain = 'fabrikam.com'; hold = 'never' }
+        $null = Add-CFSandboxFault -Sandbox $sandbox -Rule @{ domain = 'tailspintoys.com'; hold = 'last' }
         $domains = @(1..10 | ForEach-Object { 'fabrikam.com' }) + 'tailspintoys.com'
-        { Get-FederationInformation -DomainName $domains -AutodiscoverUri $uri -ErrorAction Stop } | Should -Throw
-        $idle = Wait-Load -Condition { param($l) $l.inFlight -eq 0 } -TimeoutMs 2000
-        $idle.inFlight | Should -Be 0
+        $ps = New-CFAsyncPowerShell -ModulePath $modulePath
+        $handle = $null
+        try {
+            $null = $ps.AddCommand('Get-FederationInformation').AddParameter('DomainName', $domains).AddParameter('AutodiscoverUri', $uri).AddParameter('ErrorAction', 'Stop')
+            $handle = $ps.BeginInvoke()
+            (Wait-CFSandbox -Sandbox $sandbox -Gate never -HeldAtLeast 10).satisfied | Should -BeTrue
+            (Wait-CFSandbox -Sandbox $sandbox -Gate last -HeldAtLeast 1).satisfied | Should -BeTrue
+            Open-CFSandboxGate -Sandbox $sandbox -Name last
+            $handle.AsyncWaitHandle.WaitOne(30000) | Should -BeTrue -Because 'the error ends the pipeline although nothing else will answer'
+            { $ps.EndInvoke($handle) } | Should -Throw
+            $ps.InvocationStateInfo.State | Should -Be 'Failed'
+        }
+        finally {
+            Close-CFAsyncPowerShell -PowerShell $ps -Handle $handle
+        }
+        Wait-Idle
+        Get-RequestCount | Should -Be 11
     }
 
     It 'leaves no request in flight after Select-Object -First stops it' {
-        $null = Add-CFSandboxFault -Sandbox $sandbox -Rule @{ domain = 'fabrikam.com'; latencyMs = 5000 }
+        $null = Add-CFSandboxFault -Sandbox $sandbox -Rule @{ domain = 'fabrikam.com'; hold = 'never' }
+        $null = Add-CFSandboxFault -Sandbox $sandbox -Rule @{ domain = 'contoso.com'; hold = 'first' }
         $domains = @('contoso.com') + @(1..10 | ForEach-Object { 'fabrikam.com' })
-        $first = Get-FederationInformation -DomainName $domains -AutodiscoverUri $uri | Select-Object -First 1
-        $first.DomainName | Should -BeExactly 'contoso.com'
-        $idle = Wait-Load -Condition { param($l) $l.inFlight -eq 0 } -TimeoutMs 2000
-        $idle.inFlight | Should -Be 0
+        $ps = New-CFAsyncPowerShell -ModulePath $modulePath
+        $handle = $null
+        try {
+            $null = $ps.AddScript('param($d, $u) Get-FederationInformation -DomainName $d -AutodiscoverUri $u | Select-Object -First 1').AddArgument($domains).AddArgument($uri)
+            $handle = $ps.BeginInvoke()
+            (Wait-CFSandbox -Sandbox $sandbox -Gate never -HeldAtLeast 10).satisfied | Should -BeTrue
+            (Wait-CFSandbox -Sandbox $sandbox -Gate first -HeldAtLeast 1).satisfied | Should -BeTrue
+            Open-CFSandboxGate -Sandbox $sandbox -Name first
+            $handle.AsyncWaitHandle.WaitOne(30000) | Should -BeTrue -Because 'Select-Object -First 1 ends the pipeline although nothing else will answer'
+            $first = @($ps.EndInvoke($handle))
+            $first.Count | Should -Be 1
+            $first[0].DomainName | Should -BeExactly 'contoso.com'
+        }
+        finally {
+            Close-CFAsyncPowerShell -PowerShell $ps -Handle $handle
+        }
+        Wait-Idle
+        Get-RequestCount | Should -Be 11
     }
 }

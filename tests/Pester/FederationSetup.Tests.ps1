@@ -8,7 +8,7 @@ BeforeAll {
     $PSDefaultParameterValues['New-CalendarFederation:Method'] = 'OrganizationRelationship'
     Import-Module $env:CF_MODULE_PATH -Force
     Import-Module (Join-Path $PSScriptRoot 'SandboxHelpers.psm1') -Force
-    $script:sandbox = Start-CFSandbox
+    $script:sandbox = Get-CFSandbox
     $script:trusted = Test-CFSandboxTrust -Sandbox $sandbox
     $script:environmentName = 'FederationSetupSandbox'
     Add-CFSandboxEnvironment -Sandbox $sandbox -Name $environmentName
@@ -28,11 +28,8 @@ BeforeAll {
     }
 
     function script:Skip-Untrusted {
-        if (-not $script:trusted) {
-            Set-ItResult -Skipped -Because 'this process does not trust the sandbox root (build.ps1 sets SSL_CERT_FILE on Linux; CI installs it on Windows and macOS)'
-            return $true
-        }
-        return $false
+        # Fails the test when the root is not trusted, unless the run says -SkipUntrusted (SandboxHelpers.psm1).
+        Skip-CFUntrusted -Trusted $script:trusted
     }
 
     function script:Reset-Federation {

@@ -11,7 +11,7 @@ BeforeAll {
     Import-Module $env:CF_MODULE_PATH -Force -ErrorAction Stop
     Import-Module (Join-Path $PSScriptRoot 'SandboxHelpers.psm1') -Force -ErrorAction Stop
 
-    $sandbox = Start-CFSandbox
+    $sandbox = Get-CFSandbox
     $uri = $sandbox.AutodiscoverUri
     $CmdletId = 'CalendarFederation.Commands.GetFederationInformationCommand'
     $ExchangeMessage = 'Federation information could not be received from the external organization.'
@@ -163,6 +163,9 @@ Describe 'Get-FederationInformation pipeline binding' -Tag 'Pipeline' {
     }
 }
 
+# The whole fault -> error-id matrix is tests/CalendarFederation.Tests/ErrorTests.cs (the cmdlet in a hosted runspace)
+# and the reliability suite's table (./build.ps1 Reliability). Here: one case per error category, end to end through
+# the built module, to show the ids, categories and messages survive the module's packaging and loading.
 Describe 'Get-FederationInformation error ids' -Tag 'Errors' {
     BeforeEach { Reset-TestSandbox }
 
@@ -199,19 +202,11 @@ Describe 'Get-FederationInformation error ids' -Tag 'Errors' {
         $result.Errors[0].Exception.DomainName | Should -BeExactly 'tailspintoys.com'
     }
 
-    It 'refuses <Name> with InvalidDomainName before anything is sent' -ForEach @(
-        @{ Name = 'a name with a space'; Domain = 'fab rikam.com' }
-        @{ Name = 'a mail address'; Domain = 'admin@fabrikam.com' }
-        @{ Name = 'a wildcard'; Domain = '*.fabrikam.com' }
-        @{ Name = 'a name over 253 characters'; Domain = ((1..5 | ForEach-Object { 'a' * 60 }) -join '.') + '.com' }
-        @{ Name = 'markup'; Domain = '<x>' }
-        @{ Name = 'a single label'; Domain = 'fabrikam' }
-        @{ Name = 'an empty label'; Domain = 'fabrikam..com' }
-    ) {
-        $record = { Get-FederationInformation -DomainName $Domain -AutodiscoverUri $uri -ErrorAction Stop } |
+    It 'refuses a mail address with InvalidDomainName before anything is sent' {
+        $record = { Get-FederationInformation -DomainName 'admin@fabrikam.com' -AutodiscoverUri $uri -ErrorAction Stop } |
             Should -Throw -ErrorId "InvalidDomainName,$CmdletId" -PassThru
         $record.CategoryInfo.Category | Should -Be 'InvalidArgument'
-        $record.TargetObject | Should -BeExactly $Domain
+        $record.TargetObject | Should -BeExactly 'admin@fabrikam.com'
         $record.Exception | Should -BeOfType ([System.ArgumentException])
         $record.ErrorDetails.RecommendedAction | Should -Not -BeNullOrEmpty
         (Get-Requests).Count | Should -Be 0
@@ -226,61 +221,24 @@ Describe 'Get-FederationInformation error ids' -Tag 'Errors' {
 
     It 'reports <Id> (<Category>) for <Name>' -ForEach @(
         @{ Name = 'a body that is not XML'; Fault = @{ body = 'Malformed' }; Id = 'MalformedResponse'; Category = 'InvalidData'; Detail = 'not well-formed XML' }
-        @{ Name = 'a truncated answer'; Fault = @{ body = 'Truncated' }; Id = 'MalformedResponse'; Category = 'InvalidData'; Detail = 'truncated' }
-        @{ Name = 'an answer with a DTD'; Fault = @{ body = 'Dtd' }; Id = 'MalformedResponse'; Category = 'InvalidData'; Detail = 'document type definition' }
-        @{ Name = 'billion laughs'; Fault = @{ body = 'BillionLaughs' }; Id = 'MalformedResponse'; Category = 'InvalidData'; Detail = 'document type definition' }
-        @{ Name = 'an external entity'; Fault = @{ body = 'ExternalEntity' }; Id = 'MalformedResponse'; Category = 'InvalidData'; Detail = 'document type definition' }
-        @{ Name = 'an HTML error page'; Fault = @{ body = 'Html' }; Id = 'MalformedResponse'; Category = 'InvalidData'; Detail = 'not a SOAP envelope' }
-        @{ Name = 'an empty 200'; Fault = @{ body = 'Empty' }; Id = 'MalformedResponse'; Category = 'InvalidData'; Detail = 'Response is empty.' }
-        @{ Name = 'a 50 MB answer'; Fault = @{ body = 'Oversized' }; Id = 'ResponseTooLarge'; Category = 'LimitsExceeded'; Detail = 'larger than the limit' }
-        @{ Name = 'a redirect loop'; Fault = @{ redirect = '{origin}/autodiscover/autodiscover.svc' }; Id = 'TooManyRedirects'; Category = 'LimitsExceeded'; Detail = 'Redirect loop' }
-        @{ Name = 'a redirect to plain http off loopback'; Fault = @{ redirect = 'http://example.invalid/autodiscover/autodiscover.svc' }; Id = 'InsecureRedirect'; Category = 'SecurityError'; Detail = "isn't HTTPS: http://example.invalid/" }
         @{ Name = 'a redirect to autodiscover.<tld>'; Fault = @{ redirect = 'https://autodiscover.com/autodiscover/autodiscover.svc' }; Id = 'UntrustedRedirect'; Category = 'SecurityError'; Detail = 'autodiscover.com' }
-        @{ Name = 'headers slower than -TimeoutSec'; Fault = @{ slowHeadersMs = 3000 }; Parameters = @{ TimeoutSec = 1 }; Id = 'DiscoveryTimeout'; Category = 'OperationTimeout'; Detail = 'No answer within 1 s' }
-        @{ Name = 'a body slower than -TimeoutSec'; Fault = @{ slowBodyMs = 300 }; Parameters = @{ TimeoutSec = 1 }; Id = 'DiscoveryTimeout'; Category = 'OperationTimeout'; Detail = 'body did not arrive within 1 s' }
-        @{ Name = 'ErrorCode ServerBusy'; Fault = @{ errorCode = 'ServerBusy' }; Id = 'ServerBusy'; Category = 'ResourceBusy'; Detail = 'ServerBusy' }
         @{ Name = 'HTTP 503'; Fault = @{ status = 503 }; Id = 'ServerBusy'; Category = 'ResourceBusy'; Detail = 'HTTP 503' }
-        @{ Name = 'HTTP 404'; Fault = @{ status = 404 }; Id = 'FederationInformationNotFound'; Category = 'ObjectNotFound'; Detail = 'Unexpected status code in response: 404' }
-        @{ Name = 'a SOAP fault'; Fault = @{ body = 'SoapFault' }; Id = 'FederationInformationNotFound'; Category = 'ObjectNotFound'; Detail = 'SOAP fault' }
-        @{ Name = 'an answer for another domain'; Fault = @{ body = 'WrongDomain' }; Id = 'FederationInformationNotFound'; Category = 'ObjectNotFound'; Detail = 'does not list the requested domain fabrikam.com' }
-        @{ Name = 'an answer without ApplicationUri'; Fault = @{ body = 'MissingApplicationUri' }; Id = 'FederationInformationNotFound'; Category = 'ObjectNotFound'; Detail = 'no valid ApplicationUri' }
+        @{ Name = 'a 50 MB answer'; Fault = @{ body = 'Oversized' }; Id = 'ResponseTooLarge'; Category = 'LimitsExceeded'; Detail = 'larger than the limit' }
         @{ Name = 'a dropped connection'; Fault = @{ abort = $true }; Id = 'FederationInformationNotFound'; Category = 'ConnectionError'; Detail = 'POST' }
     ) {
         $faultId = Add-Fault $Fault
-        $extra = @{}
-        if ($_.ContainsKey('Parameters')) { $extra = $_.Parameters }
 
-        $record = { Get-FederationInformation -DomainName fabrikam.com -AutodiscoverUri $uri -ErrorAction Stop @extra } |
+        $record = { Get-FederationInformation -DomainName fabrikam.com -AutodiscoverUri $uri -ErrorAction Stop } |
             Should -Throw -ErrorId "$Id,$CmdletId" -PassThru
         $record.CategoryInfo.Category | Should -Be $Category
         $record.TargetObject | Should -BeExactly 'fabrikam.com'
         $record.Exception.Message.Contains($ExchangeMessage) | Should -BeTrue
         $record.Exception.Message | Should -Match ([regex]::Escape($Detail))
         $record.ErrorDetails.Message | Should -BeExactly $record.Exception.Message
-        # The sandbox really served the fault: the error is the fault's doing.
+        # The sandbox really served the fault: the error is the fault's doing. A dropped connection's request is
+        # logged as its handler ends, which can be just after the client saw the reset: wait for it.
+        (Wait-CFSandbox -Sandbox $sandbox -RequestsAtLeast 1).satisfied | Should -BeTrue
         (Get-Requests)[0].fault | Should -BeExactly $faultId
-    }
-
-    It 'does not expand an external entity into the error' {
-        $null = Add-Fault @{ body = 'ExternalEntity' }
-        $result = Invoke-Discovery -Domain fabrikam.com
-        $result.Errors[0].Exception.Message | Should -Not -Match 'root:'
-    }
-
-    It 'reports TooManyRedirects after 5 hops of a chain across the sandbox''s ports' {
-        $sandbox.Ports.Count | Should -BeGreaterOrEqual 8
-        for ($i = 0; $i -lt 7; $i++) {
-            $null = Add-Fault @{ port = $sandbox.Ports[$i]; redirect = "http://127.0.0.1:{port:$($i + 1)}/x" }
-        }
-        $record = { Get-FederationInformation -DomainName fabrikam.com -AutodiscoverUri $uri -ErrorAction Stop } |
-            Should -Throw -ErrorId "TooManyRedirects,$CmdletId" -PassThru
-        $record.CategoryInfo.Category | Should -Be 'LimitsExceeded'
-        $record.Exception.Message | Should -Match 'Too many redirects: gave up after 5'
-        # The start plus five followed redirects were asked; the sixth target never was.
-        $requests = Get-Requests
-        @($requests | ForEach-Object { $_.port }) | Should -Be @($sandbox.Ports[0..5])
-        @($requests | Where-Object { $_.status -ne 302 }).Count | Should -Be 0
-        @($record.Exception.Attempts).Count | Should -Be 6
     }
 
     # A partner's malformed TokenIssuer/Uri is left out of TokenIssuerUris; it does not fail the answer or the run.
@@ -436,7 +394,7 @@ Describe 'Get-FederationInformation and the partner''s tenant' -Tag 'Tenant' {
     BeforeEach { Reset-TestSandbox }
 
     It 'outputs TenantId, PartnerTenantId and the cloud, looked up at the environment''s sign-in host' {
-        if (-not $trusted) { Set-ItResult -Skipped -Because 'this process does not trust the sandbox root'; return }
+        if (Skip-CFUntrusted -Trusted $trusted) { return }
         $fabrikam = @($sandbox.Tenants | Where-Object { $_.name -eq 'fabrikam' })[0].id
         $info = Get-FederationInformation -DomainName fabrikam.com -ExchangeEnvironmentName DiscoverySandbox
         "$($info.TenantId)" | Should -BeExactly $fabrikam
@@ -448,7 +406,7 @@ Describe 'Get-FederationInformation and the partner''s tenant' -Tag 'Tenant' {
     }
 
     It 'returns Autodiscover''s answer with an empty TenantId, and says why, when the lookup fails' {
-        if (-not $trusted) { Set-ItResult -Skipped -Because 'this process does not trust the sandbox root'; return }
+        if (Skip-CFUntrusted -Trusted $trusted) { return }
         $raw = '<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body>' +
             '<GetFederationInformationResponseMessage xmlns="http://schemas.microsoft.com/exchange/2010/Autodiscover"><Response>' +
             '<ErrorCode>NoError</ErrorCode><ApplicationUri>outlook.com</ApplicationUri><Domains><Domain>unknown-partner.example</Domain></Domains>' +

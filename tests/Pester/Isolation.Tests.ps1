@@ -4,7 +4,7 @@
 
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'SandboxHelpers.psm1') -Force
-    $script:sandbox = Start-CFSandbox
+    $script:sandbox = Get-CFSandbox
     Import-Module $env:CF_MODULE_PATH -Force
     $script:trusted = Test-CFSandboxTrust -Sandbox $sandbox
     $packages = $env:CF_NUGET_PACKAGES
@@ -82,10 +82,7 @@ AfterAll {
 
 Describe 'Dependency isolation with another MSAL in the session' -Tag 'Isolation' -Skip:($PSVersionTable.PSEdition -ne 'Core') {
     It 'works when the other MSAL is loaded first (<Order>)' -TestCases @(@{ Order = 'OtherFirst' }, @{ Order = 'OursFirst' }) {
-        if (-not $trusted) {
-            Set-ItResult -Skipped -Because 'this process does not trust the sandbox root'
-            return
-        }
+        if (Skip-CFUntrusted -Trusted $trusted) { return }
         Test-Path -LiteralPath $oldMsal | Should -BeTrue -Because 'tests/CalendarFederation.Tests downloads MSAL 4.61.3 with PackageDownload'
         $run = Invoke-Child $Order
         $run.Exit | Should -Be 0 -Because $run.Text

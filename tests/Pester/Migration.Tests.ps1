@@ -26,7 +26,7 @@ BeforeDiscovery {
 BeforeAll {
     Import-Module $env:CF_MODULE_PATH -Force
     Import-Module (Join-Path $PSScriptRoot 'SandboxHelpers.psm1') -Force
-    $script:sandbox = Start-CFSandbox
+    $script:sandbox = Get-CFSandbox
     $script:trusted = Test-CFSandboxTrust -Sandbox $sandbox
     $script:environmentName = 'MigrationSandbox'
     Add-CFSandboxEnvironment -Sandbox $sandbox -Name $environmentName
@@ -55,11 +55,8 @@ BeforeAll {
     }
 
     function script:Skip-Untrusted {
-        if (-not $script:trusted) {
-            Set-ItResult -Skipped -Because 'this process does not trust the sandbox root (build.ps1 sets SSL_CERT_FILE on Linux; CI installs it on Windows and macOS)'
-            return $true
-        }
-        return $false
+        # Fails the test when the root is not trusted, unless the run says -SkipUntrusted (SandboxHelpers.psm1).
+        Skip-CFUntrusted -Trusted $script:trusted
     }
 
     function script:Sandbox([string] $Method, [string] $Path, $Body) {
@@ -411,9 +408,9 @@ Describe 'Convert-OrganizationRelationship never loses free/busy' -Tag 'Migratio
     }
 
     It 'Ctrl+C while <Phase> leaves free/busy served both ways, and a re-run finishes' -ForEach @(
-        @{ Phase = "fabrikam's grant is being written"; Fault = @{ service = 'graph'; tenant = 'fabrikam'; method = 'POST'; pathPrefix = '/v1.0/policies/crossTenantAccessPolicy/partners/6f1e3c52-2f0a-4b8e-9c1d-0a5b7e2d4c11/m365Capabilities'; latencyMs = 20000; remaining = 1 }
+        @{ Phase = "fabrikam's grant is being written"; Fault = @{ service = 'graph'; tenant = 'fabrikam'; method = 'POST'; pathPrefix = '/v1.0/policies/crossTenantAccessPolicy/partners/6f1e3c52-2f0a-4b8e-9c1d-0a5b7e2d4c11/m365Capabilities'; hold = 'convert-held'; remaining = 1 }
             Ready = { (Get-Grant fabrikam $contosoId).Entries -eq 1 -and (Get-Grant fabrikam $contosoId).Trust -contains 'allowed' } }
-        @{ Phase = "fabrikam's relationship is being disabled, after contoso's was"; Fault = @{ service = 'adminapi'; tenant = 'fabrikam'; cmdlet = 'Set-OrganizationRelationship'; latencyMs = 20000; remaining = 1 }
+        @{ Phase = "fabrikam's relationship is being disabled, after contoso's was"; Fault = @{ service = 'adminapi'; tenant = 'fabrikam'; cmdlet = 'Set-OrganizationRelationship'; hold = 'convert-held'; remaining = 1 }
             Ready = { (Get-Legacy contoso)['Fabrikam'] -eq $false } }
     ) {
         if (Skip-Untrusted) { return }
@@ -425,9 +422,10 @@ Describe 'Convert-OrganizationRelationship never loses free/busy' -Tag 'Migratio
                 AddParameter('DisableLegacy').AddParameter('Confirm', $false)
             $handle = $ps.BeginInvoke()
             # Wait for the held request: the sandbox has it in flight (its requests are logged only when answered).
-            $deadline = [DateTime]::UtcNow.AddSeconds(15)
+            # Wait for the held request at its gate (the sandbox answers when it arrives: no polling).
             $ready = [scriptblock]::Create($Ready.ToString())
-            while (-not ((Sandbox Get 'load').inFlight -gt 0 -and (& $ready)) -and -not $handle.IsCompleted -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }
+            $held = Wait-CFSandbox -Sandbox $script:sandbox -Gate 'convert-held' -TimeoutMs 15000
+            $held.satisfied | Should -BeTrue -Because 'the held request arrived'
             $handle.IsCompleted | Should -BeFalse -Because 'the command waits on the held request'
             (& $ready) | Should -BeTrue -Because "the step before the held one is done ($Phase)"
             $watch = [System.Diagnostics.Stopwatch]::StartNew()

@@ -6,7 +6,7 @@
 BeforeAll {
     if (-not $env:CF_MODULE_PATH) { throw 'CF_MODULE_PATH is not set. Run tests/Pester/Invoke-PesterSuite.ps1.' }
     Import-Module (Join-Path $PSScriptRoot 'SandboxHelpers.psm1') -Force -ErrorAction Stop
-    $sandbox = Start-CFSandbox
+    $sandbox = Get-CFSandbox
 
     function Get-PwshCommand {
         $processPath = (Get-Process -Id $PID).Path

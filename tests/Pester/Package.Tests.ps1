@@ -9,7 +9,7 @@ BeforeDiscovery {
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'SandboxHelpers.psm1') -Force
     $script:packageDir = $env:CF_PACKAGE_DIR
-    $script:sandbox = Start-CFSandbox
+    $script:sandbox = Get-CFSandbox
     $script:modules = Join-Path ([System.IO.Path]::GetTempPath()) ('cf-modules-' + [guid]::NewGuid().ToString('N'))
     New-Item -ItemType Directory -Path $modules | Out-Null
 

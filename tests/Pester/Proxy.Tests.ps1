@@ -5,7 +5,7 @@
 BeforeAll {
     Import-Module $env:CF_MODULE_PATH -Force
     Import-Module (Join-Path $PSScriptRoot 'SandboxHelpers.psm1') -Force
-    $script:sandbox = Start-CFSandbox -Proxy
+    $script:sandbox = Get-CFSandbox -Proxy
     $script:trusted = Test-CFSandboxTrust -Sandbox $sandbox
     $script:proxy = $sandbox.ProxyUrl
     Add-CalendarFederationEnvironment -Name ProxySandbox -AzureADAuthorizationEndpointUri 'https://login.sandbox.test' `
@@ -13,11 +13,8 @@ BeforeAll {
     $script:secret = ConvertTo-SecureString 'contoso-sandbox-secret' -AsPlainText -Force
 
     function script:Skip-Untrusted {
-        if (-not $script:trusted) {
-            Set-ItResult -Skipped -Because 'this process does not trust the sandbox root (build.ps1 sets SSL_CERT_FILE on Linux; CI installs it on Windows and macOS)'
-            return $true
-        }
-        return $false
+        # Fails the test when the root is not trusted, unless the run says -SkipUntrusted (SandboxHelpers.psm1).
+        Skip-CFUntrusted -Trusted $script:trusted
     }
     function script:Get-ProxyLog { Invoke-RestMethod -Uri "$($sandbox.Url)/_sandbox/proxy" | ForEach-Object { $_ } }
     function script:Clear-ProxyLog { Invoke-RestMethod -Method Delete -Uri "$($sandbox.Url)/_sandbox/proxy" | Out-Null }

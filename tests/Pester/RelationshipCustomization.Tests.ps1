@@ -6,7 +6,7 @@
 BeforeAll {
     Import-Module $env:CF_MODULE_PATH -Force
     Import-Module (Join-Path $PSScriptRoot 'SandboxHelpers.psm1') -Force
-    $script:sandbox = Start-CFSandbox
+    $script:sandbox = Get-CFSandbox
     $script:trusted = Test-CFSandboxTrust -Sandbox $sandbox
     $script:envName = 'RelationshipCustomizationSandbox'
     Add-CFSandboxEnvironment -Sandbox $sandbox -Name $envName

@@ -3,11 +3,8 @@
 # Windows PowerShell 5.1 compatible.
 
 function script:Skip-Untrusted {
-    if (-not $script:trusted) {
-        Set-ItResult -Skipped -Because 'this process does not trust the sandbox root (build.ps1 sets SSL_CERT_FILE on Linux; CI installs it on Windows and macOS)'
-        return $true
-    }
-    return $false
+    # Fails the test when the root is not trusted, unless the run says -SkipUntrusted (SandboxHelpers.psm1).
+    Skip-CFUntrusted -Trusted $script:trusted
 }
 
 function script:Reset-Sandbox { Reset-CFSandbox -Sandbox $script:sandbox }

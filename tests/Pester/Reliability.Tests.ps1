@@ -88,8 +88,9 @@ BeforeDiscovery {
             Injected = 'fault body WrongDomain (NoError, Domains lists someone-else.example)'; Expected = 'FederationInformationNotFound: the answer does not list the requested domain'
             Run = { Invoke-DiscoveryCase -Faults @(@{ body = 'WrongDomain' }) }; ExpectId = 'FederationInformationNotFound'; ExpectMessage = 'does not list the requested domain'; MaxSeconds = 1 }
         @{ Id = 'F-D-20'; Section = '1 Faults'; Area = 'Discovery'; Name = 'a token that expires mid-run'
-            Injected = 'token lifetime 2 s; an admin connection''s token expires while discovery and the admin API run 3 rounds over 2.4 s'; Expected = 'every round answers: discovery is anonymous and holds no token'
-            Run = { Invoke-DiscoveryTokenCase }; ExpectOutput = @('contoso.com', 'contoso.com', 'contoso.com', 'fabrikam.com', 'fabrikam.com', 'fabrikam.com'); Requests = 6; MinSeconds = 2.2; NeedsTrust = $true }
+            Injected = 'token lifetime 2 s; an admin connection''s token expires while discovery and the admin API run 3 rounds, the sandbox''s clock 1 s on after each'; Expected = 'every round answers: discovery is anonymous and holds no token'
+            Run = { Invoke-DiscoveryTokenCase }; ExpectOutput = @('contoso.com', 'contoso.com', 'contoso.com', 'fabrikam.com', 'fabrikam.com', 'fabrikam.com'); Requests = 6; NeedsTrust = $true
+            Check = { $r.Data.ClockSeconds | Should -BeGreaterThan 2 -Because 'the tokens ran out during the case' } }
         @{ Id = 'F-D-21'; Section = '1 Faults'; Area = 'Discovery'; Name = 'too many concurrent requests (ServerBusy)'
             Injected = 'fault ErrorCode ServerBusy (Autodiscover''s way of saying it is overloaded)'; Expected = 'ServerBusy (ResourceBusy); one request, no retry storm'
             Run = { Invoke-DiscoveryCase -Faults @(@{ errorCode = 'ServerBusy' }) }; ExpectId = 'ServerBusy'; ExpectCategory = 'ResourceBusy'; Requests = 1; MaxSeconds = 1 }
@@ -179,9 +180,9 @@ BeforeDiscovery {
             Injected = 'fault body Empty (HTTP 200, no body) on Get-OrganizationRelationship while one relationship exists'; Expected = 'MalformedResponse, not an empty list'
             Run = { Invoke-AdminCase -Action Read -Faults @(@{ cmdlet = 'Get-OrganizationRelationship'; body = 'Empty'; remaining = 1 }) }; ExpectId = 'MalformedResponse'; MaxSeconds = 2; NeedsTrust = $true }
         @{ Id = 'F-A-25'; Section = '1 Faults'; Area = 'Admin API'; Name = 'a token that expires mid-run'
-            Injected = 'token lifetime 2 s (JWT exp is in whole seconds, so 1 s can leave a token 0.1 s); New- and Get-OrganizationRelationship in a loop for 4 s'; Expected = 'every call succeeds: tokens are refreshed silently; no 401; every create stored once'
-            Run = { Invoke-AdminTokenCase }; ExpectId = ''; MinSeconds = 3.8; NeedsTrust = $true
-            Check = { $r.Data.Calls | Should -BeGreaterOrEqual 6; $r.Data.TokenRequests | Should -BeGreaterOrEqual 2; $r.Data.Unauthorized | Should -Be 0 } }
+            Injected = 'token lifetime 2 s (JWT exp is in whole seconds, so 1 s can leave a token 0.1 s); New- and Get-OrganizationRelationship in 8 rounds, the sandbox''s clock 0.5 s on after each (4 s)'; Expected = 'every call succeeds: tokens are refreshed silently; no 401; every create stored once'
+            Run = { Invoke-AdminTokenCase }; ExpectId = ''; NeedsTrust = $true
+            Check = { $r.Data.Calls | Should -BeGreaterOrEqual 6; $r.Data.TokenRequests | Should -BeGreaterOrEqual 2; $r.Data.Unauthorized | Should -Be 0; $r.Data.ClockSeconds | Should -BeGreaterOrEqual 4 } }
         @{ Id = 'F-A-26'; Section = '1 Faults'; Area = 'Admin API'; Name = '"maximum number of concurrent requests per tenant" (text)'
             Injected = 'fault body ConcurrencyLimit (429, plain text) once on New-OrganizationRelationship'; Expected = 'treated as throttling: waits, then created once'
             Run = { Invoke-AdminCase -Faults @(@{ cmdlet = 'New-OrganizationRelationship'; body = 'ConcurrencyLimit'; remaining = 1 }) }; ExpectId = ''; CmdletRequests = @{ 'New-OrganizationRelationship' = 2 }; MaxSeconds = 8; NeedsTrust = $true }
@@ -443,7 +444,7 @@ BeforeAll {
     $script:DiscoveryViolations = 0
     $script:ModulePath = $env:CF_MODULE_PATH
 
-    $script:sandbox = Start-CFSandbox
+    $script:sandbox = Get-CFSandbox
     $script:trusted = Test-CFSandboxTrust -Sandbox $sandbox
     $script:envName = 'ReliabilitySandbox'
     Add-CFSandboxEnvironment -Sandbox $sandbox -Name $envName
@@ -501,14 +502,8 @@ BeforeAll {
         if (-not $id) { throw 'The sandbox did not accept the fault rule.' }
     }
 
-    function script:Wait-Idle([int] $TimeoutMs = 5000) {
-        $deadline = [DateTime]::UtcNow.AddMilliseconds($TimeoutMs)
-        while ($true) {
-            $load = Invoke-Sandbox Get 'load'
-            if ($load.inFlight -eq 0 -or [DateTime]::UtcNow -gt $deadline) { return $load }
-            Start-Sleep -Milliseconds 10
-        }
-    }
+    # The sandbox's load once nothing is in flight (GET /_sandbox/wait answers then: no polling), or at the time limit.
+    function script:Wait-Idle([int] $TimeoutMs = 5000) { Wait-CFSandbox -Sandbox $script:sandbox -InFlight 0 -TimeoutMs $TimeoutMs }
 
     # Every case starts here: what the previous case left in the logs is harvested (Autodiscover requests for the
     # anonymity case), then faults, relationships, budgets, knobs and logs are reset.
@@ -672,9 +667,11 @@ BeforeAll {
                 for ($i = 0; $i -lt 3; $i++) {
                     Get-FederationInformation -DomainName contoso.com, fabrikam.com -AutodiscoverUri $script:sandbox.AutodiscoverUri -ErrorAction Continue
                     Get-OrganizationConfig -Connection $short -ErrorAction Continue | Out-Null
-                    Start-Sleep -Milliseconds 800
+                    # Time passes on the sandbox's clock, so the 2 s tokens expire there without waiting.
+                    Move-CFSandboxClock -Sandbox $script:sandbox -Seconds 1
                 }
             }
+            $r.Data.ClockSeconds = 3
             Disconnect-CalendarFederation -Connection $short -Confirm:$false
         }
         finally {
@@ -707,10 +704,9 @@ BeforeAll {
         try {
             $null = $ps.AddCommand('Get-FederationInformation').AddParameter('DomainName', $domains).AddParameter('AutodiscoverUri', $script:sandbox.AutodiscoverUri).AddParameter('BypassAdditionalDomainValidation')
             $handle = $ps.BeginInvoke()
-            $deadline = [DateTime]::UtcNow.AddSeconds(15)
-            while ((Invoke-Sandbox Get 'load').inFlight -eq 0 -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 10 }
-            Start-Sleep -Milliseconds 1200   # a couple of waves in: answers streaming, requests in flight
-            $before = Invoke-Sandbox Get 'load'
+            # A couple of waves in (32 answered, 16 at a time): answers streaming, requests in flight.
+            $null = Wait-CFSandbox -Sandbox $script:sandbox -RequestsAtLeast 32 -TimeoutMs 15000
+            $before = Wait-CFSandbox -Sandbox $script:sandbox -InFlightAtLeast 1 -TimeoutMs 15000
             $watch = [System.Diagnostics.Stopwatch]::StartNew()
             $ps.Stop()
             $watch.Stop()
@@ -723,7 +719,12 @@ BeforeAll {
             $r.Data.InFlightAfter = $idle.inFlight
             $r.Data.State = "$($ps.InvocationStateInfo.State)"
             $r.Data.Completed = $handle.IsCompleted
-            Start-Sleep -Milliseconds 600
+            $r.Data.RequestsAtStop = (Get-AutodiscoverRequests).Count
+            # Once the stopped invocation has ended and its runspace is gone, nothing of it can send; whatever it sent
+            # after the stop has been answered once the sandbox is idle again.
+            Close-CFAsyncPowerShell -PowerShell $ps -Handle $handle
+            $ps = $null
+            $null = Wait-Idle
             $r.Data.RequestsLater = (Get-AutodiscoverRequests).Count
         }
         finally {
@@ -734,7 +735,7 @@ BeforeAll {
         $script:DiscoveryViolations += $r.Violations
         $r.Seconds = [Math]::Round($r.Data.StopMs / 1000.0, 2)
         $r.Outcome = "Stop() returned in $($r.Data.StopMs) ms ($($r.Data.State)); $($r.Data.InFlightAtStop) in flight at the stop, 0 after $($r.Data.IdleMs) ms; $($r.Requests) of 1000 requests made"
-        $r.State = @{ Checked = $true; Lost = 0; Duplicated = 0; HalfWritten = 0; Detail = "in flight after the stop: $($r.Data.InFlightAfter); requests $($r.Requests), then $($r.Data.RequestsLater) 600 ms later" }
+        $r.State = @{ Checked = $true; Lost = 0; Duplicated = 0; HalfWritten = 0; Detail = "in flight after the stop: $($r.Data.InFlightAfter); requests $($r.Data.RequestsAtStop) at the stop, $($r.Data.RequestsLater) once the stopped pipeline was disposed" }
         return $r
     }
 
@@ -928,17 +929,16 @@ BeforeAll {
                 -PassThru -NotDefault -WarningAction SilentlyContinue -ErrorAction Stop -TimeoutSec 30
             $firstExpiry = $c.TokenExpiresOn
             $run = Invoke-Measured {
-                $watch = [System.Diagnostics.Stopwatch]::StartNew()
-                $i = 0
-                while ($watch.Elapsed.TotalSeconds -lt 4) {
-                    $i++
+                for ($i = 1; $i -le 8; $i++) {
                     $n = "Token$i"
                     [void] $names.Add($n)
                     New-OrganizationRelationship -Connection $c -Name $n -DomainNames "token$i.reliability.example" -WarningAction SilentlyContinue -ErrorAction Continue | Out-Null
                     Get-OrganizationRelationship -Connection $c -Identity $n -ErrorAction Continue | Out-Null
-                    Start-Sleep -Milliseconds 400
+                    # Time passes on the sandbox's clock, so the 2 s tokens expire there without waiting.
+                    Move-CFSandboxClock -Sandbox $script:sandbox -Seconds 0.5
                 }
             }
+            $r.Data.ClockSeconds = 4
             $r.Data.ExpiryMovedOn = $c.TokenExpiresOn -gt $firstExpiry
             Disconnect-CalendarFederation -Connection $c -Confirm:$false
         }
@@ -1021,12 +1021,10 @@ BeforeAll {
         try {
             $null = $ps.AddScript('param($c) 1..1000 | ForEach-Object { New-OrganizationRelationship -Connection $c -Name "Bulk$_" -DomainNames "bulk$_.reliability.example" -WarningAction SilentlyContinue }').AddArgument($c)
             $handle = $ps.BeginInvoke()
-            $deadline = [DateTime]::UtcNow.AddSeconds(20)
-            while ((Get-Stored).Count -lt 4 -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }
-            # Stop while a create is in flight (inside the 300 ms the sandbox holds each New-).
-            $deadline = [DateTime]::UtcNow.AddSeconds(5)
-            while ((Invoke-Sandbox Get 'load').inFlight -eq 0 -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 5 }
-            $before = Invoke-Sandbox Get 'load'
+            # A few creates answered (each is logged as its answer starts, after it was stored)...
+            $null = Wait-CFSandbox -Sandbox $script:sandbox -RequestsAtLeast 3 -TimeoutMs 20000
+            # ...then stop while a create is in flight (inside the 300 ms the sandbox holds each New-).
+            $before = Wait-CFSandbox -Sandbox $script:sandbox -InFlightAtLeast 1 -TimeoutMs 5000
             $watch = [System.Diagnostics.Stopwatch]::StartNew()
             $ps.Stop()
             $watch.Stop()
@@ -1034,13 +1032,17 @@ BeforeAll {
             $idle = Wait-Idle -TimeoutMs 5000
             $idleWatch.Stop()
             $atStop = (Get-Stored).Count
-            Start-Sleep -Milliseconds 1000
+            $r.Data.State = "$($ps.InvocationStateInfo.State)"
+            # Once the stopped invocation has ended and its runspace is gone, nothing of it can send; whatever it sent
+            # after the stop has been answered once the sandbox is idle again.
+            Close-CFAsyncPowerShell -PowerShell $ps -Handle $handle
+            $ps = $null
+            $null = Wait-Idle
             $later = Get-Stored
             $r.Data.StopMs = [Math]::Round($watch.Elapsed.TotalMilliseconds)
             $r.Data.IdleMs = [Math]::Round($idleWatch.Elapsed.TotalMilliseconds)
             $r.Data.InFlightAtStop = $before.inFlight
             $r.Data.InFlightAfter = $idle.inFlight
-            $r.Data.State = "$($ps.InvocationStateInfo.State)"
             $r.Data.Created = $later.Count - 1
             $r.Data.CreatedAfterStop = $later.Count - $atStop
         }
@@ -1053,7 +1055,7 @@ BeforeAll {
         $r.Seconds = [Math]::Round($r.Data.StopMs / 1000.0, 2)
         $r.Outcome = "Stop() returned in $($r.Data.StopMs) ms ($($r.Data.State)); $($r.Data.InFlightAtStop) in flight at the stop, 0 after $($r.Data.IdleMs) ms; $($r.Data.Created) created before the stop, $($r.Data.CreatedAfterStop) after it"
         $state = Measure-State -Required $script:BaselineSpec -Pattern '^Bulk\d+$' -PatternSpec { param($n) @{ Name = $n; DomainNames = @("$($n.ToLowerInvariant()).reliability.example") } }
-        $r.State = Merge-State @($state) "1 s after the stop: $($state.Text)"
+        $r.State = Merge-State @($state) "after the stopped pipeline was disposed: $($state.Text)"
         return $r
     }
 
@@ -1407,11 +1409,11 @@ BeforeAll {
         Reset-Case
         New-MigrationPair
         if ($Phase -eq 'Grant') {
-            Add-Fault @{ service = 'graph'; tenant = 'fabrikam'; method = 'POST'; pathPrefix = "/v1.0/policies/crossTenantAccessPolicy/partners/$($script:MContosoId)/m365Capabilities"; latencyMs = 20000; remaining = 1 }
+            Add-Fault @{ service = 'graph'; tenant = 'fabrikam'; method = 'POST'; pathPrefix = "/v1.0/policies/crossTenantAccessPolicy/partners/$($script:MContosoId)/m365Capabilities"; hold = 'convert-held'; remaining = 1 }
             $ready = { @((Invoke-Sandbox Get 'tenants/fabrikam/cross-tenant-access').partners | Where-Object { $_.m365CollaborationInbound }).Count -gt 0 }
         }
         else {
-            Add-Fault @{ service = 'adminapi'; tenant = 'fabrikam'; cmdlet = 'Set-OrganizationRelationship'; latencyMs = 20000; remaining = 1 }
+            Add-Fault @{ service = 'adminapi'; tenant = 'fabrikam'; cmdlet = 'Set-OrganizationRelationship'; hold = 'convert-held'; remaining = 1 }
             $ready = { -not (Get-MigrationPair).Contoso }
         }
         $ps = New-CFAsyncPowerShell -ModulePath $script:ModulePath
@@ -1421,9 +1423,9 @@ BeforeAll {
             $null = $ps.AddCommand('Convert-OrganizationRelationship').AddParameter('Connection', (Get-CaseConnection 'main')).AddParameter('Identity', 'Fabrikam').
                 AddParameter('PartnerConnection', (Get-CaseConnection 'fabrikam')).AddParameter('DisableLegacy').AddParameter('Confirm', $false)
             $handle = $ps.BeginInvoke()
-            $deadline = [DateTime]::UtcNow.AddSeconds(15)
-            while (-not ((Invoke-Sandbox Get 'load').inFlight -gt 0 -and (& $ready)) -and -not $handle.IsCompleted -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }
-            $r.Data.HeldAtStep = [bool] (& $ready) -and -not $handle.IsCompleted
+            # Wait for the held request at its gate (the sandbox answers when it arrives: no polling).
+            $held = Wait-CFSandbox -Sandbox $script:sandbox -Gate 'convert-held' -TimeoutMs 15000
+            $r.Data.HeldAtStep = [bool] $held.satisfied -and [bool] (& $ready) -and -not $handle.IsCompleted
             $watch = [System.Diagnostics.Stopwatch]::StartNew()
             $ps.Stop()
             $watch.Stop()
@@ -1572,9 +1574,9 @@ Describe 'Reliability and security' -Tag 'Reliability' {
     It '<Id> <Area>: <Name>' -ForEach $Cases {
         $case = $_
         if ($case['NeedsTrust'] -and -not $script:trusted) {
-            Add-Result $case (New-Record) 'Skipped' 'this process does not trust the sandbox root'
-            Set-ItResult -Skipped -Because 'this process does not trust the sandbox root (build.ps1 sets SSL_CERT_FILE on Linux; CI installs it on Windows and macOS)'
-            return
+            # Skipped only when the run says -SkipUntrusted; otherwise a failure (SandboxHelpers.psm1, Skip-CFUntrusted).
+            Add-Result $case (New-Record) $(if ($env:CF_SKIP_UNTRUSTED -eq '1') { 'Skipped' } else { 'Failed' }) 'this process does not trust the sandbox root'
+            if (Skip-CFUntrusted -Trusted $false) { return }
         }
         # Re-created here so that it runs in this scope and sees the helpers above.
         $r = & ([scriptblock]::Create($case['Run'].ToString()))

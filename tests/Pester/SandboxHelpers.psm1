@@ -78,6 +78,30 @@ function Start-CFSandbox {
     }
 }
 
+function Get-CFSandbox {
+    # The sandbox a test file uses: the one tests/Pester/Invoke-PesterSuite.ps1 started for the whole run
+    # (CF_SANDBOX_URL), reset, or, for a file run on its own, a new one (stopped by Stop-CFSandbox; the shared one is not).
+    [CmdletBinding()]
+    param([switch] $Proxy)
+    if (-not $env:CF_SANDBOX_URL) { return Start-CFSandbox -Proxy:$Proxy }
+    $url = $env:CF_SANDBOX_URL
+    $info = Invoke-RestMethod -Uri "$url/_sandbox/info" -TimeoutSec 10
+    $httpsUrls = @{}
+    foreach ($p in $info.httpsPorts.PSObject.Properties) { $httpsUrls[$p.Name.ToLowerInvariant()] = "https://localhost:$($p.Value)" }
+    $sandbox = [pscustomobject]@{
+        Process         = $null
+        Url             = $url
+        AutodiscoverUri = "$url/autodiscover/autodiscover.svc"
+        Ports           = @($info.ports)
+        HttpsUrls       = $httpsUrls
+        ProxyUrl        = $env:CF_SANDBOX_PROXY
+        Tenants         = @($info.tenants)
+    }
+    if ($Proxy -and -not $sandbox.ProxyUrl) { throw 'The shared sandbox runs no proxy; Invoke-PesterSuite.ps1 starts it with -Proxy.' }
+    Reset-CFSandbox -Sandbox $sandbox
+    $sandbox
+}
+
 function Stop-CFSandbox {
     [CmdletBinding()]
     param([Parameter(Mandatory, Position = 0)] $Sandbox)
@@ -112,6 +136,57 @@ function Get-CFSandboxViolations {
     [CmdletBinding()]
     param([Parameter(Mandatory)] $Sandbox)
     Invoke-RestMethod -Uri "$($Sandbox.Url)/_sandbox/violations" | ForEach-Object { $_ }
+}
+
+function Wait-CFSandbox {
+    # Waits for the sandbox to reach a state (GET /_sandbox/wait: it answers when the state is reached, no polling) and
+    # returns {satisfied, inFlight, maxInFlight, requests, held}; satisfied is false after -TimeoutMs, a hang guard.
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)] $Sandbox,
+        [int] $InFlight = -1,
+        [int] $InFlightAtLeast = -1,
+        [int] $RequestsAtLeast = -1,
+        [string] $Gate,
+        [int] $HeldAtLeast = 1,
+        [int] $TimeoutMs = 30000
+    )
+    $query = @("timeoutMs=$TimeoutMs")
+    if ($InFlight -ge 0) { $query += "inFlight=$InFlight" }
+    if ($InFlightAtLeast -ge 0) { $query += "inFlightAtLeast=$InFlightAtLeast" }
+    if ($RequestsAtLeast -ge 0) { $query += "requestsAtLeast=$RequestsAtLeast" }
+    if ($Gate) { $query += "gate=$([uri]::EscapeDataString($Gate))"; $query += "heldAtLeast=$HeldAtLeast" }
+    Invoke-RestMethod -Uri "$($Sandbox.Url)/_sandbox/wait?$($query -join '&')" -TimeoutSec ([Math]::Ceiling($TimeoutMs / 1000) + 10)
+}
+
+function Open-CFSandboxGate {
+    # Lets the requests held at a gate (a fault rule with hold = <name>) through, and later ones at once.
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] $Sandbox, [Parameter(Mandatory)] [string] $Name)
+    Invoke-RestMethod -Method Post -Uri "$($Sandbox.Url)/_sandbox/gates/$([uri]::EscapeDataString($Name))/open" | Out-Null
+}
+
+function Move-CFSandboxClock {
+    # Moves the sandbox's clock forward (token expiry, Retry-After, hydration), so a test need not wait for it.
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] $Sandbox, [Parameter(Mandatory)] [double] $Seconds)
+    Invoke-RestMethod -Method Post -Uri "$($Sandbox.Url)/_sandbox/clock/advance?seconds=$([string]::Format([Globalization.CultureInfo]::InvariantCulture, '{0}', $Seconds))" | Out-Null
+}
+
+function Skip-CFUntrusted {
+    # For a test that needs the sandbox's https root trusted. Trusted: returns $false and the test goes on. Not trusted:
+    # the test FAILS, unless the run was started with -SkipUntrusted (CF_SKIP_UNTRUSTED=1), which CI refuses; then it
+    # is skipped (Set-ItResult throws, so the caller's 'return' is not reached) and the suite reports it loudly.
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] [AllowNull()] $Trusted)
+    if ($Trusted) { return $false }
+    if ($env:CF_SKIP_UNTRUSTED -eq '1') {
+        Set-ItResult -Skipped -Because 'UNTRUSTED: this process does not trust the sandbox root, and the run was started with -SkipUntrusted'
+        return $true
+    }
+    throw ('This process does not trust the sandbox''s https root, so this test cannot run. build.ps1 trusts it for the processes ' +
+        'it starts (SSL_CERT_FILE on Linux); on Windows and macOS install artifacts/sandbox-ca/root.pem in the OS store ' +
+        '(build.ps1 SandboxCa). To skip these tests instead, say so: build.ps1 Test -SkipUntrusted (refused in CI).')
 }
 
 function Test-CFSandboxTrust {
@@ -190,4 +265,4 @@ function Close-CFAsyncPowerShell {
     }
 }
 
-Export-ModuleMember -Function Test-CFSandboxTrust, Add-CFSandboxEnvironment, New-CFSandboxCertificate, Start-CFSandbox, Stop-CFSandbox, Add-CFSandboxFault, Reset-CFSandbox, Get-CFSandboxRequests, Get-CFSandboxViolations, New-CFAsyncPowerShell, Close-CFAsyncPowerShell
+Export-ModuleMember -Function Test-CFSandboxTrust, Skip-CFUntrusted, Add-CFSandboxEnvironment, New-CFSandboxCertificate, Get-CFSandbox, Start-CFSandbox, Stop-CFSandbox, Add-CFSandboxFault, Reset-CFSandbox, Get-CFSandboxRequests, Get-CFSandboxViolations, Wait-CFSandbox, Open-CFSandboxGate, Move-CFSandboxClock, New-CFAsyncPowerShell, Close-CFAsyncPowerShell

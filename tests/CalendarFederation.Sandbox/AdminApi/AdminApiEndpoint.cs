@@ -145,7 +145,7 @@ public sealed class AdminApiEndpoint
             }
 
             int latency = _state.LatencyMs + t.LatencyMs;
-            if (latency > 0) await Task.Delay(latency, ctx.RequestAborted);
+            if (latency > 0) await SandboxDelay.AtLeastAsync(latency, ctx.RequestAborted);
 
             FaultRule? fault = _state.MatchFault("adminapi", ctx.Request.Method, ctx.Request.Host.Host, ctx.Connection.LocalPort, ctx.Request.Path, null, t, cmdletName);
             record.Fault = fault?.Id;

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using CalendarFederation.Sandbox.Model;
 
 namespace CalendarFederation.Sandbox.AdminApi;
@@ -16,9 +15,9 @@ public sealed class AdminApiState
 
     public CmdletRegistry Cmdlets { get; } = new();
 
-    public ExchangeTenantState Exchange(TenantConfig tenant) => _exchange.GetOrAdd(tenant.Id, _ => new ExchangeTenantState(tenant));
+    public ExchangeTenantState Exchange(TenantConfig tenant) => _exchange.GetOrAdd(tenant.Id, _ => new ExchangeTenantState(tenant, State.Clock));
 
-    public TenantThrottle Throttle(TenantConfig tenant) => _throttles.GetOrAdd(tenant.Id, _ => new TenantThrottle(tenant.Name));
+    public TenantThrottle Throttle(TenantConfig tenant) => _throttles.GetOrAdd(tenant.Id, _ => new TenantThrottle(tenant.Name, State.Clock));
 
     public IEnumerable<TenantThrottle> Throttles => _throttles.Values;
 
@@ -57,7 +56,14 @@ public sealed class TenantThrottle
     private int _inFlight;
     private int _maxInFlight;
 
-    public TenantThrottle(string tenant) => Tenant = tenant;
+    private readonly TimeProvider _clock;
+
+    /// <param name="clock">The sandbox's clock (<see cref="SandboxClock"/>): budgets and Retry-After follow it.</param>
+    public TenantThrottle(string tenant, TimeProvider clock)
+    {
+        Tenant = tenant;
+        _clock = clock;
+    }
 
     public string Tenant { get; }
 
@@ -78,7 +84,7 @@ public sealed class TenantThrottle
         {
             _rate = requestsPerSecond is > 0 ? requestsPerSecond : null;
             _tokens = Capacity;
-            _last = Stopwatch.GetTimestamp();
+            _last = _clock.GetTimestamp();
             MaxConcurrent = maxConcurrent is > 0 ? maxConcurrent : null;
         }
     }
@@ -92,8 +98,8 @@ public sealed class TenantThrottle
         lock (_gate)
         {
             if (_rate == null) return true;
-            long now = Stopwatch.GetTimestamp();
-            _tokens = Math.Min(Capacity, _tokens + Stopwatch.GetElapsedTime(_last, now).TotalSeconds * _rate.Value);
+            long now = _clock.GetTimestamp();
+            _tokens = Math.Min(Capacity, _tokens + _clock.GetElapsedTime(_last, now).TotalSeconds * _rate.Value);
             _last = now;
             if (_tokens + Tolerance.TotalSeconds * _rate.Value >= 1.0)
             {
@@ -113,8 +119,8 @@ public sealed class TenantThrottle
     {
         lock (_gate)
         {
-            long now = Stopwatch.GetTimestamp();
-            long until = now + (long)(seconds * (double)Stopwatch.Frequency);
+            long now = _clock.GetTimestamp();
+            long until = now + (long)(seconds * (double)_clock.TimestampFrequency);
             if (until > _retryUntil)
             {
                 _retryUntil = until;
@@ -129,10 +135,10 @@ public sealed class TenantThrottle
     {
         lock (_gate)
         {
-            long now = Stopwatch.GetTimestamp();
-            if (_retryUntil == 0 || now + (long)(Tolerance.TotalSeconds * Stopwatch.Frequency) >= _retryUntil) return null;
-            double early = (_retryUntil - now) * 1000.0 / Stopwatch.Frequency;
-            double since = (now - _retryIssued) * 1000.0 / Stopwatch.Frequency;
+            long now = _clock.GetTimestamp();
+            if (_retryUntil == 0 || now + (long)(Tolerance.TotalSeconds * _clock.TimestampFrequency) >= _retryUntil) return null;
+            double early = (_retryUntil - now) * 1000.0 / _clock.TimestampFrequency;
+            double since = (now - _retryIssued) * 1000.0 / _clock.TimestampFrequency;
             return $"{what} for tenant {Tenant} arrived {early:0} ms before its Retry-After of {_retrySeconds} s ran out ({since:0} ms after it was sent).";
         }
     }

@@ -149,11 +149,15 @@ public sealed class ExchangeTenantState
     private readonly object _gate = new();
     private bool _dehydrated;
     private DateTimeOffset? _hydratedAt;
-    private DateTimeOffset _whenChanged = DateTimeOffset.UtcNow.AddDays(-3);
+    private readonly TimeProvider _clock;
+    private DateTimeOffset _whenChanged;
 
-    public ExchangeTenantState(TenantConfig tenant)
+    /// <param name="clock">The sandbox's clock (<see cref="SandboxClock"/>): hydration and timestamps follow it.</param>
+    public ExchangeTenantState(TenantConfig tenant, TimeProvider clock)
     {
         Tenant = tenant;
+        _clock = clock;
+        _whenChanged = clock.GetUtcNow().AddDays(-3);
         _dehydrated = tenant.IsDehydrated;
         HydrationSeconds = tenant.HydrationSeconds;
         CustomizationUnavailable = tenant.CustomizationUnavailable;
@@ -246,7 +250,7 @@ public sealed class ExchangeTenantState
             if (!_dehydrated) return CustomizationResult.NotRequired;
             if (_hydratedAt != null) return CustomizationResult.Hydrating;
             if (CustomizationUnavailable) return CustomizationResult.Unavailable;
-            DateTimeOffset now = DateTimeOffset.UtcNow;
+            DateTimeOffset now = _clock.GetUtcNow();
             if (HydrationSeconds <= 0)
             {
                 _dehydrated = false;
@@ -262,7 +266,7 @@ public sealed class ExchangeTenantState
 
     private void Advance()
     {
-        if (_hydratedAt != null && DateTimeOffset.UtcNow >= _hydratedAt.Value)
+        if (_hydratedAt != null && _clock.GetUtcNow() >= _hydratedAt.Value)
         {
             _dehydrated = false;
             _whenChanged = _hydratedAt.Value;

@@ -95,8 +95,9 @@ public sealed class AutodiscoverEndpoint
         FaultRule? fault = _state.MatchFault("POST", host, port, ctx.Request.Path, request.Domain);
         record.Fault = fault?.Id;
 
+        if (fault?.Hold != null) await _state.Gates.WaitAsync(fault.Hold, ctx.RequestAborted);
         int latency = _state.LatencyMs + (tenant?.LatencyMs ?? 0) + (fault?.LatencyMs ?? 0);
-        if (latency > 0) await Task.Delay(latency, ctx.RequestAborted);
+        if (latency > 0) await SandboxDelay.AtLeastAsync(latency, ctx.RequestAborted);
 
         HostConfig? hostConfig = ResolveHost(host);
         SoapResponses.Answer answer = Answer(request.Domain, tenant, hostConfig, fault?.ErrorCode);

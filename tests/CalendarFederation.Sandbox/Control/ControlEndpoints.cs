@@ -58,6 +58,7 @@ public static class ControlEndpoints
             state.AdminApi.Reset();
             state.Graph.Reset();
             state.EwsRetired = state.Config.EwsRetired;
+            state.Gates.Reset();
             return Results.NoContent();
         });
     }

@@ -65,6 +65,8 @@ public sealed class FaultRule
     public int? Remaining { get; set; }
 
     // Effects, applied in this order
+    /// <summary>Wait at this named gate until a test opens it (POST /_sandbox/gates/{name}/open) or the client gives up; see <see cref="HoldGates"/>.</summary>
+    public string? Hold { get; set; }
     public int LatencyMs { get; set; }
     /// <summary>Delay before the response headers are sent.</summary>
     public int SlowHeadersMs { get; set; }

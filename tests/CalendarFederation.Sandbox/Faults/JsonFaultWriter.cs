@@ -21,8 +21,9 @@ public static class JsonFaultWriter
     /// </summary>
     public static async Task<bool> ApplyAsync(HttpContext ctx, FaultRule fault, Func<Task<(int Status, string Body)>> realAnswer, Action<int>? onRetryAfter)
     {
-        if (fault.LatencyMs > 0) await Task.Delay(fault.LatencyMs, ctx.RequestAborted);
-        if (fault.SlowHeadersMs > 0) await Task.Delay(fault.SlowHeadersMs, ctx.RequestAborted);
+        if (fault.Hold != null) await ctx.RequestServices.GetRequiredService<SandboxState>().Gates.WaitAsync(fault.Hold, ctx.RequestAborted);
+        if (fault.LatencyMs > 0) await SandboxDelay.AtLeastAsync(fault.LatencyMs, ctx.RequestAborted);
+        if (fault.SlowHeadersMs > 0) await SandboxDelay.AtLeastAsync(fault.SlowHeadersMs, ctx.RequestAborted);
         if (!ReplacesAnswer(fault)) return false;
         if (fault.Abort)
         {

@@ -74,7 +74,7 @@ public sealed class CrossTenantAccessEndpoint
             }
 
             int latency = _state.LatencyMs + caller.Tenant.LatencyMs;
-            if (latency > 0) await Task.Delay(latency, ctx.RequestAborted);
+            if (latency > 0) await SandboxDelay.AtLeastAsync(latency, ctx.RequestAborted);
             CrossTenantAccessPolicy policy = _state.Graph.Policy(caller.Tenant);
             string origin = EntraEndpoints.Origin(ctx);
 

@@ -10,6 +10,9 @@ namespace CalendarFederation.Sandbox.Graph;
 public sealed class GraphState
 {
     private readonly ConcurrentDictionary<Guid, CrossTenantAccessPolicy> _policies = new();
+    private readonly TimeProvider _clock;
+
+    public GraphState(TimeProvider clock) => _clock = clock;
 
     public CrossTenantAccessPolicy Policy(TenantConfig tenant) => _policies.GetOrAdd(tenant.Id, _ => CrossTenantAccessPolicy.FromConfig(tenant));
 
@@ -22,7 +25,7 @@ public sealed class GraphState
     /// The tenant's Graph request budget for the cross-tenant access policy calls (PUT /_sandbox/tenants/{t}/graph-budget):
     /// the admin API's token bucket, kept apart from it, so one knob throttles Graph and the other Exchange.
     /// </summary>
-    public AdminApi.TenantThrottle Throttle(TenantConfig tenant) => _throttles.GetOrAdd(tenant.Id, _ => new AdminApi.TenantThrottle(tenant.Name));
+    public AdminApi.TenantThrottle Throttle(TenantConfig tenant) => _throttles.GetOrAdd(tenant.Id, _ => new AdminApi.TenantThrottle(tenant.Name, _clock));
 
     public void Reset()
     {

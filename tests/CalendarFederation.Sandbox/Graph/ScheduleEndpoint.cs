@@ -105,7 +105,7 @@ public sealed class ScheduleEndpoint
             request = request with { Zone = zone, ZoneName = zoneName };
 
             int latency = _state.LatencyMs + tenant.LatencyMs;
-            if (latency > 0) await Task.Delay(latency, ctx.RequestAborted);
+            if (latency > 0) await SandboxDelay.AtLeastAsync(latency, ctx.RequestAborted);
 
             FaultRule? fault = _state.MatchFault("graph", ctx.Request.Method, ctx.Request.Host.Host, ctx.Connection.LocalPort, ctx.Request.Path, null, tenant, null);
             record.Fault = fault?.Id;

@@ -53,7 +53,7 @@ public sealed partial class TenantInformationEndpoint
             record.Domain = value;
 
             int latency = _state.LatencyMs + caller.Tenant.LatencyMs;
-            if (latency > 0) await Task.Delay(latency, ctx.RequestAborted);
+            if (latency > 0) await SandboxDelay.AtLeastAsync(latency, ctx.RequestAborted);
             string origin = EntraEndpoints.Origin(ctx);
             FaultRule? fault = _state.MatchFault("graph", ctx.Request.Method, ctx.Request.Host.Host, ctx.Connection.LocalPort, ctx.Request.Path, value, caller.Tenant, null);
             record.Fault = fault?.Id;

@@ -315,7 +315,7 @@ public sealed class EntraEndpoints
             {
                 return Fail(new AadError(400, "invalid_grant", 54005, "OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token."));
             }
-            if (DateTimeOffset.UtcNow >= entry.ExpiresAt)
+            if (Id.Clock.GetUtcNow() >= entry.ExpiresAt)
             {
                 return Fail(new AadError(400, "expired_token", 70019, "Verification code expired."));
             }
@@ -372,7 +372,7 @@ public sealed class EntraEndpoints
         {
             return Fail(new AadError(400, "invalid_grant", 54005, "OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token."));
         }
-        if (DateTimeOffset.UtcNow >= entry.ExpiresAt)
+        if (Id.Clock.GetUtcNow() >= entry.ExpiresAt)
         {
             return Fail(new AadError(400, "invalid_grant", 70008, "The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource."));
         }
@@ -736,7 +736,7 @@ public sealed class EntraEndpoints
             Tenant = t,
             Scope = scope,
             LoginHint = loginHint.Length > 0 ? loginHint : null,
-            ExpiresAt = DateTimeOffset.UtcNow.AddSeconds(expiresIn),
+            ExpiresAt = Id.Clock.GetUtcNow().AddSeconds(expiresIn),
         };
         string verification = Origin(ctx) + "/devicelogin";
         await WriteJsonAsync(ctx, record, 200, new JsonObject
@@ -882,7 +882,7 @@ public sealed class EntraEndpoints
             CodeChallenge = challenge.Length > 0 ? challenge : null,
             CodeChallengeMethod = challenge.Length > 0 ? (method.Length > 0 ? method : "plain") : null,
             Nonce = q["nonce"].ToString() is { Length: > 0 } n ? n : null,
-            ExpiresAt = DateTimeOffset.UtcNow.AddMinutes(10),
+            ExpiresAt = Id.Clock.GetUtcNow().AddMinutes(10),
         };
         record.Upn = user.Value.User.Upn;
         var parameters = new List<(string, string)> { ("code", code) };

@@ -61,13 +61,18 @@ public sealed class IdentityState
     private readonly ConcurrentQueue<SignInRecord> _signIns = new();
     private long _sequence;
 
-    public IdentityState(SandboxConfig config)
+    public IdentityState(SandboxConfig config, SandboxClock clock)
     {
         _config = config;
+        Clock = clock;
+        Tokens = new TokenService(clock);
         TokenLifetimeSeconds = config.TokenLifetimeSeconds;
     }
 
-    public TokenService Tokens { get; } = new();
+    public TokenService Tokens { get; }
+
+    /// <summary>The sandbox's clock (token times, code expiry); see <see cref="SandboxClock"/>.</summary>
+    public SandboxClock Clock { get; }
 
     public int TokenLifetimeSeconds { get; set; }
 

@@ -51,9 +51,11 @@ public sealed class TokenService : IDisposable
     };
 
     private readonly RSA _key;
+    private readonly SandboxClock _clock;
 
-    public TokenService()
+    public TokenService(SandboxClock clock)
     {
+        _clock = clock;
         _key = RSA.Create(2048);
         var request = new CertificateRequest("CN=CalendarFederation Sandbox Token Signing", _key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         DateTimeOffset now = DateTimeOffset.UtcNow;
@@ -105,7 +107,7 @@ public sealed class TokenService : IDisposable
     public string IssueAccessToken(string origin, Guid tenantId, string audience, string clientId, TokenSubject subject, int lifetimeSeconds, out long expiresOn,
         string? scp = "Exchange.Manage")
     {
-        long now = Jwt.Now();
+        long now = _clock.UnixSeconds();
         expiresOn = now + lifetimeSeconds;
         var payload = new JsonObject
         {
@@ -149,7 +151,7 @@ public sealed class TokenService : IDisposable
     /// <summary>A v2 id token for the client (MSAL reads oid, tid, preferred_username and name from it).</summary>
     public string IssueIdToken(string origin, Guid tenantId, string clientId, TokenSubject subject, string? nonce, int lifetimeSeconds)
     {
-        long now = Jwt.Now();
+        long now = _clock.UnixSeconds();
         var payload = new JsonObject
         {
             ["aud"] = clientId,
@@ -180,7 +182,7 @@ public sealed class TokenService : IDisposable
         JwtParts? jwt = Jwt.Parse(token);
         if (jwt == null) return TokenProblem.Malformed;
         if (jwt.Alg != "RS256" || !Jwt.Verify(jwt, _key)) return TokenProblem.BadSignature;
-        long now = Jwt.Now();
+        long now = _clock.UnixSeconds();
         long? exp = jwt.NumericClaim("exp");
         long? nbf = jwt.NumericClaim("nbf");
         if (exp == null || exp <= now) return TokenProblem.Expired;

@@ -377,15 +377,16 @@ public sealed class SignInTests : IDisposable
         using Runspace headless = SignInFixture.OpenRunspace(null);
         foreach (string mode in new[] { "-Device", "" })
         {
-            var stopwatch = Stopwatch.StartNew();
-            var (output, _) = Run($"try {{ Connect-CalendarFederation {mode} -ExchangeEnvironmentName {Env} }} catch {{ $_ }}", runspace: headless);
-            stopwatch.Stop();
+            // A hang guard, not a timing target: waiting for a person would never end here. That it fails before asking
+            // the sign-in service anything is checked below (no sign-in requests).
+            var run = Task.Run(() => Run($"try {{ Connect-CalendarFederation {mode} -ExchangeEnvironmentName {Env} }} catch {{ $_ }}", runspace: headless));
+            Assert.True(run.Wait(TimeSpan.FromSeconds(60)), "the sign-in waited for someone");
+            var (output, _) = run.Result;
             var record = (ErrorRecord)Assert.Single(output).BaseObject;
             Assert.Equal("InteractiveSignInNotPossible,CalendarFederation.Commands.ConnectCalendarFederationCommand", record.FullyQualifiedErrorId);
             Assert.Equal(ErrorCategory.AuthenticationError, record.CategoryInfo.Category);
             Assert.Contains("-ManagedIdentity", record.Exception.Message);
             Assert.Contains("-CertificateThumbprint", record.Exception.Message);
-            Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(10), $"took {stopwatch.Elapsed}");
         }
         var signIns = _fixture.GetAsync<JsonElement>("/_sandbox/signins").GetAwaiter().GetResult();
         Assert.Equal(0, signIns.GetArrayLength());
@@ -400,7 +401,9 @@ public sealed class SignInTests : IDisposable
             CalendarFederationConnection app = ConnectWithSecret();
             var (device, s0) = Run($"Connect-CalendarFederation -Device -Organization fabrikam.onmicrosoft.com -ExchangeEnvironmentName {Env} -PassThru -NotDefault");
             Assert.Empty(s0.Error);
-            Thread.Sleep(3000);
+            // Past the 2 s tokens' exp on the sandbox's clock (tests/CalendarFederation.Sandbox/SandboxClock.cs): the
+            // tokens from the sign-ins above are refused from now on, without waiting for them to run out.
+            _fixture.Server.State.Clock.Advance(TimeSpan.FromSeconds(3));
             var (a, s1) = Run("Get-OrganizationConfig -Connection $c", new Dictionary<string, object?> { ["c"] = app });
             var (d, s2) = Run("Get-OrganizationConfig -Connection $c", new Dictionary<string, object?> { ["c"] = device[0].BaseObject });
             Assert.Empty(s1.Error);
@@ -411,6 +414,9 @@ public sealed class SignInTests : IDisposable
             string all = signIns.GetRawText();
             Assert.Contains("refresh_token", all);
             Assert.True(signIns.EnumerateArray().Count(s => s.GetRawText().Contains("client_credentials")) >= 2, all);
+            // Refreshed before use, not after a refusal: the sandbox never had to answer 401.
+            JsonElement requests = _fixture.GetAsync<JsonElement>("/_sandbox/requests").GetAwaiter().GetResult();
+            Assert.DoesNotContain(requests.EnumerateArray(), r => r.TryGetProperty("status", out JsonElement st) && st.GetInt32() == 401);
         }
         finally
         {
@@ -463,7 +469,8 @@ public sealed class SignInTests : IDisposable
     public void A_throttled_tenant_is_never_sent_a_request_before_its_retry_after()
     {
         CalendarFederationConnection connection = ConnectWithSecret();
-        _fixture.PutAsync("/_sandbox/tenants/contoso/budget?requestsPerSecond=2").GetAwaiter().GetResult();
+        // A burst of 4, then 429 with Retry-After 1 (whole seconds): one real wait the module must honour.
+        _fixture.PutAsync("/_sandbox/tenants/contoso/budget?requestsPerSecond=4").GetAwaiter().GetResult();
         try
         {
             var (output, streams) = Run("1..8 | ForEach-Object { (Get-OrganizationConfig -Connection $c -Verbose).DisplayName } 4>&1",

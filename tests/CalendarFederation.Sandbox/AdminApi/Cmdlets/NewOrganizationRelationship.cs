@@ -35,7 +35,7 @@ public sealed class NewOrganizationRelationship : IAdminCmdlet
         {
             RelationshipInput.CheckDuplicateDomains(items, null, domains);
             input.ResolveGroups(context.Tenant);
-            DateTimeOffset now = DateTimeOffset.UtcNow;
+            DateTimeOffset now = context.State.Clock.GetUtcNow();
             var r = new OrganizationRelationship
             {
                 Guid = Guid.NewGuid(),

@@ -61,7 +61,7 @@ public sealed class SetOrganizationRelationship : IAdminCmdlet
             }
             if (!whatIf)
             {
-                updated.WhenChanged = DateTimeOffset.UtcNow;
+                updated.WhenChanged = context.State.Clock.GetUtcNow();
                 items[items.IndexOf(target)] = updated;
             }
             return null;
