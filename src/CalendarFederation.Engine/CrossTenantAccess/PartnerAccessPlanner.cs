@@ -37,6 +37,25 @@ namespace CalendarFederation.Engine.CrossTenantAccess
             var targets = request.Targets().ToArray();
 
             // First what should be allowed: it decides whether the partner configuration exists after the plan.
+            PlanGrants(current, targets, scopeNames, updates, adds);
+            bool grants = adds.Count > 0 || updates.Count > 0;
+            bool partnerAfter = current.Exists || grants;
+
+            // Then what must stop granting: every other level of each family set, and each family revoked.
+            PlanRemovals(current, targets, defaults, partnerAfter, tenantId, removals, warnings);
+
+            var steps = new List<PlanStep>();
+            if (grants) PlanTrust(current, request, tenantId, steps, warnings);
+            steps.AddRange(removals);
+            steps.AddRange(updates);
+            steps.AddRange(adds);
+
+            return new PartnerAccessPlan(tenantId, steps, warnings);
+        }
+
+        private static void PlanGrants(PartnerAccessState current, (CapabilityFamily Family, string? Wanted, IReadOnlyList<string>? Scope)[] targets,
+            IReadOnlyDictionary<string, string>? scopeNames, List<PlanStep> updates, List<PlanStep> adds)
+        {
             foreach (var (family, wanted, scope) in targets)
             {
                 if (wanted == null) continue;
@@ -56,10 +75,11 @@ namespace CalendarFederation.Engine.CrossTenantAccess
                         $"It is {now} now.", wanted, access, capabilityExists: true));
                 }
             }
-            bool grants = adds.Count > 0 || updates.Count > 0;
-            bool partnerAfter = current.Exists || grants;
+        }
 
-            // Then what must stop granting: every other level of each family set, and each family revoked.
+        private static void PlanRemovals(PartnerAccessState current, (CapabilityFamily Family, string? Wanted, IReadOnlyList<string>? Scope)[] targets,
+            CrossTenantDefaultPolicy? defaults, bool partnerAfter, string tenantId, List<PlanStep> removals, List<string> warnings)
+        {
             foreach (var (family, wanted, _) in targets)
             {
                 string familyName = M365CapabilityNames.Describe(family);
@@ -90,52 +110,47 @@ namespace CalendarFederation.Engine.CrossTenantAccess
                     }
                 }
             }
+        }
 
-            var steps = new List<PlanStep>();
-            if (grants)
+        // The trust goes before any capability that grants: created with the partner, written when inherited, never widened unless asked.
+        private static void PlanTrust(PartnerAccessState current, PartnerAccessRequest request, string tenantId, List<PlanStep> steps, List<string> warnings)
+        {
+            CollaborationTrust trust = current.Trust;
+            if (!current.Exists)
             {
-                CollaborationTrust trust = current.Trust;
-                if (!current.Exists)
+                steps.Add(new PlanStep(PlanStepKind.CreatePartner, $"Create partner configuration for {tenantId}",
+                    "Capabilities and the trust live on the partner configuration; the tenant has none for this partner yet."));
+                steps.Add(new PlanStep(PlanStepKind.SetTrust, "Set the Microsoft 365 collaboration trust to all users",
+                    "A new partner inherits the default policy's trust, which may be blocked; it is written explicitly before any capability.",
+                    trust: CollaborationTrust.AllUsersAllowed));
+            }
+            else
+            {
+                switch (trust.State)
                 {
-                    steps.Add(new PlanStep(PlanStepKind.CreatePartner, $"Create partner configuration for {tenantId}",
-                        "Capabilities and the trust live on the partner configuration; the tenant has none for this partner yet."));
-                    steps.Add(new PlanStep(PlanStepKind.SetTrust, "Set the Microsoft 365 collaboration trust to all users",
-                        "A new partner inherits the default policy's trust, which may be blocked; it is written explicitly before any capability.",
-                        trust: CollaborationTrust.AllUsersAllowed));
-                }
-                else
-                {
-                    switch (trust.State)
-                    {
-                        case TrustState.Inherited:
-                            steps.Add(new PlanStep(PlanStepKind.SetTrust, "Set the Microsoft 365 collaboration trust to all users",
-                                "The partner inherits the default policy's trust, which may be blocked; it is written explicitly before any capability.",
-                                trust: CollaborationTrust.AllUsersAllowed));
-                            break;
-                        case TrustState.AllUsers:
-                            break;
-                        case TrustState.Scoped when request.ExistingTrust == ExistingTrustHandling.KeepScoped:
-                            warnings.Add($"The Microsoft 365 collaboration trust for {tenantId} is kept as it is ({trust.Describe()}): only the partner users it allows get what is granted.");
-                            break;
-                        default:
-                            if (request.ExistingTrust != ExistingTrustHandling.Replace)
-                            {
-                                throw new EngineException(ErrorIds.CrossTenantTrustRestricted, ErrorKind.InvalidOperation,
-                                    $"The Microsoft 365 collaboration trust for partner {tenantId} is {trust.Describe()}. Granting access needs it allowed for all users, "
-                                    + "and a restricted trust is never widened without being asked to"
-                                    + (trust.State == TrustState.Scoped ? " (replace it, or keep it as it is)." : " (replace it)."), tenantId);
-                            }
-                            steps.Add(new PlanStep(PlanStepKind.SetTrust, "Set the Microsoft 365 collaboration trust to all users",
-                                $"Asked to replace the restricted trust ({trust.Describe()}).", trust: CollaborationTrust.AllUsersAllowed));
-                            break;
-                    }
+                    case TrustState.Inherited:
+                        steps.Add(new PlanStep(PlanStepKind.SetTrust, "Set the Microsoft 365 collaboration trust to all users",
+                            "The partner inherits the default policy's trust, which may be blocked; it is written explicitly before any capability.",
+                            trust: CollaborationTrust.AllUsersAllowed));
+                        break;
+                    case TrustState.AllUsers:
+                        break;
+                    case TrustState.Scoped when request.ExistingTrust == ExistingTrustHandling.KeepScoped:
+                        warnings.Add($"The Microsoft 365 collaboration trust for {tenantId} is kept as it is ({trust.Describe()}): only the partner users it allows get what is granted.");
+                        break;
+                    default:
+                        if (request.ExistingTrust != ExistingTrustHandling.Replace)
+                        {
+                            throw new EngineException(ErrorIds.CrossTenantTrustRestricted, ErrorKind.InvalidOperation,
+                                $"The Microsoft 365 collaboration trust for partner {tenantId} is {trust.Describe()}. Granting access needs it allowed for all users, "
+                                + "and a restricted trust is never widened without being asked to"
+                                + (trust.State == TrustState.Scoped ? " (replace it, or keep it as it is)." : " (replace it)."), tenantId);
+                        }
+                        steps.Add(new PlanStep(PlanStepKind.SetTrust, "Set the Microsoft 365 collaboration trust to all users",
+                            $"Asked to replace the restricted trust ({trust.Describe()}).", trust: CollaborationTrust.AllUsersAllowed));
+                        break;
                 }
             }
-            steps.AddRange(removals);
-            steps.AddRange(updates);
-            steps.AddRange(adds);
-
-            return new PartnerAccessPlan(tenantId, steps, warnings);
         }
 
         /// <summary>Who a scope exposes, named: "all users", "group Sales (3f…)".</summary>
