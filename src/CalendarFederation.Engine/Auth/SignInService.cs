@@ -31,68 +31,10 @@ namespace CalendarFederation.Engine.Auth
         private static async Task<TenantSession> SignInCoreAsync(SignInRequest request, IEngineEvents events, MsalLogSink msalLog, CancellationToken cancellationToken)
         {
             var msalHttp = new MsalHttpClientFactory(request.Http);
-            ITokenSource tokens;
-            AccessTokenResult first;
-            TokenCacheBinding? cache = null;
+            FirstToken signedIn;
             try
             {
-                switch (request.Mode)
-                {
-                    case SignInMode.Interactive:
-                    case SignInMode.DeviceCode:
-                    {
-                        IPublicClientApplication app = ConfigureCommon(PublicClientApplicationBuilder.Create(request.ClientId ?? SignInRequest.DefaultPublicClientId)
-                                .WithAuthority(request.Authority.AbsoluteUri, validateAuthority: !request.Environment.IsCustom && request.AuthorityOverride == null)
-                                .WithRedirectUri("http://localhost"), request, msalHttp, msalLog)
-                            .Build();
-                        if (request.Cache != TokenCacheMode.Memory) cache = await TokenCacheBinding.TryAttachAsync(app.UserTokenCache, request, events).ConfigureAwait(false);
-                        var source = new PublicClientTokenSource(app, request.Scope);
-                        first = await source.SignInAsync(request, events, cancellationToken).ConfigureAwait(false);
-                        tokens = source;
-                        break;
-                    }
-                    case SignInMode.Certificate:
-                    case SignInMode.ClientSecret:
-                    {
-                        ConfidentialClientApplicationBuilder builder = ConfidentialClientApplicationBuilder.Create(request.ClientId)
-                            .WithAuthority(request.Authority.AbsoluteUri, validateAuthority: !request.Environment.IsCustom && request.AuthorityOverride == null);
-                        builder = request.Mode == SignInMode.Certificate
-                            ? builder.WithCertificate(request.Certificate)
-                            : builder.WithClientSecret(StaticTokenSource.Reveal(request.ClientSecret!));
-                        IConfidentialClientApplication app = ConfigureCommon(builder, request, msalHttp, msalLog).Build();
-                        var source = new ConfidentialClientTokenSource(app, request.Scope);
-                        first = await source.GetTokenAsync(null, false, cancellationToken).ConfigureAwait(false);
-                        tokens = source;
-                        break;
-                    }
-                    case SignInMode.ManagedIdentity:
-                    {
-                        ManagedIdentityId id = ToManagedIdentityId(request.ManagedIdentityAccountId);
-                        IManagedIdentityApplication app = ManagedIdentityApplicationBuilder.Create(id)
-                            .WithHttpClientFactory(msalHttp)
-                            .WithLogging(msalLog.Callback, request.DiagnosticLogging ? LogLevel.Info : LogLevel.Warning, enablePiiLogging: false, enableDefaultPlatformLogging: false)
-                            .Build();
-                        // The resource follows -ConnectionUri like the scope of every other mode.
-                        string scope = request.Scope;
-                        var source = new ManagedIdentityTokenSource(app, scope.EndsWith("/.default", StringComparison.Ordinal) ? scope.Substring(0, scope.Length - "/.default".Length) : scope);
-                        first = await source.GetTokenAsync(null, false, cancellationToken).ConfigureAwait(false);
-                        tokens = source;
-                        break;
-                    }
-                    case SignInMode.AccessToken:
-                    {
-                        var source = new StaticTokenSource(request.AccessToken!);
-                        if (source.Claims == null)
-                        {
-                            throw new SignInException("InvalidAccessToken", "-AccessToken is not a JWT access token: its claims cannot be read.");
-                        }
-                        first = await source.GetTokenAsync(null, false, cancellationToken).ConfigureAwait(false);
-                        tokens = source;
-                        break;
-                    }
-                    default:
-                        throw new ArgumentOutOfRangeException(nameof(request), request.Mode, "Unknown sign-in mode.");
-                }
+                signedIn = await FirstTokenAsync(request, events, msalHttp, msalLog, cancellationToken).ConfigureAwait(false);
             }
             catch (MsalException ex) when (Http.NetworkErrors.IsTlsFailure(ex))
             {
@@ -110,7 +52,85 @@ namespace CalendarFederation.Engine.Auth
                     : new EngineException(ErrorIds.ConnectionFailed, ErrorKind.ConnectionError,
                         $"Sign-in at {request.Authority.Host} failed: {Http.NetworkErrors.Describe(ex)}.", request.Authority.Host, isRetryable: true, inner: ex);
             }
+            return CreateSession(request, signedIn.Tokens, signedIn.First, signedIn.Cache);
+        }
 
+        private static Task<FirstToken> FirstTokenAsync(SignInRequest request, IEngineEvents events, IMsalHttpClientFactory msalHttp, MsalLogSink msalLog,
+            CancellationToken cancellationToken)
+        {
+            switch (request.Mode)
+            {
+                case SignInMode.Interactive:
+                case SignInMode.DeviceCode:
+                    return PublicClientAsync(request, events, msalHttp, msalLog, cancellationToken);
+                case SignInMode.Certificate:
+                case SignInMode.ClientSecret:
+                    return ConfidentialClientAsync(request, msalHttp, msalLog, cancellationToken);
+                case SignInMode.ManagedIdentity:
+                    return ManagedIdentityAsync(request, msalHttp, msalLog, cancellationToken);
+                case SignInMode.AccessToken:
+                    return AccessTokenAsync(request, cancellationToken);
+                default:
+                    throw new ArgumentOutOfRangeException(nameof(request), request.Mode, "Unknown sign-in mode.");
+            }
+        }
+
+        private static async Task<FirstToken> PublicClientAsync(SignInRequest request, IEngineEvents events, IMsalHttpClientFactory msalHttp, MsalLogSink msalLog,
+            CancellationToken cancellationToken)
+        {
+            TokenCacheBinding? cache = null;
+            IPublicClientApplication app = ConfigureCommon(PublicClientApplicationBuilder.Create(request.ClientId ?? SignInRequest.DefaultPublicClientId)
+                    .WithAuthority(request.Authority.AbsoluteUri, validateAuthority: !request.Environment.IsCustom && request.AuthorityOverride == null)
+                    .WithRedirectUri("http://localhost"), request, msalHttp, msalLog)
+                .Build();
+            if (request.Cache != TokenCacheMode.Memory) cache = await TokenCacheBinding.TryAttachAsync(app.UserTokenCache, request, events).ConfigureAwait(false);
+            var source = new PublicClientTokenSource(app, request.Scope);
+            AccessTokenResult first = await source.SignInAsync(request, events, cancellationToken).ConfigureAwait(false);
+            return new FirstToken(source, first, cache);
+        }
+
+        private static async Task<FirstToken> ConfidentialClientAsync(SignInRequest request, IMsalHttpClientFactory msalHttp, MsalLogSink msalLog,
+            CancellationToken cancellationToken)
+        {
+            ConfidentialClientApplicationBuilder builder = ConfidentialClientApplicationBuilder.Create(request.ClientId)
+                .WithAuthority(request.Authority.AbsoluteUri, validateAuthority: !request.Environment.IsCustom && request.AuthorityOverride == null);
+            builder = request.Mode == SignInMode.Certificate
+                ? builder.WithCertificate(request.Certificate)
+                : builder.WithClientSecret(StaticTokenSource.Reveal(request.ClientSecret!));
+            IConfidentialClientApplication app = ConfigureCommon(builder, request, msalHttp, msalLog).Build();
+            var source = new ConfidentialClientTokenSource(app, request.Scope);
+            AccessTokenResult first = await source.GetTokenAsync(null, false, cancellationToken).ConfigureAwait(false);
+            return new FirstToken(source, first, null);
+        }
+
+        private static async Task<FirstToken> ManagedIdentityAsync(SignInRequest request, IMsalHttpClientFactory msalHttp, MsalLogSink msalLog,
+            CancellationToken cancellationToken)
+        {
+            ManagedIdentityId id = ToManagedIdentityId(request.ManagedIdentityAccountId);
+            IManagedIdentityApplication app = ManagedIdentityApplicationBuilder.Create(id)
+                .WithHttpClientFactory(msalHttp)
+                .WithLogging(msalLog.Callback, request.DiagnosticLogging ? LogLevel.Info : LogLevel.Warning, enablePiiLogging: false, enableDefaultPlatformLogging: false)
+                .Build();
+            // The resource follows -ConnectionUri like the scope of every other mode.
+            string scope = request.Scope;
+            var source = new ManagedIdentityTokenSource(app, scope.EndsWith("/.default", StringComparison.Ordinal) ? scope.Substring(0, scope.Length - "/.default".Length) : scope);
+            AccessTokenResult first = await source.GetTokenAsync(null, false, cancellationToken).ConfigureAwait(false);
+            return new FirstToken(source, first, null);
+        }
+
+        private static async Task<FirstToken> AccessTokenAsync(SignInRequest request, CancellationToken cancellationToken)
+        {
+            var source = new StaticTokenSource(request.AccessToken!);
+            if (source.Claims == null)
+            {
+                throw new SignInException("InvalidAccessToken", "-AccessToken is not a JWT access token: its claims cannot be read.");
+            }
+            AccessTokenResult first = await source.GetTokenAsync(null, false, cancellationToken).ConfigureAwait(false);
+            return new FirstToken(source, first, null);
+        }
+
+        private static TenantSession CreateSession(SignInRequest request, ITokenSource tokens, AccessTokenResult first, TokenCacheBinding? cache)
+        {
             JwtClaims? claims = JwtClaims.TryParse(first.Token);
             string? tenantId = first.TenantId ?? claims?.TenantId;
             string routeTenant = request.DelegatedOrganization ?? request.Organization ?? tenantId
@@ -253,6 +273,21 @@ namespace CalendarFederation.Engine.Auth
             {
                 if (!containsPii) Volatile.Read(ref _events)?.Debug("MSAL " + level + ": " + Redaction.Apply(message));
             }
+        }
+
+        /// <summary>What a sign-in mode gives: its token source, the first token, and the persistent cache when one was attached.</summary>
+        private sealed class FirstToken
+        {
+            public FirstToken(ITokenSource tokens, AccessTokenResult first, TokenCacheBinding? cache)
+            {
+                Tokens = tokens;
+                First = first;
+                Cache = cache;
+            }
+
+            public ITokenSource Tokens { get; }
+            public AccessTokenResult First { get; }
+            public TokenCacheBinding? Cache { get; }
         }
     }
 }

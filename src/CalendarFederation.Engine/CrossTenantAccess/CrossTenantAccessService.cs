@@ -9,46 +9,6 @@ using CalendarFederation.Engine.Graph;
 
 namespace CalendarFederation.Engine.CrossTenantAccess
 {
-    /// <summary>What an apply did and what the tenant shows afterwards.</summary>
-    public sealed class PartnerAccessResult
-    {
-        internal PartnerAccessResult(PartnerAccessPlan plan, IReadOnlyList<PlanStep> executed, PartnerAccessState state, IReadOnlyList<ScopeGroup> scopeGroups)
-        {
-            Plan = plan;
-            Executed = executed;
-            State = state;
-            ScopeGroups = scopeGroups;
-        }
-
-        /// <summary>The plan made from the state first read (its warnings included).</summary>
-        public PartnerAccessPlan Plan { get; }
-
-        /// <summary>The writes made, in order (a write found already done by someone else is not listed).</summary>
-        public IReadOnlyList<PlanStep> Executed { get; }
-
-        /// <summary>The partner as read back after the writes; it equals what was asked (otherwise the apply fails).</summary>
-        public PartnerAccessState State { get; }
-
-        /// <summary>The scope groups as resolved.</summary>
-        public IReadOnlyList<ScopeGroup> ScopeGroups { get; }
-
-        public bool Changed => Executed.Count > 0;
-    }
-
-    /// <summary>The read-back after an apply still differs from what was asked: what is there, and what is still to do.</summary>
-    public sealed class CrossTenantAccessNotVerifiedException : EngineException
-    {
-        internal CrossTenantAccessNotVerifiedException(string message, string partnerTenantId, PartnerAccessState state, IReadOnlyList<PlanStep> outstanding)
-            : base(ErrorIds.CrossTenantAccessNotVerified, ErrorKind.InvalidResult, message, partnerTenantId, isRetryable: true)
-        {
-            State = state;
-            Outstanding = outstanding;
-        }
-
-        public PartnerAccessState State { get; }
-        public IReadOnlyList<PlanStep> Outstanding { get; }
-    }
-
     /// <summary>
     /// The cross-tenant access backend for one resource tenant: read a partner's state, plan, and apply. Apply reads before
     /// it writes, plans (<see cref="PartnerAccessPlanner"/>), makes each write (a 409 on a create means "already there";
@@ -90,7 +50,7 @@ namespace CalendarFederation.Engine.CrossTenantAccess
         /// <summary>What an apply would write now (for -WhatIf and ShouldProcess); no writes.</summary>
         public async Task<PartnerAccessPlan> PlanAsync(PartnerAccessRequest request, IEngineEvents events, CancellationToken cancellationToken)
         {
-            Resolved resolved = await ResolveAsync(request, events, cancellationToken).ConfigureAwait(false);
+            ResolvedPartnerRequest resolved = await ResolvedPartnerRequest.ResolveAsync(request, _groups, events, cancellationToken).ConfigureAwait(false);
             CrossTenantDefaultPolicy defaults = await Client.GetDefaultAsync(events, cancellationToken).ConfigureAwait(false);
             PartnerAccessState state = await Client.GetPartnerStateAsync(resolved.TenantId, events, cancellationToken).ConfigureAwait(false);
             return PartnerAccessPlanner.Plan(state, resolved.Request, defaults, resolved.Names);
@@ -100,7 +60,7 @@ namespace CalendarFederation.Engine.CrossTenantAccess
         public async Task<PartnerAccessResult> ApplyAsync(PartnerAccessRequest request, IEngineEvents events, CancellationToken cancellationToken)
         {
             if (events == null) throw new ArgumentNullException(nameof(events));
-            Resolved resolved = await ResolveAsync(request, events, cancellationToken).ConfigureAwait(false);
+            ResolvedPartnerRequest resolved = await ResolvedPartnerRequest.ResolveAsync(request, _groups, events, cancellationToken).ConfigureAwait(false);
             string tenantId = resolved.TenantId;
             Step(events, $"Reading the cross-tenant access policy for partner {tenantId}");
             CrossTenantDefaultPolicy defaults = await Client.GetDefaultAsync(events, cancellationToken).ConfigureAwait(false);
@@ -267,7 +227,7 @@ namespace CalendarFederation.Engine.CrossTenantAccess
             }
         }
 
-        private async Task<PartnerAccessState> VerifyAsync(Run run, Resolved resolved, CrossTenantDefaultPolicy defaults)
+        private async Task<PartnerAccessState> VerifyAsync(Run run, ResolvedPartnerRequest resolved, CrossTenantDefaultPolicy defaults)
         {
             for (int check = 0; ; check++)
             {
@@ -292,48 +252,6 @@ namespace CalendarFederation.Engine.CrossTenantAccess
                 run.Events.Progress(new ProgressUpdate(Activity, status, lane: ProgressLanes.Retry));
                 await _time.Delay(wait, run.CancellationToken).ConfigureAwait(false);
             }
-        }
-
-        private async Task<Resolved> ResolveAsync(PartnerAccessRequest request, IEngineEvents events, CancellationToken cancellationToken)
-        {
-            if (request == null) throw new ArgumentNullException(nameof(request));
-            string tenantId = CrossTenantAccessClient.NormalizeTenantId(request.PartnerTenantId);
-            var byIdentity = new Dictionary<string, ScopeGroup>(StringComparer.OrdinalIgnoreCase);
-            var names = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-
-            async Task<IReadOnlyList<string>?> Resolve(IReadOnlyList<string>? scope)
-            {
-                if (scope == null || scope.Count == 0) return scope;
-                var ids = new List<string>();
-                foreach (string identity in scope)
-                {
-                    if (!byIdentity.TryGetValue(identity, out ScopeGroup? group))
-                    {
-                        if (_groups == null)
-                        {
-                            if (!Guid.TryParse(identity, out Guid id))
-                            {
-                                throw new EngineException(ErrorIds.ScopeGroupNotFound, ErrorKind.ObjectNotFound,
-                                    $"The scope group '{identity}' cannot be resolved here (no admin API connection); give its Entra object id.", identity);
-                            }
-                            group = new ScopeGroup(identity, id.ToString("D"), null, null, null);
-                        }
-                        else
-                        {
-                            group = await _groups.ResolveAsync(identity, events, cancellationToken).ConfigureAwait(false);
-                        }
-                        byIdentity[identity] = group;
-                        if (group.DisplayName != null) names[group.ObjectId] = group.DisplayName;
-                    }
-                    ids.Add(group.ObjectId);
-                }
-                return ids;
-            }
-
-            PartnerAccessRequest resolved = request.WithScopes(await Resolve(request.FreeBusyScope).ConfigureAwait(false),
-                await Resolve(request.MailTipsScope).ConfigureAwait(false), await Resolve(request.CalendarSharingScope).ConfigureAwait(false),
-                await Resolve(request.RoomBookingScope).ConfigureAwait(false));
-            return new Resolved(tenantId, resolved, names, byIdentity.Values.Distinct().ToArray());
         }
 
         private static void Step(IEngineEvents events, string message)
@@ -366,22 +284,6 @@ namespace CalendarFederation.Engine.CrossTenantAccess
 
             /// <summary>Set once this run created the partner or wrote the trust: dependent calls may meet the replication window.</summary>
             public bool Replication { get; set; }
-        }
-
-        private sealed class Resolved
-        {
-            public Resolved(string tenantId, PartnerAccessRequest request, IReadOnlyDictionary<string, string> names, IReadOnlyList<ScopeGroup> groups)
-            {
-                TenantId = tenantId;
-                Request = request;
-                Names = names;
-                Groups = groups;
-            }
-
-            public string TenantId { get; }
-            public PartnerAccessRequest Request { get; }
-            public IReadOnlyDictionary<string, string> Names { get; }
-            public IReadOnlyList<ScopeGroup> Groups { get; }
         }
     }
 }

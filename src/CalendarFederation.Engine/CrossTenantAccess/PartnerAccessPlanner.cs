@@ -4,171 +4,6 @@ using System.Linq;
 
 namespace CalendarFederation.Engine.CrossTenantAccess
 {
-    /// <summary>What to do about a partner's Microsoft 365 collaboration trust that is scoped or blocked (never widened silently).</summary>
-    public enum ExistingTrustHandling
-    {
-        /// <summary>Stop with CrossTenantTrustRestricted, naming what is there (the default).</summary>
-        Refuse,
-        /// <summary>Replace it with "allowed for all users" (-Force).</summary>
-        Replace,
-        /// <summary>Keep a scoped trust as it is: only the partner users it allows get access. A blocked trust still stops.</summary>
-        KeepScoped,
-    }
-
-    /// <summary>The features a revoke takes away.</summary>
-    [Flags]
-    public enum AccessFeatures
-    {
-        None = 0,
-        FreeBusy = 1,
-        MailTips = 2,
-        CalendarSharing = 4,
-        RoomBooking = 8,
-        All = FreeBusy | MailTips | CalendarSharing | RoomBooking,
-    }
-
-    /// <summary>
-    /// What one resource tenant should give one partner. A null level leaves that feature as it is; None takes it away.
-    /// A scope lists groups (name, address or Entra object id: the service resolves them; the planner takes object ids);
-    /// null or empty means everyone.
-    /// </summary>
-    public sealed class PartnerAccessRequest
-    {
-        public PartnerAccessRequest(string partnerTenantId)
-        {
-            PartnerTenantId = partnerTenantId ?? throw new ArgumentNullException(nameof(partnerTenantId));
-        }
-
-        public string PartnerTenantId { get; }
-
-        public FreeBusyAccessLevel? FreeBusy { get; set; }
-        public IReadOnlyList<string>? FreeBusyScope { get; set; }
-
-        public MailTipsAccessLevel? MailTips { get; set; }
-        public IReadOnlyList<string>? MailTipsScope { get; set; }
-
-        public CalendarSharingAccessLevel? CalendarSharing { get; set; }
-        public IReadOnlyList<string>? CalendarSharingScope { get; set; }
-
-        public bool? RoomBooking { get; set; }
-        public IReadOnlyList<string>? RoomBookingScope { get; set; }
-
-        public ExistingTrustHandling ExistingTrust { get; set; } = ExistingTrustHandling.Refuse;
-
-        /// <summary>A request that takes these features away and leaves the rest alone.</summary>
-        public static PartnerAccessRequest Revoke(string partnerTenantId, AccessFeatures features) => new PartnerAccessRequest(partnerTenantId)
-        {
-            FreeBusy = features.HasFlag(AccessFeatures.FreeBusy) ? FreeBusyAccessLevel.None : (FreeBusyAccessLevel?)null,
-            MailTips = features.HasFlag(AccessFeatures.MailTips) ? MailTipsAccessLevel.None : (MailTipsAccessLevel?)null,
-            CalendarSharing = features.HasFlag(AccessFeatures.CalendarSharing) ? CalendarSharingAccessLevel.None : (CalendarSharingAccessLevel?)null,
-            RoomBooking = features.HasFlag(AccessFeatures.RoomBooking) ? false : (bool?)null,
-        };
-
-        /// <summary>The same request with other scopes (the service's copy after resolving group names to object ids).</summary>
-        public PartnerAccessRequest WithScopes(IReadOnlyList<string>? freeBusy, IReadOnlyList<string>? mailTips, IReadOnlyList<string>? calendarSharing,
-            IReadOnlyList<string>? roomBooking) => new PartnerAccessRequest(PartnerTenantId)
-        {
-            FreeBusy = FreeBusy,
-            FreeBusyScope = freeBusy,
-            MailTips = MailTips,
-            MailTipsScope = mailTips,
-            CalendarSharing = CalendarSharing,
-            CalendarSharingScope = calendarSharing,
-            RoomBooking = RoomBooking,
-            RoomBookingScope = roomBooking,
-            ExistingTrust = ExistingTrust,
-        };
-
-        /// <summary>The families this request sets: the capability it wants allowed (null: none), and the scope.</summary>
-        internal IEnumerable<(CapabilityFamily Family, string? Wanted, IReadOnlyList<string>? Scope)> Targets()
-        {
-            if (FreeBusy != null) yield return (CapabilityFamily.FreeBusy, M365CapabilityNames.For(FreeBusy.Value), FreeBusyScope);
-            if (MailTips != null) yield return (CapabilityFamily.MailTips, M365CapabilityNames.For(MailTips.Value), MailTipsScope);
-            if (CalendarSharing != null) yield return (CapabilityFamily.CalendarSharing, M365CapabilityNames.For(CalendarSharing.Value), CalendarSharingScope);
-            if (RoomBooking != null) yield return (CapabilityFamily.RoomBooking, RoomBooking.Value ? M365CapabilityNames.PlacesRoomBooking : null, RoomBookingScope);
-        }
-
-        internal IEnumerable<(CapabilityFamily Family, IReadOnlyList<string>? Scope, bool LevelSet)> Scopes()
-        {
-            yield return (CapabilityFamily.FreeBusy, FreeBusyScope, FreeBusy != null);
-            yield return (CapabilityFamily.MailTips, MailTipsScope, MailTips != null);
-            yield return (CapabilityFamily.CalendarSharing, CalendarSharingScope, CalendarSharing != null);
-            yield return (CapabilityFamily.RoomBooking, RoomBookingScope, RoomBooking != null);
-        }
-    }
-
-    public enum PlanStepKind
-    {
-        /// <summary>POST partners {"tenantId"}.</summary>
-        CreatePartner,
-        /// <summary>PATCH partners/{id} m365CollaborationInbound.</summary>
-        SetTrust,
-        /// <summary>DELETE m365Capabilities/{name}.</summary>
-        RemoveCapability,
-        /// <summary>isAllowed:false: PATCH when the partner has the capability, POST when it does not.</summary>
-        DisableCapability,
-        /// <summary>PATCH m365Capabilities/{name} inboundAccess.</summary>
-        UpdateCapability,
-        /// <summary>POST m365Capabilities.</summary>
-        AddCapability,
-    }
-
-    /// <summary>One write, explained: what it does and why.</summary>
-    public sealed class PlanStep
-    {
-        internal PlanStep(PlanStepKind kind, string description, string reason, string? capabilityName = null, InboundAccess? access = null,
-            CollaborationTrust? trust = null, bool capabilityExists = false)
-        {
-            Kind = kind;
-            Description = description;
-            Reason = reason;
-            CapabilityName = capabilityName;
-            Access = access;
-            Trust = trust;
-            CapabilityExists = capabilityExists;
-        }
-
-        public PlanStepKind Kind { get; }
-
-        /// <summary>"Add crossTenantCalendarAvailabilityBasic for all users".</summary>
-        public string Description { get; }
-
-        /// <summary>Why, in the admin's words.</summary>
-        public string Reason { get; }
-
-        public string? CapabilityName { get; }
-
-        /// <summary>The inboundAccess written by Add, Update and Disable.</summary>
-        public InboundAccess? Access { get; }
-
-        /// <summary>The trust written by SetTrust.</summary>
-        public CollaborationTrust? Trust { get; }
-
-        /// <summary>For Disable: the partner has the capability (PATCH) or not (POST).</summary>
-        public bool CapabilityExists { get; }
-
-        public override string ToString() => Description;
-    }
-
-    /// <summary>The ordered writes that bring one partner to what was asked. Empty when nothing needs to change.</summary>
-    public sealed class PartnerAccessPlan
-    {
-        internal PartnerAccessPlan(string partnerTenantId, IReadOnlyList<PlanStep> steps, IReadOnlyList<string> warnings)
-        {
-            PartnerTenantId = partnerTenantId;
-            Steps = steps;
-            Warnings = warnings;
-        }
-
-        public string PartnerTenantId { get; }
-        public IReadOnlyList<PlanStep> Steps { get; }
-
-        /// <summary>What the plan cannot settle and the admin should know (the default policy's grants, a kept scoped trust).</summary>
-        public IReadOnlyList<string> Warnings { get; }
-
-        public bool IsEmpty => Steps.Count == 0;
-    }
-
     /// <summary>
     /// Plans one partner's access in one (resource) tenant: pure, no I/O. Rules: the trust is written explicitly before any
     /// capability that grants (a null trust inherits the default, which may be blocked); a scoped or blocked trust is never
@@ -202,6 +37,25 @@ namespace CalendarFederation.Engine.CrossTenantAccess
             var targets = request.Targets().ToArray();
 
             // First what should be allowed: it decides whether the partner configuration exists after the plan.
+            PlanGrants(current, targets, scopeNames, updates, adds);
+            bool grants = adds.Count > 0 || updates.Count > 0;
+            bool partnerAfter = current.Exists || grants;
+
+            // Then what must stop granting: every other level of each family set, and each family revoked.
+            PlanRemovals(current, targets, defaults, partnerAfter, tenantId, removals, warnings);
+
+            var steps = new List<PlanStep>();
+            if (grants) PlanTrust(current, request, tenantId, steps, warnings);
+            steps.AddRange(removals);
+            steps.AddRange(updates);
+            steps.AddRange(adds);
+
+            return new PartnerAccessPlan(tenantId, steps, warnings);
+        }
+
+        private static void PlanGrants(PartnerAccessState current, (CapabilityFamily Family, string? Wanted, IReadOnlyList<string>? Scope)[] targets,
+            IReadOnlyDictionary<string, string>? scopeNames, List<PlanStep> updates, List<PlanStep> adds)
+        {
             foreach (var (family, wanted, scope) in targets)
             {
                 if (wanted == null) continue;
@@ -221,10 +75,11 @@ namespace CalendarFederation.Engine.CrossTenantAccess
                         $"It is {now} now.", wanted, access, capabilityExists: true));
                 }
             }
-            bool grants = adds.Count > 0 || updates.Count > 0;
-            bool partnerAfter = current.Exists || grants;
+        }
 
-            // Then what must stop granting: every other level of each family set, and each family revoked.
+        private static void PlanRemovals(PartnerAccessState current, (CapabilityFamily Family, string? Wanted, IReadOnlyList<string>? Scope)[] targets,
+            CrossTenantDefaultPolicy? defaults, bool partnerAfter, string tenantId, List<PlanStep> removals, List<string> warnings)
+        {
             foreach (var (family, wanted, _) in targets)
             {
                 string familyName = M365CapabilityNames.Describe(family);
@@ -255,52 +110,47 @@ namespace CalendarFederation.Engine.CrossTenantAccess
                     }
                 }
             }
+        }
 
-            var steps = new List<PlanStep>();
-            if (grants)
+        // The trust goes before any capability that grants: created with the partner, written when inherited, never widened unless asked.
+        private static void PlanTrust(PartnerAccessState current, PartnerAccessRequest request, string tenantId, List<PlanStep> steps, List<string> warnings)
+        {
+            CollaborationTrust trust = current.Trust;
+            if (!current.Exists)
             {
-                CollaborationTrust trust = current.Trust;
-                if (!current.Exists)
+                steps.Add(new PlanStep(PlanStepKind.CreatePartner, $"Create partner configuration for {tenantId}",
+                    "Capabilities and the trust live on the partner configuration; the tenant has none for this partner yet."));
+                steps.Add(new PlanStep(PlanStepKind.SetTrust, "Set the Microsoft 365 collaboration trust to all users",
+                    "A new partner inherits the default policy's trust, which may be blocked; it is written explicitly before any capability.",
+                    trust: CollaborationTrust.AllUsersAllowed));
+            }
+            else
+            {
+                switch (trust.State)
                 {
-                    steps.Add(new PlanStep(PlanStepKind.CreatePartner, $"Create partner configuration for {tenantId}",
-                        "Capabilities and the trust live on the partner configuration; the tenant has none for this partner yet."));
-                    steps.Add(new PlanStep(PlanStepKind.SetTrust, "Set the Microsoft 365 collaboration trust to all users",
-                        "A new partner inherits the default policy's trust, which may be blocked; it is written explicitly before any capability.",
-                        trust: CollaborationTrust.AllUsersAllowed));
-                }
-                else
-                {
-                    switch (trust.State)
-                    {
-                        case TrustState.Inherited:
-                            steps.Add(new PlanStep(PlanStepKind.SetTrust, "Set the Microsoft 365 collaboration trust to all users",
-                                "The partner inherits the default policy's trust, which may be blocked; it is written explicitly before any capability.",
-                                trust: CollaborationTrust.AllUsersAllowed));
-                            break;
-                        case TrustState.AllUsers:
-                            break;
-                        case TrustState.Scoped when request.ExistingTrust == ExistingTrustHandling.KeepScoped:
-                            warnings.Add($"The Microsoft 365 collaboration trust for {tenantId} is kept as it is ({trust.Describe()}): only the partner users it allows get what is granted.");
-                            break;
-                        default:
-                            if (request.ExistingTrust != ExistingTrustHandling.Replace)
-                            {
-                                throw new EngineException(ErrorIds.CrossTenantTrustRestricted, ErrorKind.InvalidOperation,
-                                    $"The Microsoft 365 collaboration trust for partner {tenantId} is {trust.Describe()}. Granting access needs it allowed for all users, "
-                                    + "and a restricted trust is never widened without being asked to"
-                                    + (trust.State == TrustState.Scoped ? " (replace it, or keep it as it is)." : " (replace it)."), tenantId);
-                            }
-                            steps.Add(new PlanStep(PlanStepKind.SetTrust, "Set the Microsoft 365 collaboration trust to all users",
-                                $"Asked to replace the restricted trust ({trust.Describe()}).", trust: CollaborationTrust.AllUsersAllowed));
-                            break;
-                    }
+                    case TrustState.Inherited:
+                        steps.Add(new PlanStep(PlanStepKind.SetTrust, "Set the Microsoft 365 collaboration trust to all users",
+                            "The partner inherits the default policy's trust, which may be blocked; it is written explicitly before any capability.",
+                            trust: CollaborationTrust.AllUsersAllowed));
+                        break;
+                    case TrustState.AllUsers:
+                        break;
+                    case TrustState.Scoped when request.ExistingTrust == ExistingTrustHandling.KeepScoped:
+                        warnings.Add($"The Microsoft 365 collaboration trust for {tenantId} is kept as it is ({trust.Describe()}): only the partner users it allows get what is granted.");
+                        break;
+                    default:
+                        if (request.ExistingTrust != ExistingTrustHandling.Replace)
+                        {
+                            throw new EngineException(ErrorIds.CrossTenantTrustRestricted, ErrorKind.InvalidOperation,
+                                $"The Microsoft 365 collaboration trust for partner {tenantId} is {trust.Describe()}. Granting access needs it allowed for all users, "
+                                + "and a restricted trust is never widened without being asked to"
+                                + (trust.State == TrustState.Scoped ? " (replace it, or keep it as it is)." : " (replace it)."), tenantId);
+                        }
+                        steps.Add(new PlanStep(PlanStepKind.SetTrust, "Set the Microsoft 365 collaboration trust to all users",
+                            $"Asked to replace the restricted trust ({trust.Describe()}).", trust: CollaborationTrust.AllUsersAllowed));
+                        break;
                 }
             }
-            steps.AddRange(removals);
-            steps.AddRange(updates);
-            steps.AddRange(adds);
-
-            return new PartnerAccessPlan(tenantId, steps, warnings);
         }
 
         /// <summary>Who a scope exposes, named: "all users", "group Sales (3f…)".</summary>

@@ -102,24 +102,30 @@ namespace CalendarFederation.Engine.Federation
                     string.Join(", ", covering.Select(r => "'" + r.GetString("Name") + "'")) + $" in {local.Organization}; merge them into one first.";
                 return plan;
             }
-            if (covering.Count == 0)
+            if (covering.Count == 0) return Create(plan, local, partner, partnerFederation, desired, desiredSettings, level, sharing);
+            return Update(plan, covering[0], partner, desired, desiredSettings);
+        }
+
+        private static SidePlan Create(SidePlan plan, TenantSnapshot local, TenantSnapshot partner, FederationInfo? partnerFederation, SideSettings desired,
+            List<KeyValuePair<string, object?>> desiredSettings, string level, bool sharing)
+        {
+            if (local.Relationships.Any(r => OrganizationRelationshipService.IsSame(r, desired.Name)))
             {
-                if (local.Relationships.Any(r => OrganizationRelationshipService.IsSame(r, desired.Name)))
-                {
-                    plan.Blocker = $"{local.Organization} already has a relationship named '{desired.Name}' for other domains; choose another name.";
-                    return plan;
-                }
-                plan.Action = SideAction.Create;
-                plan.DomainsToAdd.AddRange(partner.Domains);
-                plan.Settings.AddRange(desiredSettings);
-                plan.Changes.Add($"Create '{desired.Name}' for {string.Join(", ", partner.Domains)}");
-                plan.Changes.Add(sharing ? $"FreeBusyAccessLevel: {level}" : "FreeBusyAccessEnabled: False (level None)");
-                plan.Changes.Add($"Target: {partnerFederation!.ApplicationUri} at {partnerFederation.TargetAutodiscoverEpr}");
-                if (desired.FreeBusyAccessScope != null) plan.Changes.Add($"FreeBusyAccessScope: {desired.FreeBusyAccessScope}");
+                plan.Blocker = $"{local.Organization} already has a relationship named '{desired.Name}' for other domains; choose another name.";
                 return plan;
             }
+            plan.Action = SideAction.Create;
+            plan.DomainsToAdd.AddRange(partner.Domains);
+            plan.Settings.AddRange(desiredSettings);
+            plan.Changes.Add($"Create '{desired.Name}' for {string.Join(", ", partner.Domains)}");
+            plan.Changes.Add(sharing ? $"FreeBusyAccessLevel: {level}" : "FreeBusyAccessEnabled: False (level None)");
+            plan.Changes.Add($"Target: {partnerFederation!.ApplicationUri} at {partnerFederation.TargetAutodiscoverEpr}");
+            if (desired.FreeBusyAccessScope != null) plan.Changes.Add($"FreeBusyAccessScope: {desired.FreeBusyAccessScope}");
+            return plan;
+        }
 
-            AdminObject existing = covering[0];
+        private static SidePlan Update(SidePlan plan, AdminObject existing, TenantSnapshot partner, SideSettings desired, List<KeyValuePair<string, object?>> desiredSettings)
+        {
             plan.RelationshipName = existing.GetString("Name") ?? desired.Name;
             var has = new HashSet<string>(existing.GetStrings("DomainNames").Select(d => SmtpDomain.TryNormalize(d, out _) ?? d), StringComparer.OrdinalIgnoreCase);
             foreach (string d in partner.Domains)

@@ -54,20 +54,7 @@ namespace CalendarFederation.Engine.Migration
         public async Task<MigrationPreparation> PrepareAsync(MigrationSide local, MigrationSide? partner, string identity, MigrationOptions options,
             IEngineEvents events, CancellationToken cancellationToken)
         {
-            if (local == null) throw new ArgumentNullException(nameof(local));
-            if (events == null) throw new ArgumentNullException(nameof(events));
-            if (options == null) throw new ArgumentNullException(nameof(options));
-            if (string.IsNullOrWhiteSpace(identity)) throw new EngineException(ErrorIds.InvalidArgument, ErrorKind.InvalidArgument, "Name the organization relationship.");
-            if (options.DisableLegacy && options.Rollback)
-            {
-                throw new EngineException(ErrorIds.InvalidArgument, ErrorKind.InvalidArgument, "Disabling the relationships and rolling them back are opposites; ask for one.");
-            }
-            EngineException? oneSided = CheckOneSided(partner != null, options);
-            if (oneSided != null) throw oneSided;
-            if (partner != null && (ReferenceEquals(partner, local) || (local.TenantId != null && string.Equals(local.TenantId, partner.TenantId, StringComparison.OrdinalIgnoreCase))))
-            {
-                throw new EngineException(ErrorIds.SameTenant, ErrorKind.InvalidArgument, "The partner's side is this tenant itself; the migration needs the other tenant.", partner.Organization);
-            }
+            CheckArguments(local, partner, identity, options, events);
 
             Step(events, $"Reading the organization relationship '{identity}' in {local.Organization}", 5);
             Task<LegacyRelationship?> readRelationship = local.Legacy.GetRelationshipAsync(identity, events, cancellationToken);
@@ -103,29 +90,57 @@ namespace CalendarFederation.Engine.Migration
                 Relationship = relationship,
                 Request = MigrationDecisions.RequestFor(relationship, partnerTenantId, options.ExistingTrust),
             };
-
-            SidePreparation? partnerSide = null;
-            if (partner != null)
-            {
-                if (local.TenantId == null)
-                {
-                    throw new EngineException(ErrorIds.TenantUnknown, ErrorKind.InvalidOperation,
-                        $"The connection to {local.Organization} does not know its tenant id, which the partner's grant is for; connect again.", local.Organization);
-                }
-                Step(events, $"Reading {partner.Organization}'s organization relationships for {local.Organization}", 25);
-                IReadOnlyList<LegacyRelationship> theirs = await partner.Legacy.GetRelationshipsAsync(events, cancellationToken).ConfigureAwait(false);
-                partnerSide = PreparePartner(partner, local, theirs, ownDomains, options);
-            }
+            SidePreparation? partnerSide = partner == null ? null : await ReadPartnerAsync(partner, local, ownDomains, options, events, cancellationToken).ConfigureAwait(false);
 
             var preparation = new MigrationPreparation(localSide, partnerSide, options);
             if (preparation.Blocker != null) return preparation;
+            await ReadAheadAsync(preparation, relationship.DomainNames, ownDomains, options, events, cancellationToken).ConfigureAwait(false);
+            return preparation;
+        }
 
+        private static void CheckArguments(MigrationSide local, MigrationSide? partner, string identity, MigrationOptions options, IEngineEvents events)
+        {
+            if (local == null) throw new ArgumentNullException(nameof(local));
+            if (events == null) throw new ArgumentNullException(nameof(events));
+            if (options == null) throw new ArgumentNullException(nameof(options));
+            if (string.IsNullOrWhiteSpace(identity)) throw new EngineException(ErrorIds.InvalidArgument, ErrorKind.InvalidArgument, "Name the organization relationship.");
+            if (options.DisableLegacy && options.Rollback)
+            {
+                throw new EngineException(ErrorIds.InvalidArgument, ErrorKind.InvalidArgument, "Disabling the relationships and rolling them back are opposites; ask for one.");
+            }
+            EngineException? oneSided = CheckOneSided(partner != null, options);
+            if (oneSided != null) throw oneSided;
+            if (partner != null && (ReferenceEquals(partner, local) || (local.TenantId != null && string.Equals(local.TenantId, partner.TenantId, StringComparison.OrdinalIgnoreCase))))
+            {
+                throw new EngineException(ErrorIds.SameTenant, ErrorKind.InvalidArgument, "The partner's side is this tenant itself; the migration needs the other tenant.", partner.Organization);
+            }
+        }
+
+        private async Task<SidePreparation> ReadPartnerAsync(MigrationSide partner, MigrationSide local, IReadOnlyList<string> ownDomains, MigrationOptions options,
+            IEngineEvents events, CancellationToken cancellationToken)
+        {
+            if (local.TenantId == null)
+            {
+                throw new EngineException(ErrorIds.TenantUnknown, ErrorKind.InvalidOperation,
+                    $"The connection to {local.Organization} does not know its tenant id, which the partner's grant is for; connect again.", local.Organization);
+            }
+            Step(events, $"Reading {partner.Organization}'s organization relationships for {local.Organization}", 25);
+            IReadOnlyList<LegacyRelationship> theirs = await partner.Legacy.GetRelationshipsAsync(events, cancellationToken).ConfigureAwait(false);
+            return PreparePartner(partner, local, theirs, ownDomains, options);
+        }
+
+        // What the cutover and -Plan need besides the relationships: the other legacy sharing with the partner, and each grant's plan.
+        private static async Task ReadAheadAsync(MigrationPreparation preparation, IReadOnlyCollection<string> partnerDomains, IReadOnlyList<string> ownDomains,
+            MigrationOptions options, IEngineEvents events, CancellationToken cancellationToken)
+        {
+            SidePreparation localSide = preparation.Local;
+            SidePreparation? partnerSide = preparation.Partner;
             if (options.DisableLegacy)
             {
                 Step(events, "Looking for other legacy sharing with the partner (sharing policies, availability address spaces)", 35);
                 var reads = new List<Task>
                 {
-                    ReadOtherSharingAsync(localSide, relationship.DomainNames, events, cancellationToken),
+                    ReadOtherSharingAsync(localSide, partnerDomains, events, cancellationToken),
                 };
                 if (partnerSide?.Relationship != null) reads.Add(ReadOtherSharingAsync(partnerSide, ownDomains, events, cancellationToken));
                 await Task.WhenAll(reads).ConfigureAwait(false);
@@ -135,7 +150,6 @@ namespace CalendarFederation.Engine.Migration
                 Step(events, "Planning the cross-tenant access grants", 45);
                 await Task.WhenAll(preparation.Sides.Where(s => s.Request != null).Select(s => PlanAsync(s, events, cancellationToken))).ConfigureAwait(false);
             }
-            return preparation;
         }
 
         /// <summary>
@@ -166,132 +180,8 @@ namespace CalendarFederation.Engine.Migration
         /// When the second cannot follow, the first is changed back (M4), so the pair ends alike. A stop before the first
         /// change throws; after it, the change is finished or undone first, and the result says the run was stopped.
         /// </summary>
-        public async Task<LegacyChangeResult> ChangeLegacyAsync(MigrationPreparation preparation, bool enable, IEngineEvents events, CancellationToken cancellationToken)
-        {
-            if (preparation == null) throw new ArgumentNullException(nameof(preparation));
-            SidePreparation first = preparation.Local;
-            SidePreparation? second = preparation.Partner?.Relationship != null ? preparation.Partner : null;
-            if (first.Relationship == null) throw new ArgumentException("The local side has no relationship.", nameof(preparation));
-            string verb = enable ? "Enabling" : "Disabling";
-
-            Step(events, $"{verb} '{first.Relationship.Name}' in {first.Side.Organization}", 80);
-            LegacyChange one = await ChangeFirstAsync(first, enable, events, cancellationToken).ConfigureAwait(false);
-            if (second == null || one.Error != null || one.EnabledAfter != enable)
-            {
-                LegacyChange? untouched = second == null ? null : new LegacyChange { EnabledAfter = second.Relationship!.Enabled };
-                Done(events);
-                return new LegacyChangeResult(one, untouched);
-            }
-
-            Step(events, $"{verb} '{second.Relationship!.Name}' in {second.Side.Organization}", 90);
-            LegacyChange two = await ChangeSecondAsync(second, enable, events, cancellationToken).ConfigureAwait(false);
-            if (two.EnabledAfter != enable && one.EnabledAfter == enable)
-            {
-                // The second side did not follow: put the first back to match it (unknown counts as unchanged), whether this
-                // run changed the first or an earlier, interrupted one did.
-                bool back = two.EnabledAfter ?? second.Relationship.Enabled;
-                Step(events, $"{(back ? "Enabling" : "Disabling")} '{first.Relationship.Name}' in {first.Side.Organization} again, because {second.Side.Organization} could not follow", 95);
-                try
-                {
-                    using CancellationTokenSource compensation = _time.CreateCancellationTokenSource(MigrationDecisions.CompensationTimeout);
-                    await first.Side.Legacy.SetEnabledAsync(first.Relationship.Identity, back, events, compensation.Token).ConfigureAwait(false);
-                    one.Changed = false;
-                    one.Compensated = true;
-                    one.EnabledAfter = back;
-                    events.Warning($"'{first.Relationship.Name}' in {first.Side.Organization} was {(enable ? "enabled" : "disabled")} and is {(back ? "enabled" : "disabled")} again, because "
-                        + $"'{second.Relationship.Name}' in {second.Side.Organization} could not be {(enable ? "enabled" : "disabled")}: both sides are as they were, and free/busy works as before.");
-                }
-                catch (Exception ex) when (ex is EngineException || ex is OperationCanceledException)
-                {
-                    one.EnabledAfter = await ReadEnabledAsync(first, events).ConfigureAwait(false);
-                    EngineException cause = ex as EngineException ?? Timeout(first, MigrationDecisions.CompensationTimeout);
-                    one.Error = new EngineException(cause.ErrorId, cause.Kind,
-                        $"'{first.Relationship.Name}' in {first.Side.Organization} was {(enable ? "enabled" : "disabled")}, and changing it back failed ({cause.Message}). The two "
-                        + $"relationships are now unlike, so free/busy fails both ways: run the same command again to finish, or with -Rollback to undo.",
-                        first.Relationship.Name, cause.IsRetryable, ex);
-                }
-            }
-            Done(events);
-            return new LegacyChangeResult(one, two);
-        }
-
-        // The first write may be stopped: before it nothing changed; a stop (or failure) while it was in flight is read
-        // back, and a change that was made anyway is undone when stopped (the second side was never asked).
-        private async Task<LegacyChange> ChangeFirstAsync(SidePreparation side, bool enable, IEngineEvents events, CancellationToken cancellationToken)
-        {
-            LegacyRelationship r = side.Relationship!;
-            if (r.Enabled == enable) return new LegacyChange { EnabledAfter = enable };
-            cancellationToken.ThrowIfCancellationRequested();
-            try
-            {
-                await side.Side.Legacy.SetEnabledAsync(r.Identity, enable, events, cancellationToken).ConfigureAwait(false);
-                return new LegacyChange { Changed = true, EnabledAfter = enable };
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                bool? now = await ReadEnabledAsync(side, events).ConfigureAwait(false);
-                if (now == enable)
-                {
-                    try
-                    {
-                        using CancellationTokenSource compensation = _time.CreateCancellationTokenSource(MigrationDecisions.CompensationTimeout);
-                        await side.Side.Legacy.SetEnabledAsync(r.Identity, r.Enabled, events, compensation.Token).ConfigureAwait(false);
-                    }
-                    catch (Exception ex) when (ex is EngineException || ex is OperationCanceledException)
-                    {
-                        events.Warning($"Stopped: '{r.Name}' in {side.Side.Organization} was {(enable ? "enabled" : "disabled")} and could not be changed back ({ex.Message}); "
-                            + "run the same command again to finish.");
-                    }
-                }
-                throw;
-            }
-            catch (EngineException ex)
-            {
-                bool? now = await ReadEnabledAsync(side, events).ConfigureAwait(false);
-                if (now == enable && !cancellationToken.IsCancellationRequested)
-                {
-                    events.Verbose($"'{r.Name}' in {side.Side.Organization}: the change was made although its answer failed ({ex.ErrorId}).");
-                    return new LegacyChange { Changed = true, EnabledAfter = enable };
-                }
-                return new LegacyChange { EnabledAfter = now ?? r.Enabled, Error = ex };
-            }
-        }
-
-        // The second write: a stop cancels it, and what it did is read back; the caller undoes the first side if needed.
-        private async Task<LegacyChange> ChangeSecondAsync(SidePreparation side, bool enable, IEngineEvents events, CancellationToken cancellationToken)
-        {
-            LegacyRelationship r = side.Relationship!;
-            if (r.Enabled == enable) return new LegacyChange { EnabledAfter = enable };
-            try
-            {
-                await side.Side.Legacy.SetEnabledAsync(r.Identity, enable, events, cancellationToken).ConfigureAwait(false);
-                return new LegacyChange { Changed = true, EnabledAfter = enable };
-            }
-            catch (Exception ex) when (ex is EngineException || ex is OperationCanceledException)
-            {
-                bool? now = await ReadEnabledAsync(side, events).ConfigureAwait(false);
-                if (now == enable) return new LegacyChange { Changed = true, EnabledAfter = enable };
-                EngineException error = ex as EngineException ?? new EngineException(ErrorIds.UnexpectedError, ErrorKind.OperationStopped,
-                    $"Stopped before '{r.Name}' in {side.Side.Organization} was {(enable ? "enabled" : "disabled")}.", r.Name);
-                return new LegacyChange { EnabledAfter = now, Error = error };
-            }
-        }
-
-        // Enabled as the tenant shows it now, read with a bound of its own (it runs after a stop); null when it cannot be read.
-        private async Task<bool?> ReadEnabledAsync(SidePreparation side, IEngineEvents events)
-        {
-            try
-            {
-                using CancellationTokenSource bound = _time.CreateCancellationTokenSource(MigrationDecisions.CompensationTimeout);
-                LegacyRelationship? now = await side.Side.Legacy.GetRelationshipAsync(side.Relationship!.Identity, events, bound.Token).ConfigureAwait(false);
-                return now?.Enabled;
-            }
-            catch (Exception ex) when (ex is EngineException || ex is OperationCanceledException)
-            {
-                events.Verbose($"'{side.Relationship!.Name}' in {side.Side.Organization} could not be read back: {ex.Message}");
-                return null;
-            }
-        }
+        public Task<LegacyChangeResult> ChangeLegacyAsync(MigrationPreparation preparation, bool enable, IEngineEvents events, CancellationToken cancellationToken) =>
+            new LegacyCutover(_time).ChangeAsync(preparation, enable, events, cancellationToken);
 
         private SidePreparation PreparePartner(MigrationSide partner, MigrationSide local, IReadOnlyList<LegacyRelationship> theirs, IReadOnlyList<string> localDomains,
             MigrationOptions options)
@@ -406,16 +296,12 @@ namespace CalendarFederation.Engine.Migration
             }
         }
 
-        private static EngineException Timeout(SidePreparation side, TimeSpan bound) =>
-            new EngineException(ErrorIds.AdminApiTimeout, ErrorKind.OperationTimeout,
-                $"{side.Side.Organization} did not answer within {bound.TotalSeconds:0} s.", side.Relationship?.Name, isRetryable: true);
-
-        private static void Step(IEngineEvents events, string status, int percent)
+        internal static void Step(IEngineEvents events, string status, int percent)
         {
             events.Verbose(status + ".");
             events.Progress(new ProgressUpdate(Activity, status, percent, ProgressLanes.Main));
         }
 
-        private static void Done(IEngineEvents events) => events.Progress(new ProgressUpdate(Activity, "Done", 100, ProgressLanes.Main, completed: true));
+        internal static void Done(IEngineEvents events) => events.Progress(new ProgressUpdate(Activity, "Done", 100, ProgressLanes.Main, completed: true));
     }
 }

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.Linq;
 using System.Text.Json;
 using System.Threading;
@@ -14,186 +13,6 @@ using CalendarFederation.Engine.Tenants;
 
 namespace CalendarFederation.Engine.Diagnostics.Checks
 {
-    /// <summary>A tenant id as looked up for the diagnostics: the id, or why there is none.</summary>
-    internal sealed class TenantLookup
-    {
-        public TenantLookup(string domain, string? tenantId, string? errorId, string? failure)
-        {
-            Domain = domain;
-            TenantId = tenantId;
-            ErrorId = errorId;
-            Failure = failure;
-        }
-
-        public static TenantLookup Known(string domain, string tenantId) => new TenantLookup(domain, tenantId, null, null);
-
-        public static TenantLookup Failed(string domain, EngineException ex) => new TenantLookup(domain, null, ex.ErrorId, ex.Message);
-
-        /// <summary>The domain the tenant was looked up by (or named after).</summary>
-        public string Domain { get; }
-        /// <summary>Lower-case GUID; null when not known.</summary>
-        public string? TenantId { get; }
-        public string? ErrorId { get; }
-        public string? Failure { get; }
-
-        /// <summary>Entra knows no tenant for the domain, or it is the Microsoft account tenant: no policy can name it.</summary>
-        public bool IsNotATenant => ErrorId == ErrorIds.PartnerTenantNotFound || ErrorId == ErrorIds.PartnerTenantIsConsumer;
-    }
-
-    /// <summary>One tenant's cross-tenant access policy about the other tenant of the pair, as read, or why it was not.</summary>
-    internal sealed class PolicyRead
-    {
-        public PolicyRead(string organization, string other, string otherTenantId, PartnerAccessState? state, CollaborationTrust? defaultTrust,
-            string? defaultFailure = null, string? failure = null, string? failureRecommendation = null)
-        {
-            Organization = organization;
-            Other = other;
-            OtherTenantId = otherTenantId;
-            State = state;
-            DefaultTrust = defaultTrust;
-            DefaultFailure = defaultFailure;
-            Failure = failure;
-            FailureRecommendation = failureRecommendation;
-        }
-
-        public static PolicyRead Failed(string organization, string other, string otherTenantId, string failure, string? recommendation) =>
-            new PolicyRead(organization, other, otherTenantId, null, null, null, failure, recommendation);
-
-        /// <summary>The tenant whose policy this is (the one that serves free/busy: X-TAP is inbound only, xtap-notes 1.2).</summary>
-        public string Organization { get; }
-        /// <summary>The tenant whose users the policy lets in.</summary>
-        public string Other { get; }
-        public string OtherTenantId { get; }
-        /// <summary>The partner configuration for <see cref="Other"/> and its capabilities; null when the policy could not be read.</summary>
-        public PartnerAccessState? State { get; }
-        /// <summary>The default policy's trust, read only when the partner configuration inherits it; null when not read.</summary>
-        public CollaborationTrust? DefaultTrust { get; }
-        public string? DefaultFailure { get; }
-        /// <summary>Why the policy could not be read (Graph's explanation, naming the permission or role); null when it was.</summary>
-        public string? Failure { get; }
-        public string? FailureRecommendation { get; }
-
-        public bool IsRead => State != null;
-
-        /// <summary>There is a partner configuration for <see cref="Other"/>: someone set the policy up for this pair.</summary>
-        public bool HasPartner => State?.Exists == true;
-
-        /// <summary>The trust that applies: the partner's own, or (null there) the default's; null when that could not be read.</summary>
-        public CollaborationTrust? EffectiveTrust => State == null ? null : State.Trust.State != TrustState.Inherited ? State.Trust : DefaultTrust;
-
-        /// <summary>The trust lets at least some of the other tenant's users in (a scoped trust lets some in).</summary>
-        public bool TrustLetsIn => EffectiveTrust is CollaborationTrust t && (t.State == TrustState.AllUsers || t.State == TrustState.Scoped);
-
-        /// <summary>The allowed free/busy capabilities of the partner configuration.</summary>
-        public IReadOnlyList<M365Capability> FreeBusy => State?.Allowed(CapabilityFamily.FreeBusy) ?? Array.Empty<M365Capability>();
-
-        /// <summary>The policy lets the other tenant's users see free/busy: a partner configuration, a trust that lets them in, a capability.</summary>
-        public bool Grants => HasPartner && TrustLetsIn && FreeBusy.Count > 0;
-
-        /// <summary>"fabrikam.onmicrosoft.com grants contoso.onmicrosoft.com AvailabilityOnly", or what is missing.</summary>
-        public string DescribeGrant()
-        {
-            if (!IsRead) return $"{Organization}'s policy was not read";
-            if (Grants) return $"{Organization} grants {Other} {string.Join(" and ", FreeBusy.Select(c => M365CapabilityNames.FreeBusyLevelOf(c.Name)))}";
-            return $"{Organization} grants {Other} nothing yet";
-        }
-    }
-
-    /// <summary>(Get-OrganizationConfig).EwsEnabled as read.</summary>
-    internal enum EwsState
-    {
-        /// <summary>Not read (no connection, or the read failed).</summary>
-        Unknown,
-        /// <summary>Blank: Microsoft switches such tenants to False gradually since 2026-10-01 (xtap-notes 1.5).</summary>
-        NotSet,
-        True,
-        False,
-    }
-
-    /// <summary>The legacy objects besides organization relationships that win over the policy (xtap-notes 1.3, 1.4).</summary>
-    internal sealed class LegacyExtras
-    {
-        public static readonly LegacyExtras None = new LegacyExtras(Array.Empty<string>(), Array.Empty<(string, string)>());
-
-        public LegacyExtras(IReadOnlyList<string> addressSpaces, IReadOnlyList<(string Policy, string Rule)> sharingRules)
-        {
-            AddressSpaces = addressSpaces;
-            SharingRules = sharingRules;
-        }
-
-        /// <summary>ForestName of each availability address space for one of the other side's domains (no enable flag: it counts while it exists).</summary>
-        public IReadOnlyList<string> AddressSpaces { get; }
-        /// <summary>Enabled sharing policies' rules ("domain:CalendarSharingFreeBusy…") naming one of the other side's domains.</summary>
-        public IReadOnlyList<(string Policy, string Rule)> SharingRules { get; }
-    }
-
-    internal enum ScopeOutcome
-    {
-        InScope,
-        OutOfScope,
-        /// <summary>Not decided: a group too large to list, or a read that failed.</summary>
-        Unknown,
-    }
-
-    /// <summary>Whether the partner's allowed free/busy capabilities hold the mailbox in their resourceScopes.</summary>
-    internal sealed class MailboxScopeRead
-    {
-        public MailboxScopeRead(ScopeOutcome outcome, M365Capability capability, string detail)
-        {
-            Outcome = outcome;
-            Capability = capability;
-            Detail = detail;
-        }
-
-        public ScopeOutcome Outcome { get; }
-        /// <summary>The capability the outcome is about (the one that holds the mailbox, or the first that does not).</summary>
-        public M365Capability Capability { get; }
-        public string Detail { get; }
-    }
-
-    /// <summary>
-    /// Which path the pair is on: whether the policy concerns the partner at all, what each side's policy shows, which
-    /// legacy objects are in effect (and so win over the policy), and whether the relationship checks stand down because
-    /// the pair is on the policy.
-    /// </summary>
-    internal sealed class CrossTenantPath
-    {
-        public static readonly CrossTenantPath NotApplicable = new CrossTenantPath(false, null, null, null, Array.Empty<string>(), false, false);
-
-        public CrossTenantPath(bool applies, TenantLookup? partner, PolicyRead? local, PolicyRead? remote, IReadOnlyList<string> legacyObjects,
-            bool enabledRelationship, bool viaCrossTenantAccess)
-        {
-            Applies = applies;
-            Partner = partner;
-            Local = local;
-            Remote = remote;
-            LegacyObjects = legacyObjects;
-            EnabledRelationship = enabledRelationship;
-            ViaCrossTenantAccess = viaCrossTenantAccess;
-        }
-
-        /// <summary>False for an on-premises or hybrid partner: the policy does not replace those relationships (xtap-notes 1.6).</summary>
-        public bool Applies { get; }
-        public TenantLookup? Partner { get; }
-        /// <summary>Our policy for the partner: what the partner's users see of us. Null when the partner's tenant is not known.</summary>
-        public PolicyRead? Local { get; }
-        /// <summary>The partner's policy for us: what our users see of the partner. Null without the partner's connection.</summary>
-        public PolicyRead? Remote { get; }
-        /// <summary>The legacy objects in effect on the sides read, as findings name them.</summary>
-        public IReadOnlyList<string> LegacyObjects { get; }
-        public bool LegacyInEffect => LegacyObjects.Count > 0;
-        /// <summary>An enabled organization relationship for the pair on a side read.</summary>
-        public bool EnabledRelationship { get; }
-        /// <summary>
-        /// The pair is on the policy: no enabled relationship on a side read, and the policy is set up for the pair (a partner
-        /// configuration on a side read) or the probe was answered by it. The relationship checks then stand down.
-        /// </summary>
-        public bool ViaCrossTenantAccess { get; }
-        /// <summary>The policy, not a legacy object, answers our users' free/busy questions.</summary>
-        public bool ServedByPolicy => ViaCrossTenantAccess && !LegacyInEffect;
-        public bool AnyGrant => Local?.Grants == true || Remote?.Grants == true;
-    }
-
     /// <summary>
     /// What the cross-tenant access checks need to ask, each loaded once per run (<see cref="DiagnosticsContext.GetAsync{T}"/>):
     /// the partner's tenant id (anonymously, <see cref="PartnerTenantResolver"/>), each side's policy about the other (Graph),
@@ -231,13 +50,13 @@ namespace CalendarFederation.Engine.Diagnostics.Checks
 
         public static readonly DiagnosticsFact<CrossTenantPath> Path = new DiagnosticsFact<CrossTenantPath>("CrossTenantPath", LoadPathAsync);
 
-        /// <summary>The probe's X-TAP refusals (xtap-notes 5): 7002 not served for this pair, 5016 outside the user or group restrictions.</summary>
+        /// <summary>The probe's X-TAP refusals (docs/cross-tenant-access.md §5): 7002 not served for this pair, 5016 outside the user or group restrictions.</summary>
         public const string NotServedCode = "7002";
         public const string ScopeDeniedCode = "5016";
 
         public static bool IsPolicyRefusal(string? responseCode) => responseCode == NotServedCode || responseCode == ScopeDeniedCode;
 
-        /// <summary>The policy concerns the partner: not an on-premises organization or this tenant's own (hybrid), xtap-notes 1.6.</summary>
+        /// <summary>The policy concerns the partner: not an on-premises organization or this tenant's own (hybrid), docs/cross-tenant-access.md §1.6.</summary>
         public static bool Applies(DiagnosticsContext context) => context.PartnerKind != PartnerKind.OnPremises && context.PartnerKind != PartnerKind.Hybrid;
 
         /// <summary>The domain that names the partner best: the mailbox's, the one asked about, else its first.</summary>
@@ -329,7 +148,7 @@ namespace CalendarFederation.Engine.Diagnostics.Checks
                 JsonElement? inbound = body.ValueKind == JsonValueKind.Object && body.TryGetProperty("m365CollaborationInbound", out JsonElement v) && v.ValueKind != JsonValueKind.Null
                     ? v : (JsonElement?)null;
                 CollaborationTrust trust = CrossTenantAccessJson.ParseTrust(inbound);
-                // The default always has a trust; one that says nothing is the system default, blocked (xtap-notes 1.1, X-CHG).
+                // The default always has a trust; one that says nothing is the system default, blocked (docs/cross-tenant-access.md §1.1, X-CHG).
                 if (trust.State == TrustState.Inherited) trust = new CollaborationTrust(TrustState.Blocked, null, Array.Empty<AccessTarget>());
                 return new PolicyRead(organization, other, otherTenantId, state, trust);
             }
@@ -471,105 +290,5 @@ namespace CalendarFederation.Engine.Diagnostics.Checks
         }
 
         private static string? Normalize(string? tenantId) => Guid.TryParse(tenantId, out Guid id) && id != Guid.Empty ? id.ToString("D") : null;
-    }
-
-    /// <summary>
-    /// Whether a mailbox is in an X-TAP capability's resourceScopes (xtap-notes 2.6): "All", its own user object id, or a group
-    /// holding it, with excluded winning over included (G-SCOPES). The mailbox's object id is its ExternalDirectoryObjectId
-    /// (Get-Mailbox); a group's members come through the admin API (Get-Group by object id, then Get-DistributionGroupMember),
-    /// as the relationship's scope checks read theirs.
-    /// </summary>
-    internal static class ScopeReader
-    {
-        public static async Task<MailboxScopeRead?> ReadAsync(AdminApiClient api, string mailbox, IReadOnlyList<M365Capability> capabilities, int limit,
-            IEngineEvents events, CancellationToken cancellationToken)
-        {
-            string? objectId;
-            try
-            {
-                AdminApiResult found = await api.InvokeAsync("Get-Mailbox", new[] { new KeyValuePair<string, object?>("Identity", mailbox) }, events, cancellationToken)
-                    .ConfigureAwait(false);
-                objectId = found.Values.FirstOrDefault()?.GetString("ExternalDirectoryObjectId");
-            }
-            catch (AdminApiException ex) when (ex.Failure == AdminApiErrorKind.NotFound)
-            {
-                return null;
-            }
-            catch (AdminApiException ex)
-            {
-                return new MailboxScopeRead(ScopeOutcome.Unknown, capabilities[0], $"{mailbox} could not be read ({ex.Message})");
-            }
-            var groups = new Dictionary<string, (bool? Member, string Why)>(StringComparer.OrdinalIgnoreCase);
-            MailboxScopeRead? first = null;
-            foreach (M365Capability capability in capabilities)
-            {
-                ResourceScopes scopes = capability.InboundAccess.Scopes;
-                (bool? excluded, string excludedWhy) = await MatchAsync(scopes.Excluded).ConfigureAwait(false);
-                (bool? included, string includedWhy) = await MatchAsync(scopes.Included).ConfigureAwait(false);
-                MailboxScopeRead read =
-                    excluded == true ? new MailboxScopeRead(ScopeOutcome.OutOfScope, capability, $"{mailbox} is excluded ({excludedWhy})")
-                    : included == true && excluded == false ? new MailboxScopeRead(ScopeOutcome.InScope, capability, $"{mailbox} is included ({includedWhy})")
-                    : included == false && excluded == false ? new MailboxScopeRead(ScopeOutcome.OutOfScope, capability,
-                        $"{mailbox} is not among {scopes.Describe()}{(includedWhy.Length > 0 ? " (" + includedWhy + ")" : "")}")
-                    : new MailboxScopeRead(ScopeOutcome.Unknown, capability, included == null ? includedWhy : excludedWhy);
-                if (read.Outcome == ScopeOutcome.InScope) return read;
-                if (first == null || (read.Outcome == ScopeOutcome.Unknown && first.Outcome == ScopeOutcome.OutOfScope)) first = read;
-            }
-            return first;
-
-            // True when an entry holds the mailbox, false when none does, null when some could not be decided.
-            async Task<(bool?, string)> MatchAsync(IReadOnlyList<ResourceScope> entries)
-            {
-                bool undecided = false;
-                var why = new List<string>();
-                foreach (ResourceScope entry in entries.Where(e => !e.IsEmpty))
-                {
-                    if (entry.IsEveryone) return (true, entry.ToString());
-                    if (objectId != null && string.Equals(entry.ResourceId, objectId, StringComparison.OrdinalIgnoreCase)) return (true, $"user {objectId}");
-                    if (!string.Equals(entry.ResourceType, XtapDecisions.GroupResourceType, StringComparison.OrdinalIgnoreCase)) continue;
-                    if (!groups.TryGetValue(entry.ResourceId!, out var member)) groups[entry.ResourceId!] = member = await MemberAsync(entry.ResourceId!).ConfigureAwait(false);
-                    if (member.Member == true) return (true, member.Why);
-                    if (member.Member == null) undecided = true;
-                    why.Add(member.Why);
-                }
-                return (undecided ? (bool?)null : false, string.Join("; ", why));
-            }
-
-            async Task<(bool?, string)> MemberAsync(string groupId)
-            {
-                string name;
-                try
-                {
-                    AdminApiResult group = await api.InvokeAsync("Get-Group", new[] { new KeyValuePair<string, object?>("Identity", groupId) }, events, cancellationToken)
-                        .ConfigureAwait(false);
-                    name = group.Values.FirstOrDefault()?.GetString("Name") ?? groupId;
-                }
-                catch (AdminApiException ex) when (ex.Failure == AdminApiErrorKind.NotFound)
-                {
-                    return (false, $"the group {groupId} does not exist");
-                }
-                catch (AdminApiException ex)
-                {
-                    return (null, $"the group {groupId} could not be read ({ex.Message})");
-                }
-                try
-                {
-                    AdminApiResult members = await api.InvokeAsync("Get-DistributionGroupMember", new[]
-                    {
-                        new KeyValuePair<string, object?>("Identity", name),
-                        new KeyValuePair<string, object?>("ResultSize", (limit + 1).ToString(CultureInfo.InvariantCulture)),
-                    }, events, cancellationToken).ConfigureAwait(false);
-                    bool holds = members.Values.Any(m => string.Equals(m.GetString("PrimarySmtpAddress"), mailbox, StringComparison.OrdinalIgnoreCase)
-                        || (objectId != null && string.Equals(m.GetString("ExternalDirectoryObjectId"), objectId, StringComparison.OrdinalIgnoreCase)));
-                    if (holds) return (true, $"a member of '{name}'");
-                    if (members.Values.Count > limit) return (null, $"'{name}' has more than {limit.ToString("N0", CultureInfo.InvariantCulture)} members, too many to list");
-                    return (false, $"not a member of '{name}'");
-                }
-                catch (AdminApiException ex)
-                {
-                    return (null, $"the members of '{name}' could not be read ({ex.Message})");
-                }
-            }
-        }
     }
 }
