@@ -58,7 +58,7 @@ namespace CalendarFederation.Commands
             string? relative = RelationshipSettings.FindRelativeUri(bound);
             if (relative != null)
             {
-                WriteError(new ErrorRecord(new ArgumentException(Format(Messages.RelativeTargetUri, relative)),
+                WriteError(new ErrorRecord(new ArgumentException(Format(RelationshipMessages.ErrorRelativeTargetUri, relative)),
                     ErrorIds.InvalidTargetUri, ErrorCategory.InvalidArgument, bound[relative]));
                 return;
             }
@@ -66,7 +66,7 @@ namespace CalendarFederation.Commands
             if (domains == null) return;
 
             string domainList = string.Join(", ", domains);
-            if (!ShouldProcess(Format(Messages.NewRelationshipWhatIf, Name, domainList), Format(Messages.NewRelationshipQuery, Name, domainList), "New-OrganizationRelationship"))
+            if (!ShouldProcess(Format(RelationshipMessages.ConfirmNewWhatIf, Name, domainList), Format(RelationshipMessages.ConfirmNewQuery, Name, domainList), "New-OrganizationRelationship"))
             {
                 // -WhatIf previews the warnings the create would bring; a "no" brings none.
                 if (bound.ContainsKey("WhatIf")) NoteWarnings(domains, bound);
@@ -112,22 +112,22 @@ namespace CalendarFederation.Commands
             string label = "'" + Name + "'";
             if (bound.Contains(nameof(FreeBusyAccessLevel)) && FreeBusyAccessLevel != FreeBusyAccessLevel.None && !FreeBusyAccessEnabled)
             {
-                _digest.Add("LevelIgnored", Messages.WarnLevelIgnored, label);
+                _digest.Add("LevelIgnored", RelationshipMessages.WarnLevelIgnored, label);
             }
             if (FreeBusyAccessEnabled && !bound.Contains(nameof(FreeBusyAccessLevel)))
             {
-                _digest.Add("LevelMissing", Messages.WarnLevelMissing, label);
+                _digest.Add("LevelMissing", RelationshipMessages.WarnLevelMissing, label);
             }
             if (TargetApplicationUri == null || (TargetAutodiscoverEpr == null && TargetSharingEpr == null))
             {
-                _digest.Add("NoTargets", Messages.WarnNoTargets, label);
+                _digest.Add("NoTargets", RelationshipMessages.WarnNoTargets, label);
             }
-            if (domains.Count == 1) _digest.Add("SingleDomain", Messages.WarnSingleDomain, $"{label} ({domains[0]})", Messages.WarnSingleDomainMany);
-            _digest.Add("OneWay", Messages.WarnOneWay, label);
+            if (domains.Count == 1) _digest.Add("SingleDomain", RelationshipMessages.WarnSingleDomain, $"{label} ({domains[0]})", RelationshipMessages.WarnSingleDomainMany);
+            _digest.Add("OneWay", RelationshipMessages.WarnOneWay, label);
             if (PartnerClassifier.ClassifyTargets(TargetApplicationUri?.OriginalString, TargetAutodiscoverEpr?.OriginalString, TargetSharingEpr?.OriginalString,
                     connection?.Session.Environment) == PartnerKind.Microsoft365)
             {
-                _digest.Add("EwsRetiring", Messages.WarnEwsRetiring, label);
+                _digest.Add("EwsRetiring", RelationshipMessages.WarnEwsRetiring, label);
             }
         }
 
