@@ -10,6 +10,7 @@ using CalendarFederation.Engine.Auth;
 using CalendarFederation.Engine.Environments;
 using CalendarFederation.Engine.Http;
 using CalendarFederation.Infrastructure;
+using CalendarFederation.Resources;
 
 namespace CalendarFederation.Commands
 {
@@ -29,9 +30,6 @@ namespace CalendarFederation.Commands
         private const string ClientSecretSet = "ClientSecret";
         private const string ManagedIdentitySet = "ManagedIdentity";
         private const string AccessTokenSet = "AccessToken";
-
-        private const string UnattendedModes = "Unattended scripts sign in with a certificate (-AppId -Organization -CertificateThumbprint, -CertificateFilePath or -Certificate), " +
-            "-ManagedIdentity, -ClientSecret, or -AccessToken; a delegated sign-in persisted with -PersistTokenCache is reused without a prompt.";
 
         private static int s_secretWarningShown;
         private readonly System.Threading.CancellationTokenSource _cancellation = new System.Threading.CancellationTokenSource();
@@ -157,8 +155,8 @@ namespace CalendarFederation.Commands
             ExchangeEnvironment? environment = EnvironmentRegistry.Find(ExchangeEnvironmentName);
             if (environment == null)
             {
-                Fail(new ArgumentException($"'{ExchangeEnvironmentName}' is not a known Exchange environment. Use one of: " +
-                    string.Join(", ", EnvironmentRegistry.All.Select(e => e.Name)) + ", or add one with Add-CalendarFederationEnvironment."),
+                Fail(new ArgumentException(Text.Format(ConnectionMessages.ErrorUnknownEnvironment, ExchangeEnvironmentName,
+                    string.Join(", ", EnvironmentRegistry.All.Select(e => e.Name)))),
                     "UnknownExchangeEnvironment", ErrorCategory.InvalidArgument, ExchangeEnvironmentName);
             }
             RequireSecure(ConnectionUri, nameof(ConnectionUri), allowLoopbackHttp: true);
@@ -177,7 +175,7 @@ namespace CalendarFederation.Commands
             bool allowPrompt = true;
             if (AllowUnprotectedTokenCache && !PersistTokenCache)
             {
-                WriteWarning("-AllowUnprotectedTokenCache has no effect without -PersistTokenCache: tokens stay in memory.");
+                WriteWarning(ConnectionMessages.WarnUnprotectedCacheIgnored);
             }
             if (mode == SignInMode.Interactive || mode == SignInMode.DeviceCode)
             {
@@ -189,8 +187,8 @@ namespace CalendarFederation.Commands
                 }
                 else if (why != null)
                 {
-                    Fail(new InvalidOperationException(
-                        $"{(mode == SignInMode.DeviceCode ? "Device code" : "Interactive")} sign-in needs a person at the keyboard, but {why}. " + UnattendedModes),
+                    Fail(new InvalidOperationException(Text.Format(
+                        mode == SignInMode.DeviceCode ? ConnectionMessages.ErrorDeviceCodeNeedsPerson : ConnectionMessages.ErrorInteractiveNeedsPerson, why, ConnectionMessages.ErrorUnattendedModes)),
                         "InteractiveSignInNotPossible", ErrorCategory.AuthenticationError, mode.ToString());
                 }
             }
@@ -221,10 +219,10 @@ namespace CalendarFederation.Commands
             if (GraphAppId != null) request.GraphClientId = GraphAppId;
             if (mode == SignInMode.ClientSecret && System.Threading.Interlocked.Exchange(ref s_secretWarningShown, 1) == 0)
             {
-                WriteWarning("Client secrets can leak and expire silently; Microsoft recommends a certificate for app-only sign-in (-CertificateThumbprint, -CertificateFilePath or -Certificate).");
+                WriteWarning(ConnectionMessages.LongWarnClientSecret);
             }
 
-            WriteVerbose($"Signing in to {request.AuthorityTenant} at {request.Authority.GetLeftPart(UriPartial.Authority)} ({mode}); admin API {request.AdminApiBase}.");
+            WriteVerbose(Text.Format(ConnectionMessages.VerboseSigningIn, request.AuthorityTenant, request.Authority.GetLeftPart(UriPartial.Authority), mode, request.AdminApiBase));
             var events = new EngineEventQueue(this, ProgressActivityId);
             TenantSession session;
             try
@@ -237,7 +235,7 @@ namespace CalendarFederation.Commands
             }
             catch (SignInException ex) when (ex.ErrorId == ErrorIds.InteractiveSignInNotPossible)
             {
-                Fail(new InvalidOperationException(ex.Message + " " + UnattendedModes, ex), ex.ErrorId, ErrorCategory.AuthenticationError, mode.ToString());
+                Fail(new InvalidOperationException(ex.Message + " " + ConnectionMessages.ErrorUnattendedModes, ex), ex.ErrorId, ErrorCategory.AuthenticationError, mode.ToString());
                 return;
             }
             catch (EngineException ex)
@@ -262,14 +260,14 @@ namespace CalendarFederation.Commands
                 {
                     session.Dispose();
                     ThrowTerminatingError(ErrorRecords.From(ex, session.Organization,
-                        ex.ErrorId == ErrorIds.ConnectionCheckFailed ? "Check -ConnectionUri and the network path; -SkipConnectionCheck connects without this check." : null));
+                        ex.ErrorId == ErrorIds.ConnectionCheckFailed ? ConnectionMessages.ActionConnectionCheckFailed : null));
                     return;
                 }
             }
 
             var connection = new CalendarFederationConnection(session, organizationName);
             ConnectionStore.Add(connection, makeDefault: !NotDefault);
-            WriteVerbose($"Connected to {connection}.");
+            WriteVerbose(Text.Format(ConnectionMessages.VerboseConnected, connection));
             if (PassThru) WriteObject(connection);
         }
 
@@ -287,7 +285,7 @@ namespace CalendarFederation.Commands
             }
             catch (EngineException ex)
             {
-                ThrowTerminatingError(ErrorRecords.From(ex, ex.Target, ex.ErrorId == ErrorIds.CertificateLoadFailed ? "Check -CertificateFilePath and -CertificatePassword." : null));
+                ThrowTerminatingError(ErrorRecords.From(ex, ex.Target, ex.ErrorId == ErrorIds.CertificateLoadFailed ? ConnectionMessages.ActionCertificateLoadFailed : null));
                 return null!;
             }
         }
@@ -295,10 +293,10 @@ namespace CalendarFederation.Commands
         // What the admin can change in this command for each sign-in failure; the engine's messages name no parameters.
         private static string? Advice(string errorId) => errorId switch
         {
-            ErrorIds.AppIdRequired => "Pass -AppId.",
-            ErrorIds.OrganizationRequired => "Pass -Organization with the tenant's primary .onmicrosoft.com domain.",
-            ErrorIds.TenantUnknown => "Pass -Organization.",
-            ErrorIds.InvalidAccessToken => "Pass a JWT access token for the admin API to -AccessToken.",
+            ErrorIds.AppIdRequired => ConnectionMessages.ActionAppIdRequired,
+            ErrorIds.OrganizationRequired => ConnectionMessages.ActionOrganizationRequired,
+            ErrorIds.TenantUnknown => ConnectionMessages.ActionTenantUnknown,
+            ErrorIds.InvalidAccessToken => ConnectionMessages.ActionInvalidAccessToken,
             _ => null,
         };
 
@@ -323,7 +321,7 @@ namespace CalendarFederation.Commands
                 result.MakeReadOnly();
                 return result;
             }
-            throw new PSArgumentException("-AccessToken and -GraphAccessToken take a string or a SecureString.", nameof(AccessToken));
+            throw new PSArgumentException(ConnectionMessages.ErrorTokenType, nameof(AccessToken));
         }
 
         private void RequireSecure(Uri? uri, string parameter, bool allowLoopbackHttp)
@@ -332,7 +330,7 @@ namespace CalendarFederation.Commands
             bool ok = uri.IsAbsoluteUri && (uri.Scheme == Uri.UriSchemeHttps || (allowLoopbackHttp && Loopback.IsAllowedScheme(uri)));
             if (!ok)
             {
-                Fail(new ArgumentException($"-{parameter} must be an absolute https URL{(allowLoopbackHttp ? " (plain http only to a loopback host)" : "")}: '{uri}'."),
+                Fail(new ArgumentException(Text.Format(allowLoopbackHttp ? ConnectionMessages.ErrorInsecureEndpointLoopback : ConnectionMessages.ErrorInsecureEndpoint, parameter, uri)),
                     "InsecureEndpoint", ErrorCategory.InvalidArgument, uri);
             }
         }

@@ -315,7 +315,7 @@ namespace CalendarFederation.Commands
         private string Recommend(DiscoveryOutcome outcome) => outcome.FailureKind switch
         {
             DiscoveryFailureKind.NotFederated => DiscoveryMessages.ActionNotFederated,
-            DiscoveryFailureKind.UntrustedRedirect => string.Format(CultureInfo.CurrentCulture, DiscoveryMessages.ActionTrustHost, outcome.Alternates.FirstOrDefault()?.Host ?? "the host"),
+            DiscoveryFailureKind.UntrustedRedirect => string.Format(CultureInfo.CurrentCulture, DiscoveryMessages.ActionTrustHost, outcome.Alternates.FirstOrDefault()?.Host ?? DiscoveryMessages.LabelUnnamedHost),
             DiscoveryFailureKind.CertificateValidationFailed => DiscoveryMessages.ActionCertificate,
             DiscoveryFailureKind.ServerBusy => DiscoveryMessages.ActionTimeout,
             DiscoveryFailureKind.Timeout => DiscoveryMessages.ActionTimeout,
@@ -352,7 +352,7 @@ namespace CalendarFederation.Commands
             public void Complete()
             {
                 if (!_shown) return;
-                _cmdlet.WriteProgress(new ProgressRecord(ProgressActivityId, DiscoveryMessages.ProgressActivity, "Done") { RecordType = ProgressRecordType.Completed });
+                _cmdlet.WriteProgress(new ProgressRecord(ProgressActivityId, DiscoveryMessages.ProgressActivity, Messages.ProgressDone) { RecordType = ProgressRecordType.Completed });
             }
 
             // The first record at once; then at most five a second, and the last one when the known count is reached.
