@@ -152,6 +152,35 @@ namespace CalendarFederation.Commands
 
         protected override void EndProcessing()
         {
+            ExchangeEnvironment environment = ResolveEnvironment();
+            RequireSecure(ConnectionUri, nameof(ConnectionUri), allowLoopbackHttp: true);
+            RequireSecure(AzureADAuthorizationEndpointUri, nameof(AzureADAuthorizationEndpointUri), allowLoopbackHttp: false);
+
+            SignInMode mode = ModeOf(ParameterSetName);
+            if (AllowUnprotectedTokenCache && !PersistTokenCache)
+            {
+                WriteWarning(ConnectionMessages.WarnUnprotectedCacheIgnored);
+            }
+            bool allowPrompt = CanPrompt(mode);
+            SignInRequest request = BuildRequest(mode, environment, allowPrompt);
+            if (mode == SignInMode.ClientSecret && System.Threading.Interlocked.Exchange(ref s_secretWarningShown, 1) == 0)
+            {
+                WriteWarning(ConnectionMessages.LongWarnClientSecret);
+            }
+
+            WriteVerbose(Text.Format(ConnectionMessages.VerboseSigningIn, request.AuthorityTenant, request.Authority.GetLeftPart(UriPartial.Authority), mode, request.AdminApiBase));
+            var events = new EngineEventQueue(this, ProgressActivityId);
+            TenantSession session = SignIn(request, events);
+            string? organizationName = SkipConnectionCheck ? null : CheckConnection(session, events);
+
+            var connection = new CalendarFederationConnection(session, organizationName);
+            ConnectionStore.Add(connection, makeDefault: !NotDefault);
+            WriteVerbose(Text.Format(ConnectionMessages.VerboseConnected, connection));
+            if (PassThru) WriteObject(connection);
+        }
+
+        private ExchangeEnvironment ResolveEnvironment()
+        {
             ExchangeEnvironment? environment = EnvironmentRegistry.Find(ExchangeEnvironmentName);
             if (environment == null)
             {
@@ -159,44 +188,39 @@ namespace CalendarFederation.Commands
                     string.Join(", ", EnvironmentRegistry.All.Select(e => e.Name)))),
                     "UnknownExchangeEnvironment", ErrorCategory.InvalidArgument, ExchangeEnvironmentName);
             }
-            RequireSecure(ConnectionUri, nameof(ConnectionUri), allowLoopbackHttp: true);
-            RequireSecure(AzureADAuthorizationEndpointUri, nameof(AzureADAuthorizationEndpointUri), allowLoopbackHttp: false);
+            return environment!;
+        }
 
-            SignInMode mode = ParameterSetName switch
-            {
-                DeviceSet => SignInMode.DeviceCode,
-                ThumbprintSet or CertificateFileSet or CertificateSet => SignInMode.Certificate,
-                ClientSecretSet => SignInMode.ClientSecret,
-                ManagedIdentitySet => SignInMode.ManagedIdentity,
-                AccessTokenSet => SignInMode.AccessToken,
-                _ => SignInMode.Interactive,
-            };
+        private static SignInMode ModeOf(string parameterSetName) => parameterSetName switch
+        {
+            DeviceSet => SignInMode.DeviceCode,
+            ThumbprintSet or CertificateFileSet or CertificateSet => SignInMode.Certificate,
+            ClientSecretSet => SignInMode.ClientSecret,
+            ManagedIdentitySet => SignInMode.ManagedIdentity,
+            AccessTokenSet => SignInMode.AccessToken,
+            _ => SignInMode.Interactive,
+        };
 
-            bool allowPrompt = true;
-            if (AllowUnprotectedTokenCache && !PersistTokenCache)
-            {
-                WriteWarning(ConnectionMessages.WarnUnprotectedCacheIgnored);
-            }
-            if (mode == SignInMode.Interactive || mode == SignInMode.DeviceCode)
-            {
-                string? why = TestHooks.Browser != null && mode == SignInMode.Interactive ? null : HostInteractivity.WhyNotInteractive(Host);
-                if (why != null && PersistTokenCache)
-                {
-                    // A persisted sign-in can still be used without a prompt; only if there is none does this fail.
-                    allowPrompt = false;
-                }
-                else if (why != null)
-                {
-                    Fail(new InvalidOperationException(Text.Format(
-                        mode == SignInMode.DeviceCode ? ConnectionMessages.ErrorDeviceCodeNeedsPerson : ConnectionMessages.ErrorInteractiveNeedsPerson, why, ConnectionMessages.ErrorUnattendedModes)),
-                        "InteractiveSignInNotPossible", ErrorCategory.AuthenticationError, mode.ToString());
-                }
-            }
+        // Interactive and device code sign-in need a person at the keyboard; without one, only a persisted sign-in can be used.
+        private bool CanPrompt(SignInMode mode)
+        {
+            if (mode != SignInMode.Interactive && mode != SignInMode.DeviceCode) return true;
+            string? why = TestHooks.Browser != null && mode == SignInMode.Interactive ? null : HostInteractivity.WhyNotInteractive(Host);
+            if (why == null) return true;
+            // A persisted sign-in can still be used without a prompt; only if there is none does this fail.
+            if (PersistTokenCache) return false;
+            Fail(new InvalidOperationException(Text.Format(
+                mode == SignInMode.DeviceCode ? ConnectionMessages.ErrorDeviceCodeNeedsPerson : ConnectionMessages.ErrorInteractiveNeedsPerson, why, ConnectionMessages.ErrorUnattendedModes)),
+                "InteractiveSignInNotPossible", ErrorCategory.AuthenticationError, mode.ToString());
+            return false;
+        }
 
+        private SignInRequest BuildRequest(SignInMode mode, ExchangeEnvironment environment, bool allowPrompt)
+        {
             var request = new SignInRequest
             {
                 Mode = mode,
-                Environment = environment!,
+                Environment = environment,
                 ConnectionUriOverride = ConnectionUri,
                 AuthorityOverride = AzureADAuthorizationEndpointUri,
                 ClientId = AppId,
@@ -217,17 +241,14 @@ namespace CalendarFederation.Commands
             if (mode == SignInMode.AccessToken) request.AccessToken = ToSecureString(AccessToken!);
             if (GraphAccessToken != null) request.GraphAccessToken = ToSecureString(GraphAccessToken);
             if (GraphAppId != null) request.GraphClientId = GraphAppId;
-            if (mode == SignInMode.ClientSecret && System.Threading.Interlocked.Exchange(ref s_secretWarningShown, 1) == 0)
-            {
-                WriteWarning(ConnectionMessages.LongWarnClientSecret);
-            }
+            return request;
+        }
 
-            WriteVerbose(Text.Format(ConnectionMessages.VerboseSigningIn, request.AuthorityTenant, request.Authority.GetLeftPart(UriPartial.Authority), mode, request.AdminApiBase));
-            var events = new EngineEventQueue(this, ProgressActivityId);
-            TenantSession session;
+        private TenantSession SignIn(SignInRequest request, EngineEventQueue events)
+        {
             try
             {
-                session = events.Run((e, token) => SignInService.SignInAsync(request, e, token), _cancellation.Token);
+                return events.Run((e, token) => SignInService.SignInAsync(request, e, token), _cancellation.Token);
             }
             catch (OperationCanceledException) when (_cancellation.IsCancellationRequested)
             {
@@ -235,40 +256,35 @@ namespace CalendarFederation.Commands
             }
             catch (SignInException ex) when (ex.ErrorId == ErrorIds.InteractiveSignInNotPossible)
             {
-                Fail(new InvalidOperationException(ex.Message + " " + ConnectionMessages.ErrorUnattendedModes, ex), ex.ErrorId, ErrorCategory.AuthenticationError, mode.ToString());
-                return;
+                Fail(new InvalidOperationException(ex.Message + " " + ConnectionMessages.ErrorUnattendedModes, ex), ex.ErrorId, ErrorCategory.AuthenticationError, request.Mode.ToString());
+                return null!;
             }
             catch (EngineException ex)
             {
                 ThrowTerminatingError(ErrorRecords.From(ex, Organization ?? DelegatedOrganization, Advice(ex.ErrorId)));
-                return;
+                return null!;
             }
+        }
 
-            string? organizationName = null;
-            if (!SkipConnectionCheck)
+        // The organization's name as the admin API gives it; the session is closed when the check fails.
+        private string? CheckConnection(TenantSession session, EngineEventQueue events)
+        {
+            try
             {
-                try
-                {
-                    organizationName = events.Run((e, token) => ConnectionCheck.RunAsync(session, e, token), _cancellation.Token);
-                }
-                catch (OperationCanceledException) when (_cancellation.IsCancellationRequested)
-                {
-                    session.Dispose();
-                    throw new PipelineStoppedException();
-                }
-                catch (EngineException ex)
-                {
-                    session.Dispose();
-                    ThrowTerminatingError(ErrorRecords.From(ex, session.Organization,
-                        ex.ErrorId == ErrorIds.ConnectionCheckFailed ? ConnectionMessages.ActionConnectionCheckFailed : null));
-                    return;
-                }
+                return events.Run((e, token) => ConnectionCheck.RunAsync(session, e, token), _cancellation.Token);
             }
-
-            var connection = new CalendarFederationConnection(session, organizationName);
-            ConnectionStore.Add(connection, makeDefault: !NotDefault);
-            WriteVerbose(Text.Format(ConnectionMessages.VerboseConnected, connection));
-            if (PassThru) WriteObject(connection);
+            catch (OperationCanceledException) when (_cancellation.IsCancellationRequested)
+            {
+                session.Dispose();
+                throw new PipelineStoppedException();
+            }
+            catch (EngineException ex)
+            {
+                session.Dispose();
+                ThrowTerminatingError(ErrorRecords.From(ex, session.Organization,
+                    ex.ErrorId == ErrorIds.ConnectionCheckFailed ? ConnectionMessages.ActionConnectionCheckFailed : null));
+                return null;
+            }
         }
 
         protected override void StopProcessing() => _cancellation.Cancel();

@@ -163,36 +163,8 @@ namespace CalendarFederation.Commands
             private void MigrateSides(MigrationPreparation prep, Rows rows, MigrationOptions options, bool whatIf)
             {
                 // 1. The grants, each confirmed on its own; both run at once (they change nothing users see yet).
-                var approved = new List<SidePreparation>();
-                foreach (SidePreparation side in prep.Sides.Where(s => s.Request != null))
-                {
-                    Row row = rows[side];
-                    string what = side.Plan == null ? MigrationDecisions.Describe(side.Request!)
-                        : side.Plan.IsEmpty ? MigrationMessages.ConfirmGrantNothing : string.Join("; ", side.Plan.Steps.Select(s => s.Description));
-                    if (side.Plan != null) row.Out.Changes = side.Plan.Steps.Select(s => s.Description).ToArray();
-                    foreach (string warning in side.Plan?.Warnings ?? Array.Empty<string>()) _cmd.WriteWarning(warning);
-                    if (_cmd.ShouldProcess(Text.Format(MigrationMessages.ConfirmGrantTarget, side.Side.Organization, side.PartnerName, side.PartnerTenantId),
-                            Text.Format(MigrationMessages.ConfirmGrantAction, what)))
-                    {
-                        approved.Add(side);
-                    }
-                }
-                if (approved.Count > 0)
-                {
-                    (SidePreparation Side, SideGrant? Grant, EngineException? Error)[] grants = _cmd.RunEngine((events, token) =>
-                        Task.WhenAll(approved.Select(s => GrantAsync(s, events, token))));
-                    foreach (var (side, grant, error) in grants)
-                    {
-                        Row row = rows[side];
-                        if (error != null)
-                        {
-                            row.Fail(error, MigrationOutcome.Failed, Text.Format(MigrationMessages.OutGrantFailed, error.Message));
-                            _cmd.WriteError(ErrorRecords.From(error, side.Side.Organization, MigrationAdvice.For(error.ErrorId, false)));
-                            continue;
-                        }
-                        row.Granted(grant!);
-                    }
-                }
+                List<SidePreparation> approved = ConfirmGrants(prep, rows);
+                if (approved.Count > 0) Grant(approved, rows);
 
                 // 2. The cutover: only when every side that has something to grant is verified (M3).
                 bool verified = prep.Sides.Where(s => s.Request != null).All(s => rows[s].Out.Verified);
@@ -207,6 +179,49 @@ namespace CalendarFederation.Commands
                     }
                     return;
                 }
+                CutOver(prep, rows, whatIf);
+            }
+
+            // Each side with something to grant shows its plan (and the plan's warnings) and is asked on its own.
+            private List<SidePreparation> ConfirmGrants(MigrationPreparation prep, Rows rows)
+            {
+                var approved = new List<SidePreparation>();
+                foreach (SidePreparation side in prep.Sides.Where(s => s.Request != null))
+                {
+                    Row row = rows[side];
+                    string what = side.Plan == null ? MigrationDecisions.Describe(side.Request!)
+                        : side.Plan.IsEmpty ? MigrationMessages.ConfirmGrantNothing : string.Join("; ", side.Plan.Steps.Select(s => s.Description));
+                    if (side.Plan != null) row.Out.Changes = side.Plan.Steps.Select(s => s.Description).ToArray();
+                    foreach (string warning in side.Plan?.Warnings ?? Array.Empty<string>()) _cmd.WriteWarning(warning);
+                    if (_cmd.ShouldProcess(Text.Format(MigrationMessages.ConfirmGrantTarget, side.Side.Organization, side.PartnerName, side.PartnerTenantId),
+                            Text.Format(MigrationMessages.ConfirmGrantAction, what)))
+                    {
+                        approved.Add(side);
+                    }
+                }
+                return approved;
+            }
+
+            private void Grant(List<SidePreparation> approved, Rows rows)
+            {
+                (SidePreparation Side, SideGrant? Grant, EngineException? Error)[] grants = _cmd.RunEngine((events, token) =>
+                    Task.WhenAll(approved.Select(s => GrantAsync(s, events, token))));
+                foreach (var (side, grant, error) in grants)
+                {
+                    Row row = rows[side];
+                    if (error != null)
+                    {
+                        row.Fail(error, MigrationOutcome.Failed, Text.Format(MigrationMessages.OutGrantFailed, error.Message));
+                        _cmd.WriteError(ErrorRecords.From(error, side.Side.Organization, MigrationAdvice.For(error.ErrorId, false)));
+                        continue;
+                    }
+                    row.Granted(grant!);
+                }
+            }
+
+            // Both grants are verified: disable the relationships, together or not at all, unless one is kept for another use.
+            private void CutOver(MigrationPreparation prep, Rows rows, bool whatIf)
+            {
                 EngineException? kept = prep.Sides.Select(s => s.CutoverBlocker).FirstOrDefault(b => b != null);
                 if (kept != null)
                 {
@@ -216,13 +231,7 @@ namespace CalendarFederation.Commands
                     return;
                 }
                 SidePreparation[] toDisable = prep.Sides.Where(s => s.Relationship != null && s.Relationship.Enabled).ToArray();
-                bool confirmed = true;
-                foreach (SidePreparation side in toDisable)
-                {
-                    // Every side is asked before either is changed: a no for one keeps both (M3).
-                    confirmed &= _cmd.ShouldProcess(Text.Format(MigrationMessages.ConfirmRelationshipTarget, side.Side.Organization, side.Relationship!.Name),
-                        MigrationMessages.ConfirmDisableAction);
-                }
+                bool confirmed = ConfirmEach(toDisable, MigrationMessages.ConfirmDisableAction);
                 if (whatIf)
                 {
                     foreach (SidePreparation side in toDisable) rows[side].Out.Changes = rows[side].Out.Changes.Concat(new[] { Text.Format(MigrationMessages.OutChangeDisable, side.Relationship!.Name) }).ToArray();
@@ -249,15 +258,21 @@ namespace CalendarFederation.Commands
                 }
             }
 
+            // Every side is asked before either is changed: a no for one keeps both (M3).
+            private bool ConfirmEach(IEnumerable<SidePreparation> sides, string action)
+            {
+                bool confirmed = true;
+                foreach (SidePreparation side in sides)
+                {
+                    confirmed &= _cmd.ShouldProcess(Text.Format(MigrationMessages.ConfirmRelationshipTarget, side.Side.Organization, side.Relationship!.Name), action);
+                }
+                return confirmed;
+            }
+
             private void RollBack(MigrationPreparation prep, Rows rows)
             {
                 SidePreparation[] toEnable = prep.Sides.Where(s => s.Relationship != null && !s.Relationship.Enabled).ToArray();
-                bool confirmed = true;
-                foreach (SidePreparation side in toEnable)
-                {
-                    confirmed &= _cmd.ShouldProcess(Text.Format(MigrationMessages.ConfirmRelationshipTarget, side.Side.Organization, side.Relationship!.Name),
-                        MigrationMessages.ConfirmEnableAction);
-                }
+                bool confirmed = ConfirmEach(toEnable, MigrationMessages.ConfirmEnableAction);
                 if (toEnable.Length == 0)
                 {
                     foreach (Row row in rows.All) row.AlreadyEnabled();
