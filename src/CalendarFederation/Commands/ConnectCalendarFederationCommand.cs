@@ -10,6 +10,7 @@ using CalendarFederation.Engine.Auth;
 using CalendarFederation.Engine.Environments;
 using CalendarFederation.Engine.Http;
 using CalendarFederation.Infrastructure;
+using CalendarFederation.Resources;
 
 namespace CalendarFederation.Commands
 {
@@ -29,9 +30,6 @@ namespace CalendarFederation.Commands
         private const string ClientSecretSet = "ClientSecret";
         private const string ManagedIdentitySet = "ManagedIdentity";
         private const string AccessTokenSet = "AccessToken";
-
-        private const string UnattendedModes = "Unattended scripts sign in with a certificate (-AppId -Organization -CertificateThumbprint, -CertificateFilePath or -Certificate), " +
-            "-ManagedIdentity, -ClientSecret, or -AccessToken; a delegated sign-in persisted with -PersistTokenCache is reused without a prompt.";
 
         private static int s_secretWarningShown;
         private readonly System.Threading.CancellationTokenSource _cancellation = new System.Threading.CancellationTokenSource();
@@ -154,51 +152,75 @@ namespace CalendarFederation.Commands
 
         protected override void EndProcessing()
         {
-            ExchangeEnvironment? environment = EnvironmentRegistry.Find(ExchangeEnvironmentName);
-            if (environment == null)
-            {
-                Fail(new ArgumentException($"'{ExchangeEnvironmentName}' is not a known Exchange environment. Use one of: " +
-                    string.Join(", ", EnvironmentRegistry.All.Select(e => e.Name)) + ", or add one with Add-CalendarFederationEnvironment."),
-                    "UnknownExchangeEnvironment", ErrorCategory.InvalidArgument, ExchangeEnvironmentName);
-            }
+            ExchangeEnvironment environment = ResolveEnvironment();
             RequireSecure(ConnectionUri, nameof(ConnectionUri), allowLoopbackHttp: true);
             RequireSecure(AzureADAuthorizationEndpointUri, nameof(AzureADAuthorizationEndpointUri), allowLoopbackHttp: false);
 
-            SignInMode mode = ParameterSetName switch
-            {
-                DeviceSet => SignInMode.DeviceCode,
-                ThumbprintSet or CertificateFileSet or CertificateSet => SignInMode.Certificate,
-                ClientSecretSet => SignInMode.ClientSecret,
-                ManagedIdentitySet => SignInMode.ManagedIdentity,
-                AccessTokenSet => SignInMode.AccessToken,
-                _ => SignInMode.Interactive,
-            };
-
-            bool allowPrompt = true;
+            SignInMode mode = ModeOf(ParameterSetName);
             if (AllowUnprotectedTokenCache && !PersistTokenCache)
             {
-                WriteWarning("-AllowUnprotectedTokenCache has no effect without -PersistTokenCache: tokens stay in memory.");
+                WriteWarning(ConnectionMessages.WarnUnprotectedCacheIgnored);
             }
-            if (mode == SignInMode.Interactive || mode == SignInMode.DeviceCode)
+            bool allowPrompt = CanPrompt(mode);
+            SignInRequest request = BuildRequest(mode, environment, allowPrompt);
+            if (mode == SignInMode.ClientSecret && System.Threading.Interlocked.Exchange(ref s_secretWarningShown, 1) == 0)
             {
-                string? why = TestHooks.Browser != null && mode == SignInMode.Interactive ? null : HostInteractivity.WhyNotInteractive(Host);
-                if (why != null && PersistTokenCache)
-                {
-                    // A persisted sign-in can still be used without a prompt; only if there is none does this fail.
-                    allowPrompt = false;
-                }
-                else if (why != null)
-                {
-                    Fail(new InvalidOperationException(
-                        $"{(mode == SignInMode.DeviceCode ? "Device code" : "Interactive")} sign-in needs a person at the keyboard, but {why}. " + UnattendedModes),
-                        "InteractiveSignInNotPossible", ErrorCategory.AuthenticationError, mode.ToString());
-                }
+                WriteWarning(ConnectionMessages.LongWarnClientSecret);
             }
 
+            WriteVerbose(Text.Format(ConnectionMessages.VerboseSigningIn, request.AuthorityTenant, request.Authority.GetLeftPart(UriPartial.Authority), mode, request.AdminApiBase));
+            var events = new EngineEventQueue(this, ProgressActivityId);
+            TenantSession session = SignIn(request, events);
+            string? organizationName = SkipConnectionCheck ? null : CheckConnection(session, events);
+
+            var connection = new CalendarFederationConnection(session, organizationName);
+            ConnectionStore.Add(connection, makeDefault: !NotDefault);
+            WriteVerbose(Text.Format(ConnectionMessages.VerboseConnected, connection));
+            if (PassThru) WriteObject(connection);
+        }
+
+        private ExchangeEnvironment ResolveEnvironment()
+        {
+            ExchangeEnvironment? environment = EnvironmentRegistry.Find(ExchangeEnvironmentName);
+            if (environment == null)
+            {
+                Fail(new ArgumentException(Text.Format(ConnectionMessages.ErrorUnknownEnvironment, ExchangeEnvironmentName,
+                    string.Join(", ", EnvironmentRegistry.All.Select(e => e.Name)))),
+                    "UnknownExchangeEnvironment", ErrorCategory.InvalidArgument, ExchangeEnvironmentName);
+            }
+            return environment!;
+        }
+
+        private static SignInMode ModeOf(string parameterSetName) => parameterSetName switch
+        {
+            DeviceSet => SignInMode.DeviceCode,
+            ThumbprintSet or CertificateFileSet or CertificateSet => SignInMode.Certificate,
+            ClientSecretSet => SignInMode.ClientSecret,
+            ManagedIdentitySet => SignInMode.ManagedIdentity,
+            AccessTokenSet => SignInMode.AccessToken,
+            _ => SignInMode.Interactive,
+        };
+
+        // Interactive and device code sign-in need a person at the keyboard; without one, only a persisted sign-in can be used.
+        private bool CanPrompt(SignInMode mode)
+        {
+            if (mode != SignInMode.Interactive && mode != SignInMode.DeviceCode) return true;
+            string? why = TestHooks.Browser != null && mode == SignInMode.Interactive ? null : HostInteractivity.WhyNotInteractive(Host);
+            if (why == null) return true;
+            // A persisted sign-in can still be used without a prompt; only if there is none does this fail.
+            if (PersistTokenCache) return false;
+            Fail(new InvalidOperationException(Text.Format(
+                mode == SignInMode.DeviceCode ? ConnectionMessages.ErrorDeviceCodeNeedsPerson : ConnectionMessages.ErrorInteractiveNeedsPerson, why, ConnectionMessages.ErrorUnattendedModes)),
+                "InteractiveSignInNotPossible", ErrorCategory.AuthenticationError, mode.ToString());
+            return false;
+        }
+
+        private SignInRequest BuildRequest(SignInMode mode, ExchangeEnvironment environment, bool allowPrompt)
+        {
             var request = new SignInRequest
             {
                 Mode = mode,
-                Environment = environment!,
+                Environment = environment,
                 ConnectionUriOverride = ConnectionUri,
                 AuthorityOverride = AzureADAuthorizationEndpointUri,
                 ClientId = AppId,
@@ -219,17 +241,14 @@ namespace CalendarFederation.Commands
             if (mode == SignInMode.AccessToken) request.AccessToken = ToSecureString(AccessToken!);
             if (GraphAccessToken != null) request.GraphAccessToken = ToSecureString(GraphAccessToken);
             if (GraphAppId != null) request.GraphClientId = GraphAppId;
-            if (mode == SignInMode.ClientSecret && System.Threading.Interlocked.Exchange(ref s_secretWarningShown, 1) == 0)
-            {
-                WriteWarning("Client secrets can leak and expire silently; Microsoft recommends a certificate for app-only sign-in (-CertificateThumbprint, -CertificateFilePath or -Certificate).");
-            }
+            return request;
+        }
 
-            WriteVerbose($"Signing in to {request.AuthorityTenant} at {request.Authority.GetLeftPart(UriPartial.Authority)} ({mode}); admin API {request.AdminApiBase}.");
-            var events = new EngineEventQueue(this, ProgressActivityId);
-            TenantSession session;
+        private TenantSession SignIn(SignInRequest request, EngineEventQueue events)
+        {
             try
             {
-                session = events.Run((e, token) => SignInService.SignInAsync(request, e, token), _cancellation.Token);
+                return events.Run((e, token) => SignInService.SignInAsync(request, e, token), _cancellation.Token);
             }
             catch (OperationCanceledException) when (_cancellation.IsCancellationRequested)
             {
@@ -237,40 +256,35 @@ namespace CalendarFederation.Commands
             }
             catch (SignInException ex) when (ex.ErrorId == ErrorIds.InteractiveSignInNotPossible)
             {
-                Fail(new InvalidOperationException(ex.Message + " " + UnattendedModes, ex), ex.ErrorId, ErrorCategory.AuthenticationError, mode.ToString());
-                return;
+                Fail(new InvalidOperationException(ex.Message + " " + ConnectionMessages.ErrorUnattendedModes, ex), ex.ErrorId, ErrorCategory.AuthenticationError, request.Mode.ToString());
+                return null!;
             }
             catch (EngineException ex)
             {
                 ThrowTerminatingError(ErrorRecords.From(ex, Organization ?? DelegatedOrganization, Advice(ex.ErrorId)));
-                return;
+                return null!;
             }
+        }
 
-            string? organizationName = null;
-            if (!SkipConnectionCheck)
+        // The organization's name as the admin API gives it; the session is closed when the check fails.
+        private string? CheckConnection(TenantSession session, EngineEventQueue events)
+        {
+            try
             {
-                try
-                {
-                    organizationName = events.Run((e, token) => ConnectionCheck.RunAsync(session, e, token), _cancellation.Token);
-                }
-                catch (OperationCanceledException) when (_cancellation.IsCancellationRequested)
-                {
-                    session.Dispose();
-                    throw new PipelineStoppedException();
-                }
-                catch (EngineException ex)
-                {
-                    session.Dispose();
-                    ThrowTerminatingError(ErrorRecords.From(ex, session.Organization,
-                        ex.ErrorId == ErrorIds.ConnectionCheckFailed ? "Check -ConnectionUri and the network path; -SkipConnectionCheck connects without this check." : null));
-                    return;
-                }
+                return events.Run((e, token) => ConnectionCheck.RunAsync(session, e, token), _cancellation.Token);
             }
-
-            var connection = new CalendarFederationConnection(session, organizationName);
-            ConnectionStore.Add(connection, makeDefault: !NotDefault);
-            WriteVerbose($"Connected to {connection}.");
-            if (PassThru) WriteObject(connection);
+            catch (OperationCanceledException) when (_cancellation.IsCancellationRequested)
+            {
+                session.Dispose();
+                throw new PipelineStoppedException();
+            }
+            catch (EngineException ex)
+            {
+                session.Dispose();
+                ThrowTerminatingError(ErrorRecords.From(ex, session.Organization,
+                    ex.ErrorId == ErrorIds.ConnectionCheckFailed ? ConnectionMessages.ActionConnectionCheckFailed : null));
+                return null;
+            }
         }
 
         protected override void StopProcessing() => _cancellation.Cancel();
@@ -287,7 +301,7 @@ namespace CalendarFederation.Commands
             }
             catch (EngineException ex)
             {
-                ThrowTerminatingError(ErrorRecords.From(ex, ex.Target, ex.ErrorId == ErrorIds.CertificateLoadFailed ? "Check -CertificateFilePath and -CertificatePassword." : null));
+                ThrowTerminatingError(ErrorRecords.From(ex, ex.Target, ex.ErrorId == ErrorIds.CertificateLoadFailed ? ConnectionMessages.ActionCertificateLoadFailed : null));
                 return null!;
             }
         }
@@ -295,10 +309,10 @@ namespace CalendarFederation.Commands
         // What the admin can change in this command for each sign-in failure; the engine's messages name no parameters.
         private static string? Advice(string errorId) => errorId switch
         {
-            ErrorIds.AppIdRequired => "Pass -AppId.",
-            ErrorIds.OrganizationRequired => "Pass -Organization with the tenant's primary .onmicrosoft.com domain.",
-            ErrorIds.TenantUnknown => "Pass -Organization.",
-            ErrorIds.InvalidAccessToken => "Pass a JWT access token for the admin API to -AccessToken.",
+            ErrorIds.AppIdRequired => ConnectionMessages.ActionAppIdRequired,
+            ErrorIds.OrganizationRequired => ConnectionMessages.ActionOrganizationRequired,
+            ErrorIds.TenantUnknown => ConnectionMessages.ActionTenantUnknown,
+            ErrorIds.InvalidAccessToken => ConnectionMessages.ActionInvalidAccessToken,
             _ => null,
         };
 
@@ -323,7 +337,7 @@ namespace CalendarFederation.Commands
                 result.MakeReadOnly();
                 return result;
             }
-            throw new PSArgumentException("-AccessToken and -GraphAccessToken take a string or a SecureString.", nameof(AccessToken));
+            throw new PSArgumentException(ConnectionMessages.ErrorTokenType, nameof(AccessToken));
         }
 
         private void RequireSecure(Uri? uri, string parameter, bool allowLoopbackHttp)
@@ -332,7 +346,7 @@ namespace CalendarFederation.Commands
             bool ok = uri.IsAbsoluteUri && (uri.Scheme == Uri.UriSchemeHttps || (allowLoopbackHttp && Loopback.IsAllowedScheme(uri)));
             if (!ok)
             {
-                Fail(new ArgumentException($"-{parameter} must be an absolute https URL{(allowLoopbackHttp ? " (plain http only to a loopback host)" : "")}: '{uri}'."),
+                Fail(new ArgumentException(Text.Format(allowLoopbackHttp ? ConnectionMessages.ErrorInsecureEndpointLoopback : ConnectionMessages.ErrorInsecureEndpoint, parameter, uri)),
                     "InsecureEndpoint", ErrorCategory.InvalidArgument, uri);
             }
         }

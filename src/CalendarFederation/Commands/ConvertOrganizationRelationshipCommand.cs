@@ -8,6 +8,7 @@ using CalendarFederation.Engine;
 using CalendarFederation.Engine.CrossTenantAccess;
 using CalendarFederation.Engine.Migration;
 using CalendarFederation.Infrastructure;
+using CalendarFederation.Resources;
 
 namespace CalendarFederation.Commands
 {
@@ -24,7 +25,6 @@ namespace CalendarFederation.Commands
     {
         private const string MigrateSet = "Migrate";
         private const string RollbackSet = "Rollback";
-        private const string Caption = "Convert-OrganizationRelationship";
 
         private Run? _run;
 
@@ -109,7 +109,7 @@ namespace CalendarFederation.Commands
                     cmd.RequireOpen(partner);
                     if (partner.Session == connection.Session || (connection.TenantId != null && string.Equals(connection.TenantId, partner.TenantId, StringComparison.OrdinalIgnoreCase)))
                     {
-                        cmd.ThrowTerminatingError(new ErrorRecord(new ArgumentException("-Connection and -PartnerConnection are the same tenant; the migration needs the partner's."),
+                        cmd.ThrowTerminatingError(new ErrorRecord(new ArgumentException(MigrationMessages.ErrorSameTenant),
                             ErrorIds.SameTenant, ErrorCategory.InvalidArgument, partner));
                     }
                 }
@@ -163,35 +163,8 @@ namespace CalendarFederation.Commands
             private void MigrateSides(MigrationPreparation prep, Rows rows, MigrationOptions options, bool whatIf)
             {
                 // 1. The grants, each confirmed on its own; both run at once (they change nothing users see yet).
-                var approved = new List<SidePreparation>();
-                foreach (SidePreparation side in prep.Sides.Where(s => s.Request != null))
-                {
-                    Row row = rows[side];
-                    string what = side.Plan == null ? MigrationDecisions.Describe(side.Request!)
-                        : side.Plan.IsEmpty ? "nothing to change, it is already granted" : string.Join("; ", side.Plan.Steps.Select(s => s.Description));
-                    if (side.Plan != null) row.Out.Changes = side.Plan.Steps.Select(s => s.Description).ToArray();
-                    foreach (string warning in side.Plan?.Warnings ?? Array.Empty<string>()) _cmd.WriteWarning(warning);
-                    if (_cmd.ShouldProcess($"{side.Side.Organization}: cross-tenant access for {side.PartnerName} ({side.PartnerTenantId})", $"Grant ({what})"))
-                    {
-                        approved.Add(side);
-                    }
-                }
-                if (approved.Count > 0)
-                {
-                    (SidePreparation Side, SideGrant? Grant, EngineException? Error)[] grants = _cmd.RunEngine((events, token) =>
-                        Task.WhenAll(approved.Select(s => GrantAsync(s, events, token))));
-                    foreach (var (side, grant, error) in grants)
-                    {
-                        Row row = rows[side];
-                        if (error != null)
-                        {
-                            row.Fail(error, MigrationOutcome.Failed, "The relationship was left as it is: " + error.Message);
-                            _cmd.WriteError(ErrorRecords.From(error, side.Side.Organization, MigrationAdvice.For(error.ErrorId, false)));
-                            continue;
-                        }
-                        row.Granted(grant!);
-                    }
-                }
+                List<SidePreparation> approved = ConfirmGrants(prep, rows);
+                if (approved.Count > 0) Grant(approved, rows);
 
                 // 2. The cutover: only when every side that has something to grant is verified (M3).
                 bool verified = prep.Sides.Where(s => s.Request != null).All(s => rows[s].Out.Verified);
@@ -200,12 +173,55 @@ namespace CalendarFederation.Commands
                 {
                     foreach (Row row in rows.All.Where(r => r.Out.Outcome != MigrationOutcome.Failed))
                     {
-                        row.Note("Not disabled: " + (rows.All.Any(r => r.Out.Outcome == MigrationOutcome.Failed)
-                            ? "the other side's grant failed, and a relationship is disabled only after both grants are verified."
-                            : "the grants were not confirmed for both sides."));
+                        row.Note(rows.All.Any(r => r.Out.Outcome == MigrationOutcome.Failed)
+                            ? MigrationMessages.OutNotDisabledOtherFailed
+                            : MigrationMessages.OutNotDisabledNotVerified);
                     }
                     return;
                 }
+                CutOver(prep, rows, whatIf);
+            }
+
+            // Each side with something to grant shows its plan (and the plan's warnings) and is asked on its own.
+            private List<SidePreparation> ConfirmGrants(MigrationPreparation prep, Rows rows)
+            {
+                var approved = new List<SidePreparation>();
+                foreach (SidePreparation side in prep.Sides.Where(s => s.Request != null))
+                {
+                    Row row = rows[side];
+                    string what = side.Plan == null ? MigrationDecisions.Describe(side.Request!)
+                        : side.Plan.IsEmpty ? MigrationMessages.ConfirmGrantNothing : string.Join("; ", side.Plan.Steps.Select(s => s.Description));
+                    if (side.Plan != null) row.Out.Changes = side.Plan.Steps.Select(s => s.Description).ToArray();
+                    foreach (string warning in side.Plan?.Warnings ?? Array.Empty<string>()) _cmd.WriteWarning(warning);
+                    if (_cmd.ShouldProcess(Text.Format(MigrationMessages.ConfirmGrantTarget, side.Side.Organization, side.PartnerName, side.PartnerTenantId),
+                            Text.Format(MigrationMessages.ConfirmGrantAction, what)))
+                    {
+                        approved.Add(side);
+                    }
+                }
+                return approved;
+            }
+
+            private void Grant(List<SidePreparation> approved, Rows rows)
+            {
+                (SidePreparation Side, SideGrant? Grant, EngineException? Error)[] grants = _cmd.RunEngine((events, token) =>
+                    Task.WhenAll(approved.Select(s => GrantAsync(s, events, token))));
+                foreach (var (side, grant, error) in grants)
+                {
+                    Row row = rows[side];
+                    if (error != null)
+                    {
+                        row.Fail(error, MigrationOutcome.Failed, Text.Format(MigrationMessages.OutGrantFailed, error.Message));
+                        _cmd.WriteError(ErrorRecords.From(error, side.Side.Organization, MigrationAdvice.For(error.ErrorId, false)));
+                        continue;
+                    }
+                    row.Granted(grant!);
+                }
+            }
+
+            // Both grants are verified: disable the relationships, together or not at all, unless one is kept for another use.
+            private void CutOver(MigrationPreparation prep, Rows rows, bool whatIf)
+            {
                 EngineException? kept = prep.Sides.Select(s => s.CutoverBlocker).FirstOrDefault(b => b != null);
                 if (kept != null)
                 {
@@ -215,21 +231,15 @@ namespace CalendarFederation.Commands
                     return;
                 }
                 SidePreparation[] toDisable = prep.Sides.Where(s => s.Relationship != null && s.Relationship.Enabled).ToArray();
-                bool confirmed = true;
-                foreach (SidePreparation side in toDisable)
-                {
-                    // Every side is asked before either is changed: a no for one keeps both (M3).
-                    confirmed &= _cmd.ShouldProcess($"{side.Side.Organization}: organization relationship '{side.Relationship!.Name}'",
-                        "Disable (the cross-tenant access policy serves free/busy from now on)");
-                }
+                bool confirmed = ConfirmEach(toDisable, MigrationMessages.ConfirmDisableAction);
                 if (whatIf)
                 {
-                    foreach (SidePreparation side in toDisable) rows[side].Out.Changes = rows[side].Out.Changes.Concat(new[] { $"Disable '{side.Relationship!.Name}'" }).ToArray();
+                    foreach (SidePreparation side in toDisable) rows[side].Out.Changes = rows[side].Out.Changes.Concat(new[] { Text.Format(MigrationMessages.OutChangeDisable, side.Relationship!.Name) }).ToArray();
                     return;
                 }
                 if (!confirmed)
                 {
-                    foreach (Row row in rows.All) row.Note("Not disabled: the change was not confirmed for every side, and the relationships are disabled together or not at all.");
+                    foreach (Row row in rows.All) row.Note(MigrationMessages.OutNotDisabledNotConfirmed);
                     return;
                 }
                 if (toDisable.Length == 0)
@@ -244,20 +254,25 @@ namespace CalendarFederation.Commands
                 if (stopped) throw new PipelineStoppedException();
                 if (prep.Partner == null)
                 {
-                    _cmd.WriteWarning($"{prep.Local.Side.Organization}'s relationship '{prep.Local.Relationship!.Name}' is disabled. Until {prep.Local.PartnerName} disables its relationship "
-                        + $"for {prep.Local.Side.Organization} and grants it access in its own cross-tenant access policy, free/busy fails in both directions.");
+                    _cmd.WriteWarning(Text.Format(MigrationMessages.LongWarnDisabledOneSided, prep.Local.Side.Organization, prep.Local.Relationship!.Name, prep.Local.PartnerName));
                 }
+            }
+
+            // Every side is asked before either is changed: a no for one keeps both (M3).
+            private bool ConfirmEach(IEnumerable<SidePreparation> sides, string action)
+            {
+                bool confirmed = true;
+                foreach (SidePreparation side in sides)
+                {
+                    confirmed &= _cmd.ShouldProcess(Text.Format(MigrationMessages.ConfirmRelationshipTarget, side.Side.Organization, side.Relationship!.Name), action);
+                }
+                return confirmed;
             }
 
             private void RollBack(MigrationPreparation prep, Rows rows)
             {
                 SidePreparation[] toEnable = prep.Sides.Where(s => s.Relationship != null && !s.Relationship.Enabled).ToArray();
-                bool confirmed = true;
-                foreach (SidePreparation side in toEnable)
-                {
-                    confirmed &= _cmd.ShouldProcess($"{side.Side.Organization}: organization relationship '{side.Relationship!.Name}'",
-                        "Enable (roll back: the relationship serves free/busy again; the cross-tenant access grant stays)");
-                }
+                bool confirmed = ConfirmEach(toEnable, MigrationMessages.ConfirmEnableAction);
                 if (toEnable.Length == 0)
                 {
                     foreach (Row row in rows.All) row.AlreadyEnabled();
@@ -265,7 +280,7 @@ namespace CalendarFederation.Commands
                 }
                 if (!confirmed)
                 {
-                    foreach (Row row in rows.All) row.Note("Not enabled: the change was not confirmed for every side, and the relationships are enabled together or not at all.");
+                    foreach (Row row in rows.All) row.Note(MigrationMessages.OutNotEnabledNotConfirmed);
                     return;
                 }
                 LegacyChangeResult change = _cmd.RunEngine((events, token) => _migration.ChangeLegacyAsync(prep, enable: true, events, token));
@@ -274,8 +289,7 @@ namespace CalendarFederation.Commands
                 if (stopped) throw new PipelineStoppedException();
                 if (prep.Partner == null)
                 {
-                    _cmd.WriteWarning($"{prep.Local.Side.Organization}'s relationship '{prep.Local.Relationship!.Name}' is enabled again. Until {prep.Local.PartnerName} enables its "
-                        + $"relationship for {prep.Local.Side.Organization} too, free/busy fails in both directions.");
+                    _cmd.WriteWarning(Text.Format(MigrationMessages.WarnEnabledOneSided, prep.Local.Side.Organization, prep.Local.Relationship!.Name, prep.Local.PartnerName));
                 }
             }
 
@@ -295,8 +309,7 @@ namespace CalendarFederation.Commands
             private void ReportStop(Rows rows)
             {
                 string state = string.Join("; ", rows.All.Select(r => r.Describe()));
-                string text = $"Stopped: {state}. Run Convert-OrganizationRelationship again to finish: it changes only what is missing, and disables a relationship "
-                    + "only after both grants are verified.";
+                string text = Text.Format(MigrationMessages.LongWarnStopped, state);
                 try
                 {
                     _cmd.Host.UI.WriteWarningLine(text);
@@ -343,8 +356,7 @@ namespace CalendarFederation.Commands
                 }
                 if (!change.Consistent && !quiet)
                 {
-                    cmd.WriteWarning("The two organization relationships are not alike now (one enabled, one disabled), so free/busy fails in both directions. "
-                        + "Run Convert-OrganizationRelationship again to finish, or with -Rollback to undo.");
+                    cmd.WriteWarning(MigrationMessages.LongWarnPairInconsistent);
                 }
             }
 
@@ -352,7 +364,6 @@ namespace CalendarFederation.Commands
             {
                 Row row = this[side];
                 row.Out.LegacyEnabled = change.EnabledAfter ?? row.Out.LegacyEnabled;
-                string verb = enable ? "Enable" : "Disable";
                 if (change.Error != null)
                 {
                     row.Fail(change.Error, MigrationOutcome.Failed, change.Error.Message);
@@ -362,14 +373,17 @@ namespace CalendarFederation.Commands
                 if (change.Compensated)
                 {
                     row.Out.Outcome = MigrationOutcome.Compensated;
-                    row.Out.Changes = row.Out.Changes.Concat(new[] { $"{verb} '{side.Relationship!.Name}'", $"{(enable ? "Disable" : "Enable")} '{side.Relationship!.Name}' again" }).ToArray();
-                    row.Out.Message = $"Changed back, because the other side's relationship could not be {(enable ? "enabled" : "disabled")}: both are as they were.";
+                    string name = side.Relationship!.Name;
+                    row.Out.Changes = row.Out.Changes.Concat(enable
+                        ? new[] { Text.Format(MigrationMessages.OutChangeEnable, name), Text.Format(MigrationMessages.OutChangeDisableAgain, name) }
+                        : new[] { Text.Format(MigrationMessages.OutChangeDisable, name), Text.Format(MigrationMessages.OutChangeEnableAgain, name) }).ToArray();
+                    row.Out.Message = enable ? MigrationMessages.OutCompensatedEnable : MigrationMessages.OutCompensatedDisable;
                     return;
                 }
                 if (change.Changed)
                 {
                     row.Out.Outcome = enable ? MigrationOutcome.RolledBack : MigrationOutcome.Migrated;
-                    row.Out.Changes = row.Out.Changes.Concat(new[] { $"{verb} '{side.Relationship!.Name}'" }).ToArray();
+                    row.Out.Changes = row.Out.Changes.Concat(new[] { Text.Format(enable ? MigrationMessages.OutChangeEnable : MigrationMessages.OutChangeDisable, side.Relationship!.Name) }).ToArray();
                     return;
                 }
                 if (enable) row.AlreadyEnabled();
@@ -402,7 +416,7 @@ namespace CalendarFederation.Commands
                 if (side.Relationship == null && side.Error == null)
                 {
                     Out.Outcome = MigrationOutcome.Unchanged;
-                    Out.Message = $"{side.Side.Organization} has no organization relationship for {side.PartnerName}: nothing to migrate or disable there.";
+                    Out.Message = Text.Format(MigrationMessages.OutNoRelationship, side.Side.Organization, side.PartnerName);
                 }
             }
 
@@ -453,9 +467,10 @@ namespace CalendarFederation.Commands
 
             public string Describe()
             {
-                string grant = Side.Request == null ? "nothing to grant" : _granted ? "granted and verified" : "grant not finished";
-                string legacy = Side.Relationship == null ? "no relationship" : $"relationship '{Side.Relationship.Name}' {(Out.LegacyEnabled ? "enabled" : "disabled")}";
-                return $"{Side.Side.Organization}: {grant}, {legacy}";
+                string grant = Side.Request == null ? MigrationMessages.StateNothingToGrant : _granted ? MigrationMessages.StateGranted : MigrationMessages.StateGrantNotFinished;
+                string legacy = Side.Relationship == null ? MigrationMessages.StateNoRelationship
+                    : Text.Format(Out.LegacyEnabled ? MigrationMessages.StateRelationshipEnabled : MigrationMessages.StateRelationshipDisabled, Side.Relationship.Name);
+                return Text.Format(MigrationMessages.StateSide, Side.Side.Organization, grant, legacy);
             }
         }
     }
@@ -465,25 +480,23 @@ namespace CalendarFederation.Commands
     {
         public static string? For(string errorId, bool rollback) => errorId switch
         {
-            ErrorIds.PartnerCutoverNotAcknowledged => rollback
-                ? "Pass -PartnerConnection so both relationships are enabled together, or add -PartnerDisablesLegacy once the partner's admin has agreed to enable theirs in the same window."
-                : "Pass -PartnerConnection so both relationships are disabled together, or add -PartnerDisablesLegacy once the partner's admin has agreed to grant you access in their cross-tenant access policy and disable their relationship in the same window.",
-            ErrorIds.MigrationNotApplicable => "Nothing to migrate for this relationship as it is: keep it, or split or merge relationships as the message says and run the command again.",
-            ErrorIds.MigrationNotVerified or ErrorIds.CrossTenantAccessNotVerified => "Run the command again in a few minutes: it writes only what is missing, and the relationships stay enabled until both grants read back as asked.",
-            ErrorIds.PartnerTenantMismatch => "Check that -PartnerConnection is the tenant this relationship is for, and that all the relationship's domains belong to that one tenant; confirm the partner's tenant id with its admin.",
-            ErrorIds.PartnerTenantNotFound => "Remove the domain Microsoft Entra ID does not know from the relationship (Set-OrganizationRelationship -DomainNames @{Remove='<domain>'}), or check it with the partner.",
-            ErrorIds.PartnerTenantIsConsumer => "A consumer (Microsoft account) domain belongs to no organization: remove it from the relationship's DomainNames.",
-            ErrorIds.GraphTokenRequired => "Connect again with -GraphAccessToken (a Microsoft Graph token you hold), or with a sign-in mode that can get one.",
-            ErrorIds.GraphConsentRequired => "An administrator consents the app to the permissions named above, or Connect-CalendarFederation names an app that has them.",
-            ErrorIds.GraphPermissionMissing => "Grant the permission named above to the app (application permission for app-only, delegated scope with consent otherwise).",
-            ErrorIds.GraphRoleMissing => "Assign the role named above to the signed-in account, or sign in as a Global Administrator.",
-            ErrorIds.GraphAccessDenied => "Check both the app's permission and the account's role named above.",
-            ErrorIds.CrossTenantTrustRestricted => "Add -Force to replace the partner's trust with all users, or change it in the Entra admin center first.",
-            ErrorIds.ScopeGroupNotFound => "The relationship's FreeBusyAccessScope or MailTipsAccessScope names a group Exchange cannot resolve to an Entra object id: fix the scope (Set-OrganizationRelationship), then run the command again.",
-            ErrorIds.CrossTenantAccessNotAvailable => "The Microsoft 365 cross-tenant access policy has not reached this tenant or cloud: keep the organization relationship (with EWSEnabled True) until it does.",
-            ErrorIds.OrganizationRelationshipNotFound => "Check the name with Get-OrganizationRelationship on this connection.",
+            ErrorIds.PartnerCutoverNotAcknowledged => rollback ? MigrationMessages.ActionCutoverNotAcknowledgedRollback : MigrationMessages.ActionCutoverNotAcknowledged,
+            ErrorIds.MigrationNotApplicable => MigrationMessages.ActionNotApplicable,
+            ErrorIds.MigrationNotVerified or ErrorIds.CrossTenantAccessNotVerified => MigrationMessages.ActionNotVerified,
+            ErrorIds.PartnerTenantMismatch => MigrationMessages.ActionPartnerTenantMismatch,
+            ErrorIds.PartnerTenantNotFound => MigrationMessages.ActionPartnerTenantNotFound,
+            ErrorIds.PartnerTenantIsConsumer => MigrationMessages.ActionPartnerTenantIsConsumer,
+            ErrorIds.GraphTokenRequired => CrossTenantAccessMessages.ActionGraphTokenRequired,
+            ErrorIds.GraphConsentRequired => MigrationMessages.ActionGraphConsentRequired,
+            ErrorIds.GraphPermissionMissing => CrossTenantAccessMessages.ActionGraphPermissionMissing,
+            ErrorIds.GraphRoleMissing => CrossTenantAccessMessages.ActionGraphRoleMissing,
+            ErrorIds.GraphAccessDenied => CrossTenantAccessMessages.ActionGraphAccessDenied,
+            ErrorIds.CrossTenantTrustRestricted => CrossTenantAccessMessages.ActionTrustRestricted,
+            ErrorIds.ScopeGroupNotFound => MigrationMessages.ActionScopeGroupNotFound,
+            ErrorIds.CrossTenantAccessNotAvailable => MigrationMessages.ActionCrossTenantAccessNotAvailable,
+            ErrorIds.OrganizationRelationshipNotFound => MigrationMessages.ActionRelationshipNotFound,
             ErrorIds.Throttled or ErrorIds.ServiceUnavailable or ErrorIds.GraphTimeout or ErrorIds.AdminApiTimeout or ErrorIds.ConnectionFailed
-                => "Run the command again later: it finishes what is missing, and a relationship is never left disabled without both grants verified.",
+                => MigrationMessages.ActionTransient,
             _ => null,
         };
 
@@ -497,22 +510,19 @@ namespace CalendarFederation.Commands
                 if (r == null) continue;
                 if (r.FeaturesInUse.Contains("MailboxMoveEnabled"))
                 {
-                    steps.Add($"in {side.Side.Organization}, move mailbox moves to a relationship of their own (New-OrganizationRelationship -DomainNames {side.PartnerTenantId} "
-                        + $"-MailboxMoveEnabled $true -MailboxMoveCapability ..., as cross-tenant mailbox migration sets it up), then Set-OrganizationRelationship '{r.Name}' -MailboxMoveEnabled $false");
+                    steps.Add(Text.Format(MigrationMessages.ActionKeptStepMailboxMove, side.Side.Organization, side.PartnerTenantId, r.Name));
                 }
                 string[] others = r.FeaturesInUse.Where(f => f != "MailboxMoveEnabled").ToArray();
                 if (others.Length > 0)
                 {
-                    steps.Add($"in {side.Side.Organization}, turn off what is no longer needed: Set-OrganizationRelationship '{r.Name}' {string.Join(" ", others.Select(f => "-" + f + " $false"))} "
-                        + "(they end with the relationship)");
+                    steps.Add(Text.Format(MigrationMessages.ActionKeptStepFeatures, side.Side.Organization, r.Name, string.Join(" ", others.Select(f => "-" + f + " $false"))));
                 }
                 foreach (OtherLegacySharing o in side.OtherSharing.Where(o => o.BlocksCutover))
                 {
-                    steps.Add($"in {side.Side.Organization}, remove the rule from the sharing policy (Set-SharingPolicy -Identity '{o.Name}' -Domains @{{Remove='{o.Detail}'}}) after granting "
-                        + "its calendar sharing level in the cross-tenant access policy");
+                    steps.Add(Text.Format(MigrationMessages.ActionKeptStepSharingPolicy, side.Side.Organization, o.Name, o.Detail));
                 }
             }
-            return "The grants are in place. " + (steps.Count == 0 ? "" : "First " + string.Join("; ", steps) + "; ") + "then run Convert-OrganizationRelationship -DisableLegacy again.";
+            return steps.Count == 0 ? MigrationMessages.ActionKept : Text.Format(MigrationMessages.ActionKeptWithSteps, string.Join("; ", steps));
         }
     }
 }

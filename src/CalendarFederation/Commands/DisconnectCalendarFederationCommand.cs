@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using CalendarFederation.Infrastructure;
+using CalendarFederation.Resources;
 
 namespace CalendarFederation.Commands
 {
@@ -25,7 +26,7 @@ namespace CalendarFederation.Commands
             CalendarFederationConnection? connection = Connection ?? ConnectionStore.Default;
             if (connection == null)
             {
-                WriteVerbose("There is no connection to close.");
+                WriteVerbose(ConnectionMessages.VerboseNothingToClose);
                 return;
             }
             Close(connection);
@@ -33,14 +34,14 @@ namespace CalendarFederation.Commands
 
         private void Close(CalendarFederationConnection connection)
         {
-            if (!ShouldProcess(connection.ToString(), "Disconnect")) return;
+            if (!ShouldProcess(connection.ToString(), ConnectionMessages.ConfirmDisconnect)) return;
             if (ConnectionStore.Remove(connection))
             {
                 // Delegated sign-ins are removed from MSAL's cache too, persisted or not.
                 System.Threading.Tasks.Task.Run(() => connection.Session.SignOutAsync()).GetAwaiter().GetResult();
                 connection.Session.Dispose();
             }
-            WriteVerbose($"Disconnected from {connection}.");
+            WriteVerbose(Text.Format(ConnectionMessages.VerboseDisconnected, connection));
         }
     }
 }

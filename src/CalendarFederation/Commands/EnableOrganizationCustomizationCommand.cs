@@ -5,6 +5,7 @@ using System.Management.Automation;
 using CalendarFederation.Engine;
 using CalendarFederation.Engine.AdminApi;
 using CalendarFederation.Infrastructure;
+using CalendarFederation.Resources;
 
 namespace CalendarFederation.Commands
 {
@@ -26,31 +27,29 @@ namespace CalendarFederation.Commands
                 bool? dehydrated = config.Values.FirstOrDefault()?.GetBool("IsDehydrated");
                 if (dehydrated == false)
                 {
-                    HostInformation.Write(this, $"{connection.Organization} is already enabled for customization (IsDehydrated is False); nothing to do.");
+                    HostInformation.Write(this, Text.Format(RelationshipMessages.InfoCustomizationAlreadyEnabled, connection.Organization));
                     return;
                 }
-                if (!ShouldProcess(connection.Organization, "Enable organization customization")) return;
+                if (!ShouldProcess(connection.Organization, RelationshipMessages.ConfirmEnableCustomization)) return;
                 InvokeAdminApi(connection, "Enable-OrganizationCustomization", none);
-                HostInformation.Write(this, $"Customization is being enabled for {connection.Organization}. Hydration runs in the background and can take up to an hour; " +
-                    "commands such as New-OrganizationRelationship may fail until it completes.");
+                HostInformation.Write(this, Text.Format(RelationshipMessages.InfoCustomizationEnabling, connection.Organization));
             }
             catch (AdminApiException ex) when (ex.Message.IndexOf("not required", StringComparison.OrdinalIgnoreCase) >= 0)
             {
                 // "This operation is not required. Organization is already enabled for customization."
-                HostInformation.Write(this, $"{connection.Organization} is already enabled for customization; nothing to do.");
+                HostInformation.Write(this, Text.Format(RelationshipMessages.InfoCustomizationNotRequired, connection.Organization));
             }
             catch (AdminApiException ex) when (ex.Message.IndexOf("Service Offer", StringComparison.OrdinalIgnoreCase) >= 0)
             {
                 WriteError(new ErrorRecord(new InvalidOperationException(
-                    $"{connection.Organization}'s subscription does not allow organization customization (the service says: \"{ex.Message}\"). " +
-                    "This usually means a plan that cannot be customized; organization relationships cannot be created in it.", ex),
+                    Text.Format(RelationshipMessages.ErrorCustomizationNotAvailable, connection.Organization, ex.Message), ex),
                     ErrorIds.OrganizationCustomizationNotAvailable, ErrorCategory.InvalidOperation, connection.Organization));
             }
             catch (AdminApiException ex) when (ex.Message.IndexOf("temporarily disabled", StringComparison.OrdinalIgnoreCase) >= 0
                 || ex.Message.IndexOf("hydrat", StringComparison.OrdinalIgnoreCase) >= 0)
             {
                 WriteError(new ErrorRecord(new InvalidOperationException(
-                    $"{connection.Organization} is still being prepared (\"{ex.Message}\"). Hydration can take an hour or more: wait and run Enable-OrganizationCustomization again.", ex),
+                    Text.Format(RelationshipMessages.ErrorHydrationInProgress, connection.Organization, ex.Message), ex),
                     ErrorIds.OrganizationHydrationInProgress, ErrorCategory.ResourceBusy, connection.Organization));
             }
             catch (EngineException ex)

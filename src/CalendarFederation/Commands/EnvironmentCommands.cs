@@ -2,6 +2,7 @@ using System;
 using System.Management.Automation;
 using CalendarFederation.Completion;
 using CalendarFederation.Engine.Environments;
+using CalendarFederation.Resources;
 
 namespace CalendarFederation.Commands
 {
@@ -33,7 +34,7 @@ namespace CalendarFederation.Commands
 
         protected override void EndProcessing()
         {
-            if (!ShouldProcess(Name, "Add environment")) return;
+            if (!ShouldProcess(Name, ConnectionMessages.ConfirmAddEnvironment)) return;
             try
             {
                 ExchangeEnvironment e = EnvironmentRegistry.Add(Name, AutodiscoverEndpoint, AzureADAuthorizationEndpointUri, ConnectionUri, Scope, GraphEndpoint);
@@ -62,7 +63,7 @@ namespace CalendarFederation.Commands
                 ExchangeEnvironment? e = EnvironmentRegistry.Find(Name);
                 if (e == null)
                 {
-                    WriteError(new ErrorRecord(new ItemNotFoundException($"There is no environment named '{Name}'."), "EnvironmentNotFound", ErrorCategory.ObjectNotFound, Name));
+                    WriteError(new ErrorRecord(new ItemNotFoundException(Text.Format(ConnectionMessages.ErrorEnvironmentNotFound, Name)), "EnvironmentNotFound", ErrorCategory.ObjectNotFound, Name));
                     return;
                 }
                 WriteObject(ToOutput(e));
@@ -89,15 +90,15 @@ namespace CalendarFederation.Commands
         {
             if (ExchangeEnvironment.FindBuiltIn(Name) != null)
             {
-                WriteError(new ErrorRecord(new InvalidOperationException($"'{Name}' is built in and cannot be removed."), "BuiltInEnvironment", ErrorCategory.InvalidOperation, Name));
+                WriteError(new ErrorRecord(new InvalidOperationException(Text.Format(ConnectionMessages.ErrorBuiltInEnvironment, Name)), "BuiltInEnvironment", ErrorCategory.InvalidOperation, Name));
                 return;
             }
             if (EnvironmentRegistry.Find(Name) == null)
             {
-                WriteError(new ErrorRecord(new ItemNotFoundException($"There is no environment named '{Name}'."), "EnvironmentNotFound", ErrorCategory.ObjectNotFound, Name));
+                WriteError(new ErrorRecord(new ItemNotFoundException(Text.Format(ConnectionMessages.ErrorEnvironmentNotFound, Name)), "EnvironmentNotFound", ErrorCategory.ObjectNotFound, Name));
                 return;
             }
-            if (ShouldProcess(Name, "Remove environment")) EnvironmentRegistry.Remove(Name);
+            if (ShouldProcess(Name, ConnectionMessages.ConfirmRemoveEnvironment)) EnvironmentRegistry.Remove(Name);
         }
     }
 }

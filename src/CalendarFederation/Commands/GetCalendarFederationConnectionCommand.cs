@@ -2,6 +2,7 @@ using System;
 using System.Linq;
 using System.Management.Automation;
 using CalendarFederation.Infrastructure;
+using CalendarFederation.Resources;
 
 namespace CalendarFederation.Commands
 {
@@ -25,7 +26,7 @@ namespace CalendarFederation.Commands
                     CalendarFederationConnection? match = all.FirstOrDefault(c => c.Id == Id);
                     if (match == null)
                     {
-                        WriteError(new ErrorRecord(new ItemNotFoundException($"This session has no connection with Id {Id}."),
+                        WriteError(new ErrorRecord(new ItemNotFoundException(Text.Format(ConnectionMessages.ErrorConnectionNotFound, Id)),
                             "ConnectionNotFound", ErrorCategory.ObjectNotFound, Id));
                     }
                     else

@@ -6,6 +6,7 @@ using CalendarFederation.Completion;
 using CalendarFederation.Engine;
 using CalendarFederation.Engine.Readiness;
 using CalendarFederation.Infrastructure;
+using CalendarFederation.Resources;
 using EnginePartnerKind = CalendarFederation.Engine.Federation.PartnerKind;
 
 namespace CalendarFederation.Commands
@@ -69,7 +70,7 @@ namespace CalendarFederation.Commands
                 if (string.Equals(t.Trim(), "default", StringComparison.OrdinalIgnoreCase)) continue;
                 if (!Guid.TryParse(t, out Guid id))
                 {
-                    ThrowTerminatingError(ErrorRecords.Create(new ArgumentException($"'{t}' is not a tenant id (a GUID)."), ErrorIds.InvalidArgument,
+                    ThrowTerminatingError(ErrorRecords.Create(new ArgumentException(Text.Format(MigrationMessages.ErrorNotTenantId, t)), ErrorIds.InvalidArgument,
                         ErrorCategory.InvalidArgument, t));
                 }
                 if (!tenantIds.Contains(id.ToString("D"), StringComparer.OrdinalIgnoreCase)) tenantIds.Add(id.ToString("D"));
@@ -81,7 +82,7 @@ namespace CalendarFederation.Commands
                 RequireOpen(PartnerConnection);
                 if (ReferenceEquals(PartnerConnection, connection) || string.Equals(PartnerConnection.Organization, connection.Organization, StringComparison.OrdinalIgnoreCase))
                 {
-                    ThrowTerminatingError(ErrorRecords.Create(new ArgumentException($"-PartnerConnection is {connection.Organization} itself; pass the partner tenant's connection."),
+                    ThrowTerminatingError(ErrorRecords.Create(new ArgumentException(Text.Format(MigrationMessages.ErrorPartnerIsSelf, connection.Organization)),
                         ErrorIds.SameTenant, ErrorCategory.InvalidArgument, PartnerConnection));
                 }
             }

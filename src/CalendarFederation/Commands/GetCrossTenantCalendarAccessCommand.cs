@@ -4,6 +4,7 @@ using CalendarFederation.Completion;
 using CalendarFederation.Engine;
 using CalendarFederation.Engine.CrossTenantAccess;
 using CalendarFederation.Infrastructure;
+using CalendarFederation.Resources;
 
 namespace CalendarFederation.Commands
 {
@@ -44,7 +45,7 @@ namespace CalendarFederation.Commands
             foreach (string missing in inventory.Missing)
             {
                 WriteError(new ErrorRecord(new ItemNotFoundException(
-                        $"{connection.Organization} has no partner configuration for {missing}: that tenant gets what the default policy allows."),
+                        Text.Format(CrossTenantAccessMessages.ErrorNoPartnerConfiguration, connection.Organization, missing)),
                     ErrorIds.CrossTenantAccessNotFound, ErrorCategory.ObjectNotFound, missing));
             }
         }

@@ -110,12 +110,12 @@ namespace CalendarFederation.Commands
             // An array given as -DomainName has a known count; input from the pipeline does not.
             _progress = new Progress(this, MyInvocation.ExpectingInput ? (int?)null : DomainName.Length);
 
-            WriteVerbose(Messages.RetrievingFederationInformation);
+            WriteVerbose(DiscoveryMessages.VerboseRetrievingFederationInformation);
             if (TrustedHostnames.Length > 0)
             {
-                WriteVerbose(string.Format(CultureInfo.CurrentCulture, Messages.UsingTrustedHostnames, string.Join(", ", TrustedHostnames)));
+                WriteVerbose(string.Format(CultureInfo.CurrentCulture, DiscoveryMessages.VerboseUsingTrustedHostnames, string.Join(", ", TrustedHostnames)));
             }
-            WriteVerbose(_signInHost != null ? string.Format(CultureInfo.CurrentCulture, Messages.TenantLookupAt, _signInHost) : Messages.TenantNotLookedUp);
+            WriteVerbose(_signInHost != null ? string.Format(CultureInfo.CurrentCulture, DiscoveryMessages.VerboseTenantLookupAt, _signInHost) : DiscoveryMessages.VerboseTenantNotLookedUp);
         }
 
         // -AutodiscoverUri or the cloud's endpoint; the environment whose sign-in host the tenant lookup asks, if any.
@@ -126,7 +126,7 @@ namespace CalendarFederation.Commands
                 if (!AutodiscoverUri.IsAbsoluteUri || !Loopback.IsAllowedScheme(AutodiscoverUri))
                 {
                     ThrowTerminatingError(ErrorRecords.Create(
-                        new ArgumentException(string.Format(CultureInfo.CurrentCulture, Messages.InvalidAutodiscoverUri, AutodiscoverUri)),
+                        new ArgumentException(string.Format(CultureInfo.CurrentCulture, DiscoveryMessages.ErrorInvalidAutodiscoverUri, AutodiscoverUri)),
                         ErrorIds.InvalidAutodiscoverUri, ErrorCategory.InvalidArgument, AutodiscoverUri));
                 }
                 options.AutodiscoverUri = AutodiscoverUri;
@@ -137,7 +137,7 @@ namespace CalendarFederation.Commands
             if (environment == null)
             {
                 ThrowTerminatingError(ErrorRecords.Create(
-                    new ArgumentException(string.Format(CultureInfo.CurrentCulture, Messages.UnknownEnvironment, ExchangeEnvironmentName,
+                    new ArgumentException(string.Format(CultureInfo.CurrentCulture, DiscoveryMessages.ErrorUnknownEnvironment, ExchangeEnvironmentName,
                         string.Join(", ", EnvironmentRegistry.All.Select(e => e.Name)))),
                     ErrorIds.UnknownExchangeEnvironment, ErrorCategory.InvalidArgument, ExchangeEnvironmentName));
             }
@@ -156,12 +156,12 @@ namespace CalendarFederation.Commands
                 }
                 catch (EngineException ex)
                 {
-                    WriteError(ErrorRecords.InvalidInput(ex, input, Messages.ActionInvalidDomain));
+                    WriteError(ErrorRecords.InvalidInput(ex, input, DiscoveryMessages.ActionInvalidDomain));
                     _progress!.Done(_runner!.InFlight);
                     continue;
                 }
 
-                WriteVerbose(string.Format(CultureInfo.CurrentCulture, Messages.RetrievingDataForDomain, domain));
+                WriteVerbose(string.Format(CultureInfo.CurrentCulture, DiscoveryMessages.VerboseRetrievingDataForDomain, domain));
                 Run(() => _runner!.Add(token => DiscoverOneAsync(input, token)));
                 _progress!.Started(_runner!.InFlight);
             }
@@ -248,7 +248,7 @@ namespace CalendarFederation.Commands
             _pump!.WritePending();
             if (completed.Unexpected != null)
             {
-                string message = string.Format(CultureInfo.CurrentCulture, Messages.UnexpectedDiscoveryError, completed.Input, completed.Unexpected.Message);
+                string message = string.Format(CultureInfo.CurrentCulture, DiscoveryMessages.ErrorUnexpected, completed.Input, completed.Unexpected.Message);
                 WriteError(ErrorRecords.Create(new InvalidOperationException(message, completed.Unexpected), ErrorIds.FederationInformationUnexpectedError,
                     ErrorCategory.NotSpecified, completed.Input));
                 return;
@@ -262,7 +262,7 @@ namespace CalendarFederation.Commands
             }
             if (completed.TenantFailure != null)
             {
-                WriteVerbose(string.Format(CultureInfo.CurrentCulture, Messages.TenantNotResolved, outcome.Domain, completed.TenantFailure));
+                WriteVerbose(string.Format(CultureInfo.CurrentCulture, DiscoveryMessages.VerboseTenantNotResolved, outcome.Domain, completed.TenantFailure));
             }
             FederationInformation output;
             try
@@ -314,13 +314,13 @@ namespace CalendarFederation.Commands
 
         private string Recommend(DiscoveryOutcome outcome) => outcome.FailureKind switch
         {
-            DiscoveryFailureKind.NotFederated => Messages.ActionNotFederated,
-            DiscoveryFailureKind.UntrustedRedirect => string.Format(CultureInfo.CurrentCulture, Messages.ActionTrustHost, outcome.Alternates.FirstOrDefault()?.Host ?? "the host"),
-            DiscoveryFailureKind.CertificateValidationFailed => Messages.ActionCertificate,
-            DiscoveryFailureKind.ServerBusy => Messages.ActionTimeout,
-            DiscoveryFailureKind.Timeout => Messages.ActionTimeout,
+            DiscoveryFailureKind.NotFederated => DiscoveryMessages.ActionNotFederated,
+            DiscoveryFailureKind.UntrustedRedirect => string.Format(CultureInfo.CurrentCulture, DiscoveryMessages.ActionTrustHost, outcome.Alternates.FirstOrDefault()?.Host ?? DiscoveryMessages.LabelUnnamedHost),
+            DiscoveryFailureKind.CertificateValidationFailed => DiscoveryMessages.ActionCertificate,
+            DiscoveryFailureKind.ServerBusy => DiscoveryMessages.ActionTimeout,
+            DiscoveryFailureKind.Timeout => DiscoveryMessages.ActionTimeout,
             // Someone who named the endpoint is not told to name one.
-            _ => AutodiscoverUri != null ? Messages.ActionNotFoundExplicit : Messages.ActionNotFound,
+            _ => AutodiscoverUri != null ? DiscoveryMessages.ActionNotFoundExplicit : DiscoveryMessages.ActionNotFound,
         };
 
         /// <summary>
@@ -352,7 +352,7 @@ namespace CalendarFederation.Commands
             public void Complete()
             {
                 if (!_shown) return;
-                _cmdlet.WriteProgress(new ProgressRecord(ProgressActivityId, Messages.DiscoveryProgressActivity, "Done") { RecordType = ProgressRecordType.Completed });
+                _cmdlet.WriteProgress(new ProgressRecord(ProgressActivityId, DiscoveryMessages.ProgressActivity, Messages.ProgressDone) { RecordType = ProgressRecordType.Completed });
             }
 
             // The first record at once; then at most five a second, and the last one when the known count is reached.
@@ -363,10 +363,10 @@ namespace CalendarFederation.Commands
                 _shown = true;
                 _clock.Restart();
                 string status = _total is int total
-                    ? string.Format(CultureInfo.CurrentCulture, Messages.DiscoveryProgressStatus, _done, total, inFlight)
-                    : string.Format(CultureInfo.CurrentCulture, Messages.DiscoveryProgressStatusStreaming, _done, inFlight);
+                    ? string.Format(CultureInfo.CurrentCulture, DiscoveryMessages.ProgressStatus, _done, total, inFlight)
+                    : string.Format(CultureInfo.CurrentCulture, DiscoveryMessages.ProgressStatusStreaming, _done, inFlight);
                 int percent = _total is int all ? (int)Math.Min(100, 100L * _done / Math.Max(1, all)) : -1;
-                _cmdlet.WriteProgress(new ProgressRecord(ProgressActivityId, Messages.DiscoveryProgressActivity, status) { PercentComplete = percent });
+                _cmdlet.WriteProgress(new ProgressRecord(ProgressActivityId, DiscoveryMessages.ProgressActivity, status) { PercentComplete = percent });
             }
         }
 

@@ -5,6 +5,7 @@ using CalendarFederation.Completion;
 using CalendarFederation.Engine;
 using CalendarFederation.Engine.CrossTenantAccess;
 using CalendarFederation.Infrastructure;
+using CalendarFederation.Resources;
 using EngineFreeBusy = CalendarFederation.Engine.CrossTenantAccess.FreeBusyAccessLevel;
 using EngineMailTips = CalendarFederation.Engine.CrossTenantAccess.MailTipsAccessLevel;
 using EngineSharing = CalendarFederation.Engine.CrossTenantAccess.CalendarSharingAccessLevel;
@@ -67,13 +68,13 @@ namespace CalendarFederation.Commands
                         .ConfigureAwait(false);
                     return (resolved, planned);
                 });
-                string label = partner.Domain != null ? $"{partner.Domain} ({partner.TenantId})" : partner.TenantId;
+                string label = partner.Domain != null ? Text.Format(CrossTenantAccessMessages.LabelPartner, partner.Domain, partner.TenantId) : partner.TenantId;
                 if (plan.IsEmpty)
                 {
-                    WriteVerbose($"{connection.Organization} already grants {label} what was asked; nothing to change.");
+                    WriteVerbose(Text.Format(CrossTenantAccessMessages.VerboseGrantNothingToChange, connection.Organization, label));
                 }
-                else if (!ShouldProcess($"{connection.Organization}: " + string.Join("; ", plan.Steps.Select(s => s.Description)),
-                             $"Change {connection.Organization}'s cross-tenant access policy for {label}?", "Grant-CrossTenantCalendarAccess"))
+                else if (!ShouldProcess(Text.Format(CrossTenantAccessMessages.ConfirmPlan, connection.Organization, string.Join("; ", plan.Steps.Select(s => s.Description))),
+                             Text.Format(CrossTenantAccessMessages.ConfirmGrantQuery, connection.Organization, label), CrossTenantAccessMessages.ConfirmGrantCaption))
                 {
                     return;
                 }

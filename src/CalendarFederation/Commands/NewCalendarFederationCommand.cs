@@ -5,6 +5,7 @@ using System.Management.Automation;
 using CalendarFederation.Engine;
 using CalendarFederation.Engine.Federation;
 using CalendarFederation.Infrastructure;
+using CalendarFederation.Resources;
 
 namespace CalendarFederation.Commands
 {
@@ -50,7 +51,7 @@ namespace CalendarFederation.Commands
             {
                 if (given != null && given.Length > Engine.Relationships.RelationshipRules.MaxNameLength)
                 {
-                    ThrowTerminatingError(new ErrorRecord(new ArgumentException($"The name '{given}' is {given.Length} characters long; an organization relationship's name has at most {Engine.Relationships.RelationshipRules.MaxNameLength}."),
+                    ThrowTerminatingError(new ErrorRecord(new ArgumentException(Text.Format(SetupMessages.ErrorNameTooLong, given, given.Length, Engine.Relationships.RelationshipRules.MaxNameLength)),
                         ErrorIds.OrganizationRelationshipNameTooLong, ErrorCategory.InvalidArgument, given));
                 }
             }
@@ -58,7 +59,7 @@ namespace CalendarFederation.Commands
             RequireOpen(PartnerConnection);
             if (local.Session == PartnerConnection.Session || string.Equals(local.TenantId, PartnerConnection.TenantId, StringComparison.OrdinalIgnoreCase))
             {
-                ThrowTerminatingError(new ErrorRecord(new ArgumentException("-Connection and -PartnerConnection are the same tenant; federation needs two."),
+                ThrowTerminatingError(new ErrorRecord(new ArgumentException(SetupMessages.ErrorSameTenant),
                     ErrorIds.SameTenant, ErrorCategory.InvalidArgument, PartnerConnection));
             }
 
@@ -86,12 +87,13 @@ namespace CalendarFederation.Commands
             }
 
             // Chosen here, so said; a method the admin named needs no explanation.
-            if (Method == FederationMethod.Auto) HostInformation.Write(this, $"Method: {prepared.MethodReason}");
-            else WriteVerbose($"Method: {prepared.MethodReason}");
+            string method = Text.Format(SetupMessages.InfoMethod, prepared.MethodReason);
+            if (Method == FederationMethod.Auto) HostInformation.Write(this, method);
+            else WriteVerbose(method);
             foreach (string note in prepared.LocalSide.Notes.Concat(prepared.PartnerSide.Notes)) WriteWarning(note);
             if (prepared.IsNoOp)
             {
-                HostInformation.Write(this, $"Nothing to change: {prepared.Local.Organization} and {prepared.Partner.Organization} already share free/busy as asked.");
+                HostInformation.Write(this, Text.Format(SetupMessages.InfoNothingToChange, prepared.Local.Organization, prepared.Partner.Organization));
             }
 
             CalendarFederationSide? resultA = null;
@@ -111,9 +113,9 @@ namespace CalendarFederation.Commands
                 if (failed.Action == nameof(SideOutcomeKind.Failed) && other.Action != nameof(SideOutcomeKind.Failed) && other.Action != nameof(SideOutcomeKind.Planned))
                 {
                     // Say plainly what exists now, so neither side is left half-done without a report.
-                    WriteWarning($"{failed.Organization} was not set up ({failed.Message}); {other.Organization} is {other.Action.ToLowerInvariant()}" +
-                        (other.RelationshipName.Length > 0 ? $" (relationship '{other.RelationshipName}')" : "") +
-                        ". Free/busy works only when both sides are set up: fix the cause and run New-CalendarFederation again; it changes only what is missing.");
+                    WriteWarning(other.RelationshipName.Length > 0
+                        ? Text.Format(SetupMessages.LongWarnHalfDoneRelationship, failed.Organization, failed.Message, other.Organization, other.Action.ToLowerInvariant(), other.RelationshipName)
+                        : Text.Format(SetupMessages.WarnHalfDone, failed.Organization, failed.Message, other.Organization, other.Action.ToLowerInvariant()));
                 }
             }
             WriteObject(resultA);
@@ -150,8 +152,8 @@ namespace CalendarFederation.Commands
             }
             else
             {
-                string description = $"{side.Organization}: " + string.Join("; ", result.Changes);
-                if (!ShouldProcess(description, $"Change {side.Organization} so that it shares free/busy with {plan.Partner}?", "New-CalendarFederation"))
+                string description = Text.Format(SetupMessages.ConfirmSideDescription, side.Organization, string.Join("; ", result.Changes));
+                if (!ShouldProcess(description, Text.Format(SetupMessages.ConfirmSideQuery, side.Organization, plan.Partner), SetupMessages.ConfirmCaption))
                 {
                     result.Action = nameof(SideOutcomeKind.Planned);
                     return result;
@@ -163,7 +165,7 @@ namespace CalendarFederation.Commands
             {
                 EngineException ex = outcome.Error;
                 result.Message = ex.Message;
-                WriteError(new ErrorRecord(new InvalidOperationException($"{side.Organization} could not be set up: {ex.Message}{Describe(other)}", ex),
+                WriteError(new ErrorRecord(new InvalidOperationException(Text.Format(SetupMessages.ErrorSideFailed, side.Organization, ex.Message, Describe(other)), ex),
                     ex.ErrorId, ErrorRecords.Category(ex.Kind), side.Organization));
                 return result;
             }
@@ -175,13 +177,9 @@ namespace CalendarFederation.Commands
         // admin knows where each side stands; a re-run completes it, changing only what is missing.
         private void ReportStop(SetupPreparation prepared, CalendarFederationSide? first)
         {
-            string firstState = first == null
-                ? $"{prepared.Local.Organization} was being changed when stopped and may be partly done"
-                : $"{first.Organization} is {first.Action.ToLowerInvariant()}" + (first.RelationshipName.Length > 0 ? $" (relationship '{first.RelationshipName}')" : first.PartnerTenantId != null ? $" (cross-tenant access for {first.PartnerTenantId})" : "");
-            string secondState = first == null
-                ? $"{prepared.Partner.Organization} was not changed"
-                : $"{prepared.Partner.Organization} was being changed when stopped and may be partly done";
-            string text = $"Stopped: {firstState}; {secondState}. Run New-CalendarFederation again to finish: it changes only what is missing.";
+            string firstState = first == null ? Text.Format(SetupMessages.StatePartlyDone, prepared.Local.Organization) : State(first);
+            string secondState = Text.Format(first == null ? SetupMessages.StateNotChanged : SetupMessages.StatePartlyDone, prepared.Partner.Organization);
+            string text = Text.Format(SetupMessages.WarnStopped, firstState, secondState);
             try
             {
                 Host.UI.WriteWarningLine(text);
@@ -210,14 +208,28 @@ namespace CalendarFederation.Commands
             }
             if (!result.Verified)
             {
-                result.Message = "Read back, the relationship differs from the plan: " + string.Join("; ", outcome.Problems);
-                WriteWarning($"{side.Organization}: {result.Message}");
+                result.Message = Text.Format(SetupMessages.OutNotVerified, string.Join("; ", outcome.Problems));
+                WriteWarning(Text.Format(SetupMessages.WarnNotVerified, side.Organization, result.Message));
             }
         }
 
-        private static string Describe(CalendarFederationSide? other) =>
-            other == null ? "" : $" The other side, {other.Organization}, is {other.Action.ToLowerInvariant()}" +
-                (other.RelationshipName.Length > 0 ? $" (relationship '{other.RelationshipName}')." : ".");
+        // Where a side stands after a stop: its action, and what it was set up with.
+        private static string State(CalendarFederationSide side)
+        {
+            string action = side.Action.ToLowerInvariant();
+            if (side.RelationshipName.Length > 0) return Text.Format(SetupMessages.StateSideRelationship, side.Organization, action, side.RelationshipName);
+            if (side.PartnerTenantId != null) return Text.Format(SetupMessages.StateSideCrossTenantAccess, side.Organization, action, side.PartnerTenantId);
+            return Text.Format(SetupMessages.StateSide, side.Organization, action);
+        }
+
+        private static string Describe(CalendarFederationSide? other)
+        {
+            if (other == null) return "";
+            string action = other.Action.ToLowerInvariant();
+            return other.RelationshipName.Length > 0
+                ? Text.Format(SetupMessages.StateOtherSideRelationship, other.Organization, action, other.RelationshipName)
+                : Text.Format(SetupMessages.StateOtherSide, other.Organization, action);
+        }
 
     }
 }

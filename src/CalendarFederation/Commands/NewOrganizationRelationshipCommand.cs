@@ -58,7 +58,7 @@ namespace CalendarFederation.Commands
             string? relative = RelationshipSettings.FindRelativeUri(bound);
             if (relative != null)
             {
-                WriteError(new ErrorRecord(new ArgumentException(Format(Messages.RelativeTargetUri, relative)),
+                WriteError(new ErrorRecord(new ArgumentException(Text.Format(RelationshipMessages.ErrorRelativeTargetUri, relative)),
                     ErrorIds.InvalidTargetUri, ErrorCategory.InvalidArgument, bound[relative]));
                 return;
             }
@@ -66,7 +66,7 @@ namespace CalendarFederation.Commands
             if (domains == null) return;
 
             string domainList = string.Join(", ", domains);
-            if (!ShouldProcess(Format(Messages.NewRelationshipWhatIf, Name, domainList), Format(Messages.NewRelationshipQuery, Name, domainList), "New-OrganizationRelationship"))
+            if (!ShouldProcess(Text.Format(RelationshipMessages.ConfirmNewWhatIf, Name, domainList), Text.Format(RelationshipMessages.ConfirmNewQuery, Name, domainList), RelationshipMessages.ConfirmNewCaption))
             {
                 // -WhatIf previews the warnings the create would bring; a "no" brings none.
                 if (bound.ContainsKey("WhatIf")) NoteWarnings(domains, bound);
@@ -109,29 +109,27 @@ namespace CalendarFederation.Commands
         // What the admin should know about a relationship that was created (or would be): said once per pipeline by the digest.
         private void NoteWarnings(List<string> domains, System.Collections.IDictionary bound, CalendarFederationConnection? connection = null)
         {
-            string label = "'" + Name + "'";
+            string label = Text.Format(RelationshipMessages.LabelRelationship, Name);
             if (bound.Contains(nameof(FreeBusyAccessLevel)) && FreeBusyAccessLevel != FreeBusyAccessLevel.None && !FreeBusyAccessEnabled)
             {
-                _digest.Add("LevelIgnored", Messages.WarnLevelIgnored, label);
+                _digest.Add("LevelIgnored", RelationshipMessages.WarnLevelIgnored, label);
             }
             if (FreeBusyAccessEnabled && !bound.Contains(nameof(FreeBusyAccessLevel)))
             {
-                _digest.Add("LevelMissing", Messages.WarnLevelMissing, label);
+                _digest.Add("LevelMissing", RelationshipMessages.WarnLevelMissing, label);
             }
             if (TargetApplicationUri == null || (TargetAutodiscoverEpr == null && TargetSharingEpr == null))
             {
-                _digest.Add("NoTargets", Messages.WarnNoTargets, label);
+                _digest.Add("NoTargets", RelationshipMessages.WarnNoTargets, label);
             }
-            if (domains.Count == 1) _digest.Add("SingleDomain", Messages.WarnSingleDomain, $"{label} ({domains[0]})", Messages.WarnSingleDomainMany);
-            _digest.Add("OneWay", Messages.WarnOneWay, label);
+            if (domains.Count == 1) _digest.Add("SingleDomain", RelationshipMessages.WarnSingleDomain, Text.Format(RelationshipMessages.LabelRelationshipDomain, label, domains[0]), RelationshipMessages.WarnSingleDomainMany);
+            _digest.Add("OneWay", RelationshipMessages.WarnOneWay, label);
             if (PartnerClassifier.ClassifyTargets(TargetApplicationUri?.OriginalString, TargetAutodiscoverEpr?.OriginalString, TargetSharingEpr?.OriginalString,
                     connection?.Session.Environment) == PartnerKind.Microsoft365)
             {
-                _digest.Add("EwsRetiring", Messages.WarnEwsRetiring, label);
+                _digest.Add("EwsRetiring", RelationshipMessages.WarnEwsRetiring, label);
             }
         }
-
-        private static string Format(string format, params object[] args) => string.Format(System.Globalization.CultureInfo.CurrentCulture, format, args);
 
         private List<string>? NormalizeDomains(IEnumerable<string> input)
         {
@@ -151,7 +149,7 @@ namespace CalendarFederation.Commands
                 }
                 if (!seen.Add(domain))
                 {
-                    WriteVerbose($"'{raw}' is listed more than once; it is sent once.");
+                    WriteVerbose(Text.Format(RelationshipMessages.VerboseDuplicateDomain, raw));
                     continue;
                 }
                 result.Add(domain);

@@ -4,6 +4,7 @@ using CalendarFederation.Engine;
 using CalendarFederation.Engine.AdminApi;
 using CalendarFederation.Engine.Relationships;
 using CalendarFederation.Infrastructure;
+using CalendarFederation.Resources;
 
 namespace CalendarFederation.Commands
 {
@@ -32,8 +33,8 @@ namespace CalendarFederation.Commands
                 if (current == null) return;
                 string name = current.GetString("Name") ?? Identity;
                 string domains = string.Join(", ", current.GetStrings("DomainNames"));
-                if (!ShouldProcess($"Removing organization relationship \"{name}\" ({domains}) from {connection.Organization}.",
-                        $"Remove organization relationship \"{name}\" ({domains})?", "Remove-OrganizationRelationship"))
+                if (!ShouldProcess(Text.Format(RelationshipMessages.ConfirmRemoveWhatIf, name, domains, connection.Organization),
+                        Text.Format(RelationshipMessages.ConfirmRemoveQuery, name, domains), RelationshipMessages.ConfirmRemoveCaption))
                 {
                     return;
                 }
@@ -42,7 +43,7 @@ namespace CalendarFederation.Commands
                     await service(events).RemoveAsync(name, token).ConfigureAwait(false);
                     return true;
                 });
-                WriteVerbose($"Removed '{name}'.");
+                WriteVerbose(Text.Format(RelationshipMessages.VerboseRemoved, name));
             }
             catch (AdminApiException ex) when (ex.Failure == AdminApiErrorKind.NotFound)
             {

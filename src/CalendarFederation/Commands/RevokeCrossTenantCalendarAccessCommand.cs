@@ -4,6 +4,7 @@ using CalendarFederation.Completion;
 using CalendarFederation.Engine;
 using CalendarFederation.Engine.CrossTenantAccess;
 using CalendarFederation.Infrastructure;
+using CalendarFederation.Resources;
 
 namespace CalendarFederation.Commands
 {
@@ -49,13 +50,13 @@ namespace CalendarFederation.Commands
                         .PlanAsync(PartnerAccessRequest.Revoke(resolved.TenantId, features), events, token).ConfigureAwait(false);
                     return (resolved, planned);
                 });
-                string label = partner.Domain != null ? $"{partner.Domain} ({partner.TenantId})" : partner.TenantId;
+                string label = partner.Domain != null ? Text.Format(CrossTenantAccessMessages.LabelPartner, partner.Domain, partner.TenantId) : partner.TenantId;
                 if (plan.IsEmpty)
                 {
-                    WriteVerbose($"{connection.Organization} grants {label} none of it; nothing to take away.");
+                    WriteVerbose(Text.Format(CrossTenantAccessMessages.VerboseRevokeNothingToTakeAway, connection.Organization, label));
                 }
-                else if (!ShouldProcess($"{connection.Organization}: " + string.Join("; ", plan.Steps.Select(s => s.Description)),
-                             $"Take away {features} from {label} in {connection.Organization}?", "Revoke-CrossTenantCalendarAccess"))
+                else if (!ShouldProcess(Text.Format(CrossTenantAccessMessages.ConfirmPlan, connection.Organization, string.Join("; ", plan.Steps.Select(s => s.Description))),
+                             Text.Format(CrossTenantAccessMessages.ConfirmRevokeQuery, features, label, connection.Organization), CrossTenantAccessMessages.ConfirmRevokeCaption))
                 {
                     return;
                 }

@@ -63,7 +63,7 @@ namespace CalendarFederation.Commands
             string? relative = RelationshipSettings.FindRelativeUri(bound);
             if (relative != null)
             {
-                WriteError(new ErrorRecord(new ArgumentException(Format(Messages.RelativeTargetUri, relative)), ErrorIds.InvalidTargetUri, ErrorCategory.InvalidArgument, bound[relative]));
+                WriteError(new ErrorRecord(new ArgumentException(Text.Format(RelationshipMessages.ErrorRelativeTargetUri, relative)), ErrorIds.InvalidTargetUri, ErrorCategory.InvalidArgument, bound[relative]));
                 return;
             }
             if (!ParseDomainChange(out List<string>? replace, out List<string>? add, out List<string>? remove)) return;
@@ -72,7 +72,7 @@ namespace CalendarFederation.Commands
             if (Name != null) settings.Insert(0, new KeyValuePair<string, object?>("Name", Name));
             if (settings.Count == 0 && replace == null && add == null && remove == null)
             {
-                WriteWarning(Format(Messages.SetNothingGiven, Identity));
+                WriteWarning(Text.Format(RelationshipMessages.WarnSetNothingGiven, Identity));
                 return;
             }
 
@@ -86,10 +86,10 @@ namespace CalendarFederation.Commands
                 string name = current.GetString("Name") ?? Identity;
 
                 // -WhatIf reports and stops here, before anyone is asked anything.
-                if (!ShouldProcess(name, "Set organization relationship")) return;
+                if (!ShouldProcess(name, RelationshipMessages.ConfirmSetAction)) return;
                 if (bound.ContainsKey(nameof(Enabled)) && current.GetBool("Enabled") != Enabled && !Force)
                 {
-                    string query = Format(Enabled ? Messages.SetEnableQuery : Messages.SetDisableQuery, name);
+                    string query = Text.Format(Enabled ? RelationshipMessages.ConfirmSetEnableQuery : RelationshipMessages.ConfirmSetDisableQuery, name);
                     if (!AskToContinue(query, name)) return;
                 }
 
@@ -116,11 +116,11 @@ namespace CalendarFederation.Commands
             try
             {
                 // hasSecurityImpact: the prompt's default is No, not ShouldContinue's usual Yes (issue 14 §6).
-                return ShouldContinue(query, "Confirm", true, ref _yesToAll, ref _noToAll);
+                return ShouldContinue(query, RelationshipMessages.ConfirmSetCaption, true, ref _yesToAll, ref _noToAll);
             }
             catch (Exception ex) when (ex is PSInvalidOperationException || ex is System.Management.Automation.Host.HostException || ex is NotImplementedException)
             {
-                WriteError(new ErrorRecord(new InvalidOperationException(Format(Messages.SetConfirmationRequired, name), ex),
+                WriteError(new ErrorRecord(new InvalidOperationException(Text.Format(RelationshipMessages.ErrorSetConfirmationRequired, name), ex),
                     ErrorIds.ConfirmationRequired, ErrorCategory.InvalidOperation, name));
                 return false;
             }
@@ -143,7 +143,7 @@ namespace CalendarFederation.Commands
                     else if (key.Equals("Remove", StringComparison.OrdinalIgnoreCase)) remove = list;
                     else
                     {
-                        WriteError(new ErrorRecord(new ArgumentException(Format(Messages.SetUnknownDomainNamesKey, key)),
+                        WriteError(new ErrorRecord(new ArgumentException(Text.Format(RelationshipMessages.ErrorSetUnknownDomainNamesKey, key)),
                             ErrorIds.InvalidDomainNamesChange, ErrorCategory.InvalidArgument, DomainNames));
                         return false;
                     }
@@ -176,7 +176,5 @@ namespace CalendarFederation.Commands
             }
             return result;
         }
-    
-        private static string Format(string format, params object[] args) => string.Format(System.Globalization.CultureInfo.CurrentCulture, format, args);
     }
 }

@@ -5,6 +5,7 @@ using CalendarFederation.Engine;
 using CalendarFederation.Engine.AdminApi;
 using CalendarFederation.Engine.Diagnostics;
 using CalendarFederation.Infrastructure;
+using CalendarFederation.Resources;
 
 namespace CalendarFederation.Commands
 {
@@ -72,7 +73,7 @@ namespace CalendarFederation.Commands
             }
             catch (EngineException ex) when (ex.ErrorId == ErrorIds.PartnerNotNamed)
             {
-                ThrowTerminatingError(ErrorRecords.From(ex, null, "Pass -PartnerConnection, -Identity (a relationship), -DomainName or -Mailbox."));
+                ThrowTerminatingError(ErrorRecords.From(ex, null, RelationshipMessages.ActionTestPartnerNotNamed));
                 return;
             }
             catch (AdminApiException ex) when (ex.Failure == AdminApiErrorKind.NotFound && Identity != null)

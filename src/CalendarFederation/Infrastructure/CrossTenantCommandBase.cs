@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using CalendarFederation.Engine;
+using CalendarFederation.Resources;
 
 namespace CalendarFederation.Infrastructure
 {
@@ -13,17 +14,17 @@ namespace CalendarFederation.Infrastructure
 
         internal static string? Advice(string errorId) => errorId switch
         {
-            ErrorIds.GraphTokenRequired => "Connect again with -GraphAccessToken (a Microsoft Graph token you hold), or with a sign-in mode that can get one.",
-            ErrorIds.GraphConsentRequired => "An administrator consents the app to the permissions named above, or Connect-CalendarFederation -GraphAppId names an app that has them.",
-            ErrorIds.GraphPermissionMissing => "Grant the permission named above to the app (application permission for app-only, delegated scope with consent otherwise).",
-            ErrorIds.GraphRoleMissing => "Assign the role named above to the signed-in account, or sign in as a Global Administrator.",
-            ErrorIds.GraphAccessDenied => "Check both the app's permission and the account's role named above.",
-            ErrorIds.PartnerTenantMismatch => "Check -DomainName and -PartnerTenantId: they name different tenants. Confirm the partner's tenant id with its admin.",
-            ErrorIds.PartnerTenantNotFound => "Check the domain: Microsoft Entra ID knows no tenant for it. A Microsoft 365 partner's .onmicrosoft.com domain always resolves.",
-            ErrorIds.CrossTenantTrustRestricted => "Add -Force to replace the partner's trust with all users, or change it in the Entra admin center first.",
-            ErrorIds.ScopeGroupNotFound => "Give a mail-enabled security group of this tenant by name, address or object id.",
-            ErrorIds.PartnerNotNamed => "Pass -DomainName or -PartnerTenantId, or pipe Get-FederationInformation's output.",
-            ErrorIds.CrossTenantAccessNotAvailable => "This cloud does not serve the Microsoft 365 cross-tenant access policy yet; keep the organization relationship (New-CalendarFederation -Method OrganizationRelationship).",
+            ErrorIds.GraphTokenRequired => CrossTenantAccessMessages.ActionGraphTokenRequired,
+            ErrorIds.GraphConsentRequired => CrossTenantAccessMessages.ActionGraphConsentRequired,
+            ErrorIds.GraphPermissionMissing => CrossTenantAccessMessages.ActionGraphPermissionMissing,
+            ErrorIds.GraphRoleMissing => CrossTenantAccessMessages.ActionGraphRoleMissing,
+            ErrorIds.GraphAccessDenied => CrossTenantAccessMessages.ActionGraphAccessDenied,
+            ErrorIds.PartnerTenantMismatch => CrossTenantAccessMessages.ActionPartnerTenantMismatch,
+            ErrorIds.PartnerTenantNotFound => CrossTenantAccessMessages.ActionPartnerTenantNotFound,
+            ErrorIds.CrossTenantTrustRestricted => CrossTenantAccessMessages.ActionTrustRestricted,
+            ErrorIds.ScopeGroupNotFound => CrossTenantAccessMessages.ActionScopeGroupNotFound,
+            ErrorIds.PartnerNotNamed => CrossTenantAccessMessages.ActionPartnerNotNamed,
+            ErrorIds.CrossTenantAccessNotAvailable => CrossTenantAccessMessages.ActionNotAvailable,
             _ => null,
         };
     }

@@ -6,6 +6,7 @@ using System.Management.Automation.Host;
 using System.Threading;
 using System.Threading.Tasks;
 using CalendarFederation.Engine;
+using CalendarFederation.Resources;
 
 namespace CalendarFederation.Infrastructure
 {
@@ -41,7 +42,7 @@ namespace CalendarFederation.Infrastructure
             foreach (Item item in channel.Consume()) Write(item, lanes);
             foreach (int lane in lanes)
             {
-                _cmdlet.WriteProgress(new ProgressRecord(_activityBase + lane, "CalendarFederation", "Done") { RecordType = ProgressRecordType.Completed });
+                _cmdlet.WriteProgress(new ProgressRecord(_activityBase + lane, Messages.ProgressActivity, Messages.ProgressDone) { RecordType = ProgressRecordType.Completed });
             }
             return task.GetAwaiter().GetResult();
         }
@@ -94,7 +95,7 @@ namespace CalendarFederation.Infrastructure
             {
                 foreach (int lane in _lanes)
                 {
-                    _queue._cmdlet.WriteProgress(new ProgressRecord(_queue._activityBase + lane, "CalendarFederation", "Done") { RecordType = ProgressRecordType.Completed });
+                    _queue._cmdlet.WriteProgress(new ProgressRecord(_queue._activityBase + lane, Messages.ProgressActivity, Messages.ProgressDone) { RecordType = ProgressRecordType.Completed });
                 }
                 _lanes.Clear();
             }
@@ -141,10 +142,10 @@ namespace CalendarFederation.Infrastructure
             {
                 var choices = new System.Collections.ObjectModel.Collection<ChoiceDescription>
                 {
-                    new ChoiceDescription("&Yes", "Continue."),
-                    new ChoiceDescription("Yes to &All", "Continue, and for the rest of this command."),
-                    new ChoiceDescription("&No", "Do not continue."),
-                    new ChoiceDescription("No to A&ll", "Do not continue, for the rest of this command."),
+                    new ChoiceDescription(Messages.ConfirmChoiceYes, Messages.ConfirmChoiceYesHelp),
+                    new ChoiceDescription(Messages.ConfirmChoiceYesToAll, Messages.ConfirmChoiceYesToAllHelp),
+                    new ChoiceDescription(Messages.ConfirmChoiceNo, Messages.ConfirmChoiceNoHelp),
+                    new ChoiceDescription(Messages.ConfirmChoiceNoToAll, Messages.ConfirmChoiceNoToAllHelp),
                 };
                 if (!(_cmdlet is PSCmdlet ps) || ps.Host?.UI == null) return false;
                 int answer = ps.Host.UI.PromptForChoice(request.Caption, request.Query, choices, 2);

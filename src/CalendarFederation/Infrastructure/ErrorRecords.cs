@@ -1,6 +1,7 @@
 using System;
 using System.Management.Automation;
 using CalendarFederation.Engine;
+using CalendarFederation.Resources;
 
 namespace CalendarFederation.Infrastructure
 {
@@ -29,8 +30,7 @@ namespace CalendarFederation.Infrastructure
         // What fixes an AccessDenied from the admin API: the role to assign (Microsoft's app-only docs need one for the
         // service principal besides Exchange.ManageAsApp; docs/protocol-evidence.md).
         private static string? DefaultAction(EngineException engine) => engine.ErrorId == ErrorIds.AccessDenied
-            ? "Assign the Entra role Exchange Administrator to the signed-in account, or for app-only sign-in to the app's service principal " +
-              "(which also needs the Exchange.ManageAsApp permission with admin consent), then connect again."
+            ? Messages.ActionAccessDenied
             : null;
 
         /// <summary>An error the cmdlet itself raises, with an id from <see cref="ErrorIds"/>.</summary>

@@ -1,5 +1,6 @@
 using System;
 using System.Management.Automation.Host;
+using CalendarFederation.Resources;
 
 namespace CalendarFederation.Infrastructure
 {
@@ -11,23 +12,23 @@ namespace CalendarFederation.Infrastructure
     {
         public static string? WhyNotInteractive(PSHost? host)
         {
-            if (host == null || host.UI == null) return "this PowerShell host has no user interface";
+            if (host == null || host.UI == null) return ConnectionMessages.StateNoUserInterface;
             switch (host.Name)
             {
                 case "Default Host":
-                    return "this runspace has no interactive host";
+                    return ConnectionMessages.StateNoInteractiveHost;
                 case "ServerRemoteHost":
-                    return "this is a remote session";
+                    return ConnectionMessages.StateRemoteSession;
             }
-            if (!Environment.UserInteractive) return "the process is not running in an interactive session (a service or scheduled task)";
+            if (!Environment.UserInteractive) return ConnectionMessages.StateNotInteractiveSession;
             if (host.Name == "ConsoleHost")
             {
                 foreach (string arg in Environment.GetCommandLineArgs())
                 {
                     string a = arg.TrimStart('-', '/').ToLowerInvariant();
-                    if (a.Length >= 4 && "noninteractive".StartsWith(a, StringComparison.Ordinal)) return "PowerShell was started with -NonInteractive";
+                    if (a.Length >= 4 && "noninteractive".StartsWith(a, StringComparison.Ordinal)) return ConnectionMessages.StateNonInteractiveSwitch;
                 }
-                if (Console.IsInputRedirected) return "console input is redirected";
+                if (Console.IsInputRedirected) return ConnectionMessages.StateInputRedirected;
             }
             return null;
         }

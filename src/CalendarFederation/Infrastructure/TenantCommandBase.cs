@@ -6,6 +6,7 @@ using CalendarFederation.Completion;
 using CalendarFederation.Engine.AdminApi;
 using CalendarFederation.Engine;
 using CalendarFederation.Engine.Auth;
+using CalendarFederation.Resources;
 
 namespace CalendarFederation.Infrastructure
 {
@@ -32,7 +33,7 @@ namespace CalendarFederation.Infrastructure
             if (connection == null)
             {
                 ThrowTerminatingError(new ErrorRecord(
-                    new InvalidOperationException("There is no connection. Run Connect-CalendarFederation first, or pass -Connection."),
+                    new InvalidOperationException(ConnectionMessages.ErrorNoConnection),
                     ErrorIds.AuthenticationRequired, ErrorCategory.AuthenticationError, null));
             }
             return RequireOpen(connection!);
@@ -44,7 +45,7 @@ namespace CalendarFederation.Infrastructure
             if (connection.IsClosed)
             {
                 ThrowTerminatingError(new ErrorRecord(
-                    new InvalidOperationException($"This connection to {connection.Organization} was disconnected; connect again with Connect-CalendarFederation."),
+                    new InvalidOperationException(Text.Format(ConnectionMessages.ErrorConnectionClosed, connection.Organization)),
                     ErrorIds.ConnectionClosed, ErrorCategory.ConnectionError, connection));
             }
             return connection;
@@ -63,7 +64,7 @@ namespace CalendarFederation.Infrastructure
                 return true;
             }
             WriteError(new ErrorRecord(new InvalidOperationException(
-                $"'{identity}' belongs to {organization}, but this command works on {connection.Organization}. Pass -Connection for {organization}."),
+                Text.Format(ConnectionMessages.ErrorOrganizationMismatch, identity, organization, connection.Organization)),
                 "OrganizationMismatch", ErrorCategory.InvalidArgument, identity));
             return false;
         }
@@ -74,7 +75,7 @@ namespace CalendarFederation.Infrastructure
             AdminObject? current = System.Linq.Enumerable.FirstOrDefault(RunEngine((events, token) => service(events).GetAsync(identity, token)));
             if (current == null)
             {
-                WriteError(new ErrorRecord(new ItemNotFoundException($"The organization relationship '{identity}' couldn't be found in {connection.Organization}."),
+                WriteError(new ErrorRecord(new ItemNotFoundException(Text.Format(RelationshipMessages.ErrorRelationshipNotFound, identity, connection.Organization)),
                     "OrganizationRelationshipNotFound", ErrorCategory.ObjectNotFound, identity));
             }
             return current;
