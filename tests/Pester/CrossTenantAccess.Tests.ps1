@@ -109,7 +109,14 @@ Describe 'Grant-CrossTenantCalendarAccess (built module)' -Tag 'CrossTenantAcces
 
     It '-WhatIf names the steps and writes nothing' {
         if (Skip-Untrusted) { return }
-        $out = Grant-CrossTenantCalendarAccess -PartnerTenantId $fabrikamId -WhatIf -InformationVariable info 6>&1 | Out-String
+        # What if: lines go to the host, which a transcript records.
+        $log = Join-Path $TestDrive 'whatif.txt'
+        Start-Transcript -LiteralPath $log -UseMinimalHeader | Out-Null
+        try { Grant-CrossTenantCalendarAccess -PartnerTenantId $fabrikamId -FreeBusyAccessLevel LimitedDetails -WhatIf }
+        finally { Stop-Transcript | Out-Null }
+        $whatIf = @(Get-Content -LiteralPath $log | Where-Object { $_ -like 'What if:*' })
+        $whatIf | Should -HaveCount 1
+        $whatIf[0] | Should -BeLike "What if: *contoso.onmicrosoft.com: Create partner configuration for $fabrikamId; Set the Microsoft 365 collaboration trust to all users; Add crossTenantCalendarAvailabilityLimitedDetails*"
         Get-GraphWrites | Should -HaveCount 0
         @(Get-CrossTenantCalendarAccess -PartnerTenantId $fabrikamId -ErrorAction SilentlyContinue -ErrorVariable missing) | Should -HaveCount 0
         $missing[0].FullyQualifiedErrorId | Should -Be "CrossTenantAccessNotFound,$getId"
@@ -173,6 +180,15 @@ Describe 'Get- and Revoke-CrossTenantCalendarAccess (built module)' -Tag 'CrossT
         $gone.MailTipsAccessLevel | Should -Be 'None'
         $gone.RoomBookingEnabled | Should -BeFalse
         $gone.Trust | Should -Be 'Allowed'   # the trust stays; only capabilities go
+    }
+
+    It 'revokes by -DomainName, resolving the domain to its tenant' {
+        if (Skip-Untrusted) { return }
+        Grant-CrossTenantCalendarAccess -DomainName fabrikam.com -FreeBusyAccessLevel AvailabilityOnly -Confirm:$false -ErrorAction Stop | Out-Null
+        Revoke-CrossTenantCalendarAccess -DomainName fabrikam.com -FreeBusy -Confirm:$false -ErrorAction Stop
+        (Get-CrossTenantCalendarAccess -PartnerTenantId $fabrikamId -ErrorAction Stop).FreeBusyAccessLevel | Should -Be 'None'
+        { Revoke-CrossTenantCalendarAccess -DomainName nobody-has-this.example -FreeBusy -Confirm:$false -ErrorAction Stop } |
+            Should -Throw -ErrorId 'PartnerTenantNotFound,CalendarFederation.Commands.RevokeCrossTenantCalendarAccessCommand'
     }
 
     It 'asks before revoking (ConfirmImpact High)' {

@@ -144,6 +144,8 @@ Describe 'New-CalendarFederation (built module)' -Tag 'Federation' {
             $writes = @(Get-AdminWrites)
             @($writes | ForEach-Object { "$($_.tenant):$($_.cmdletName)" } | Sort-Object) |
                 Should -Be @('contoso:New-OrganizationRelationship', 'fabrikam:New-OrganizationRelationship')
+            # Microsoft's docs show no TargetSharingEpr for a Microsoft 365 partner (docs/protocol-evidence.md §4).
+            foreach ($write in $writes) { $write.parameterNames | Should -Not -Contain 'TargetSharingEpr' }
         }
 
         It 'uses -FreeBusyAccessLevel for both sides when -PartnerFreeBusyAccessLevel is not given, and -Name/-PartnerName for the names' {

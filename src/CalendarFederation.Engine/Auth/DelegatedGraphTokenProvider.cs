@@ -75,6 +75,9 @@ namespace CalendarFederation.Engine.Auth
         public string? ClientId { get; }
         public IReadOnlyList<string> Scopes { get; }
 
+        /// <summary>Until the first sign-in, where a prompt is allowed: silent acquisition has no account to use yet.</summary>
+        public bool MayPrompt => _allowPrompt && Volatile.Read(ref _accountId) == null;
+
         public async Task<AccessTokenResult> GetTokenAsync(bool forceRefresh, IEngineEvents events, CancellationToken cancellationToken)
         {
             if (events == null) throw new ArgumentNullException(nameof(events));

@@ -38,6 +38,12 @@ namespace CalendarFederation.Engine.Auth
         IReadOnlyList<string> Scopes { get; }
 
         /// <summary>
+        /// The next token may need a sign-in prompt (a delegated provider that has not signed in yet). Work nobody asked
+        /// for, such as tab completion, leaves Graph alone then rather than open a browser.
+        /// </summary>
+        bool MayPrompt { get; }
+
+        /// <summary>
         /// A token for Graph. <paramref name="forceRefresh"/> after Graph refused the last one (401). A delegated provider may
         /// prompt (device code through <see cref="IEngineEvents.Prompt"/>, or the browser) the first time.
         /// </summary>
@@ -84,6 +90,7 @@ namespace CalendarFederation.Engine.Auth
         public GraphTokenKind Kind { get; }
         public string? ClientId { get; }
         public IReadOnlyList<string> Scopes { get; }
+        public bool MayPrompt => false;
 
         public async Task<AccessTokenResult> GetTokenAsync(bool forceRefresh, IEngineEvents events, CancellationToken cancellationToken)
         {
@@ -116,6 +123,7 @@ namespace CalendarFederation.Engine.Auth
         public GraphTokenKind Kind => GraphTokenKind.Supplied;
         public string? ClientId => Claims.AppId;
         public IReadOnlyList<string> Scopes { get; }
+        public bool MayPrompt => false;
 
         /// <summary>Checks the token before the session uses it: a JWT, for this Graph host, for this tenant.</summary>
         public static SuppliedGraphTokenProvider Create(SecureString token, Uri graph, string? tenantId, TimeProvider time)
@@ -167,6 +175,7 @@ namespace CalendarFederation.Engine.Auth
         public GraphTokenKind Kind => GraphTokenKind.Unavailable;
         public string? ClientId => null;
         public IReadOnlyList<string> Scopes => Array.Empty<string>();
+        public bool MayPrompt => false;
 
         public Task<AccessTokenResult> GetTokenAsync(bool forceRefresh, IEngineEvents events, CancellationToken cancellationToken) =>
             throw new EngineException(ErrorIds.GraphTokenRequired, ErrorKind.AuthenticationError, _message);

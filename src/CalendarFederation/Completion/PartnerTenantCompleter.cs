@@ -19,7 +19,8 @@ namespace CalendarFederation.Completion
         {
             object? given = fakeBoundParameters?["Connection"];
             CalendarFederationConnection? connection = (given is PSObject pso ? pso.BaseObject : given) as CalendarFederationConnection ?? ConnectionStore.Default;
-            if (connection == null || connection.IsClosed) return Array.Empty<CompletionResult>();
+            // Tab never starts a sign-in: a delegated connection that has not yet signed in to Graph gets no suggestions.
+            if (connection == null || connection.IsClosed || connection.Session.Graph.Tokens.MayPrompt) return Array.Empty<CompletionResult>();
             string prefix = (wordToComplete ?? "").Trim('\'', '"');
             try
             {

@@ -131,6 +131,7 @@ internal sealed class FakeGraphTokens : IGraphTokenProvider
     public GraphTokenKind Kind { get; set; } = GraphTokenKind.AppOnly;
     public string? ClientId { get; set; } = "11111111-2222-4333-8444-555555555555";
     public IReadOnlyList<string> Scopes { get; set; } = new[] { "https://graph.microsoft.com/.default" };
+    public bool MayPrompt { get; set; }
 
     public Task<AccessTokenResult> GetTokenAsync(bool forceRefresh, IEngineEvents events, CancellationToken cancellationToken)
     {

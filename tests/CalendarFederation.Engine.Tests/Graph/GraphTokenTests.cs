@@ -260,7 +260,9 @@ public sealed class GraphTokenTests
             Interactive = () => SignedIn("g-1"),
         };
         using DelegatedGraphTokenProvider provider = Delegated(client, browser: browser);
+        Assert.True(provider.MayPrompt, "before the first sign-in a token may need the browser");
         Assert.Equal("g-1", (await provider.GetTokenAsync(false, _events, CancellationToken.None)).Token);
+        Assert.False(provider.MayPrompt, "signed in: the next token comes silently");
         Assert.Equal("g-2", (await provider.GetTokenAsync(false, _events, CancellationToken.None)).Token);
         Assert.Same(browser, client.BrowserSeen);
         Assert.Equal("admin@contoso.com", client.HintSeen);
@@ -290,6 +292,7 @@ public sealed class GraphTokenTests
     {
         var client = new FakePublicClient { Silent = () => null };
         using DelegatedGraphTokenProvider provider = Delegated(client, allowPrompt: false);
+        Assert.False(provider.MayPrompt);
         var ex = await Assert.ThrowsAsync<SignInException>(() => provider.GetTokenAsync(false, _events, CancellationToken.None));
         Assert.Equal(ErrorIds.InteractiveSignInNotPossible, ex.ErrorId);
         Assert.Contains("14d82eec-204b-4c2f-b7e8-296a70dab67e", ex.Message);

@@ -75,6 +75,17 @@ public sealed class CompletionTests : IDisposable
     }
 
     [Fact]
+    public void Partner_tenant_ids_complete_from_the_connections_cross_tenant_access_policy()
+    {
+        const string fabrikam = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c22";
+        Connect();
+        Run($"Grant-CrossTenantCalendarAccess -PartnerTenantId {fabrikam} -FreeBusyAccessLevel AvailabilityOnly -Confirm:$false | Out-Null");
+        Assert.Equal(new[] { fabrikam, "default" }, Complete("Get-CrossTenantCalendarAccess -PartnerTenantId "));
+        Assert.Equal(new[] { fabrikam }, Complete("Revoke-CrossTenantCalendarAccess -PartnerTenantId 9a8"));
+        Assert.Empty(Complete("Grant-CrossTenantCalendarAccess -PartnerTenantId ffff"));
+    }
+
+    [Fact]
     public void Connections_complete_as_an_expression_that_selects_them()
     {
         Connect();
