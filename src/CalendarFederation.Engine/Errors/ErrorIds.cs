@@ -108,6 +108,21 @@ namespace CalendarFederation.Engine
         /// <summary>Disabling (or enabling) the legacy relationship on one side only, without the partner's side or its acknowledgement.</summary>
         public const string PartnerCutoverNotAcknowledged = "PartnerCutoverNotAcknowledged";
 
+        // Fleet (docs/fleet.md)
+        public const string FleetFileInvalid = "FleetFileInvalid";
+        public const string FleetFileSecretInline = "FleetFileSecretInline";
+        public const string FleetFileMethodConflict = "FleetFileMethodConflict";
+        public const string FleetFileNotFound = "FleetFileNotFound";
+        public const string FleetTenantIdMismatch = "FleetTenantIdMismatch";
+        public const string FleetTenantConnectFailed = "FleetTenantConnectFailed";
+        public const string FleetTenantUnreadable = "FleetTenantUnreadable";
+        public const string FleetPlanIncomplete = "FleetPlanIncomplete";
+        public const string FleetDrift = "FleetDrift";
+        public const string FleetCheckpointInvalid = "FleetCheckpointInvalid";
+        public const string FleetChangeFailed = "FleetChangeFailed";
+        public const string FleetChangeStale = "FleetChangeStale";
+        public const string FleetReportWriteFailed = "FleetReportWriteFailed";
+
         public const string UnexpectedError = "UnexpectedError";
     }
 }
