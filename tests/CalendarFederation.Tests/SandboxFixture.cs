@@ -111,3 +111,15 @@ public sealed class CmdletHost : IDisposable
 
     public void Dispose() => Runspace.Dispose();
 }
+
+/// <summary>Error ids of records, as scripts see them.</summary>
+public static class ErrorRecordIds
+{
+    /// <summary>The record's id: its FullyQualifiedErrorId less the ",&lt;cmdlet type&gt;" PowerShell appends (never a split on commas).</summary>
+    public static string Of(ErrorRecord record)
+    {
+        string id = record.FullyQualifiedErrorId;
+        string? type = (record.InvocationInfo?.MyCommand as CmdletInfo)?.ImplementingType?.FullName;
+        return type != null && id.EndsWith("," + type, StringComparison.Ordinal) ? id.Substring(0, id.Length - type.Length - 1) : id;
+    }
+}

@@ -75,12 +75,12 @@ BeforeAll {
                     $caught = @()
                     try { & $Command @Arguments -Connection $Connection -ErrorAction SilentlyContinue -ErrorVariable written -WarningAction SilentlyContinue | Out-Null }
                     catch { $caught = @($_) }
-                    @(@($written) + $caught | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] } | ForEach-Object { $_.FullyQualifiedErrorId })
+                    @(@($written) + $caught | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] })
                 }).AddArgument($command).AddArgument($arguments).AddArgument($script:unreachable)
             [pscustomobject]@{ Command = $command; PowerShell = $ps; Handle = $ps.BeginInvoke() }
         }
         foreach ($r in $running) {
-            $script:unreachableIds[$r.Command] = @($r.PowerShell.EndInvoke($r.Handle) | ForEach-Object { "$_" })
+            $script:unreachableIds[$r.Command] = @($r.PowerShell.EndInvoke($r.Handle) | ForEach-Object { Get-CFErrorId $_.psobject.BaseObject })
             Close-CFAsyncPowerShell -PowerShell $r.PowerShell
         }
     }
@@ -113,17 +113,17 @@ Describe 'Tenant cmdlets with a connection that cannot work (built module)' -Tag
     ) {
         if (Skip-Untrusted) { return }
         $ids = if ($Connection -eq 'unreachable') { $script:unreachableIds[$Command] }
-        else { @(Invoke-WithConnection $Command (Get-Variable -Scope Script -Name $Connection -ValueOnly) $script:partner | ForEach-Object { $_.FullyQualifiedErrorId }) }
+        else { @(Invoke-WithConnection $Command (Get-Variable -Scope Script -Name $Connection -ValueOnly) $script:partner | ForEach-Object { $_ | Get-CFErrorId }) }
         $ids | Should -Not -BeNullOrEmpty
         foreach ($id in $ids) {
             $id | Should -Not -Match '^System\.'
-            $id.Split(',')[0] | Should -BeIn $Expected
+            $id | Should -BeIn $Expected
         }
     }
 
     It 'refuses a disconnected partner connection with ConnectionClosed' {
         if (Skip-Untrusted) { return }
         $errors = Invoke-WithConnection 'New-CalendarFederation' $script:partner $script:closed
-        @($errors | ForEach-Object { $_.FullyQualifiedErrorId.Split(',')[0] }) | Should -Be @('ConnectionClosed')
+        @($errors | Get-CFErrorId) | Should -Be @('ConnectionClosed')
     }
 }

@@ -166,7 +166,7 @@ BeforeAll {
         [pscustomobject]@{
             Rows     = @($items | Where-Object { $_ -is [CalendarFederation.OrganizationRelationshipMigration] })
             Errors   = $errors
-            Ids      = @($errors | ForEach-Object { ($_.FullyQualifiedErrorId -split ',')[0] })
+            Ids      = @($errors | Get-CFErrorId)
             Warnings = @($items | Where-Object { $_ -is [System.Management.Automation.WarningRecord] } | ForEach-Object { $_.Message })
             Thrown   = [bool] $thrown
         }

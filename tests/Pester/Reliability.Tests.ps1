@@ -583,7 +583,7 @@ BeforeAll {
         }
     }
 
-    function script:Get-ErrorId([System.Management.Automation.ErrorRecord] $Record) { ($Record.FullyQualifiedErrorId -split ',')[0] }
+    function script:Get-ErrorId([System.Management.Automation.ErrorRecord] $Record) { Get-CFErrorId $Record }
 
     function script:Get-OneLine([string] $Text, [int] $Max = 240) {
         $t = ($Text -replace '\s+', ' ').Trim()

@@ -265,4 +265,16 @@ function Close-CFAsyncPowerShell {
     }
 }
 
-Export-ModuleMember -Function Test-CFSandboxTrust, Skip-CFUntrusted, Add-CFSandboxEnvironment, New-CFSandboxCertificate, Get-CFSandbox, Start-CFSandbox, Stop-CFSandbox, Add-CFSandboxFault, Reset-CFSandbox, Get-CFSandboxRequests, Get-CFSandboxViolations, Wait-CFSandbox, Open-CFSandboxGate, Move-CFSandboxClock, New-CFAsyncPowerShell, Close-CFAsyncPowerShell
+function Get-CFErrorId {
+    # The error id of a record: its FullyQualifiedErrorId less the ",<cmdlet type>" PowerShell appends (never a split on
+    # commas, which would break on an id that holds one).
+    param([Parameter(Mandatory, ValueFromPipeline)][System.Management.Automation.ErrorRecord] $Record)
+    process {
+        $id = $Record.FullyQualifiedErrorId
+        $type = $Record.InvocationInfo.MyCommand.ImplementingType
+        if ($type -and $id.EndsWith(",$($type.FullName)")) { return $id.Substring(0, $id.Length - $type.FullName.Length - 1) }
+        $id
+    }
+}
+
+Export-ModuleMember -Function Test-CFSandboxTrust, Skip-CFUntrusted, Add-CFSandboxEnvironment, New-CFSandboxCertificate, Get-CFSandbox, Start-CFSandbox, Stop-CFSandbox, Add-CFSandboxFault, Reset-CFSandbox, Get-CFSandboxRequests, Get-CFSandboxViolations, Wait-CFSandbox, Open-CFSandboxGate, Move-CFSandboxClock, New-CFAsyncPowerShell, Close-CFAsyncPowerShell, Get-CFErrorId

@@ -174,6 +174,9 @@ internal static class Clock
         while (!task.IsCompleted)
         {
             if (watch.Elapsed > RealTimeLimit) throw new TimeoutException($"The call did not complete within {RealTimeLimit.TotalSeconds} s of real time ({time.GetUtcNow():u} on the fake clock).");
+            // A real-time yield, not a wait for time: the code under test runs until it blocks, then fake time moves on.
+            // Jumping straight to the next timer (Support/PumpedTime.cs) is not safe here, because each call's overall
+            // timeout (Http/HttpCallScope.cs) is a timer on the same clock and would fire while a request is in flight.
             await Task.Delay(1);
             time.Advance(advance);
         }
@@ -190,6 +193,7 @@ internal static class Clock
         while (!condition())
         {
             if (watch.Elapsed > RealTimeLimit) throw new TimeoutException("Gave up waiting for " + what + ".");
+            // A real-time yield while another task gets to the state the test needs; no fake time passes.
             await Task.Delay(1);
         }
     }

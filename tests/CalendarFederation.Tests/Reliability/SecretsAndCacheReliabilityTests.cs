@@ -265,7 +265,7 @@ Stop-Transcript | Out-Null
             string[] files = CacheFiles(home);
             var withTokens = files.Where(f => TokensIn(f).Length > 0).ToArray();
             row.Seconds = Math.Round(watch.Elapsed.TotalSeconds, 2);
-            row.ErrorId = result.Streams.Error.Select(e => e.FullyQualifiedErrorId.Split(',')[0]).FirstOrDefault() ?? "";
+            row.ErrorId = result.Streams.Error.Select(ErrorRecordIds.Of).FirstOrDefault() ?? "";
             row.Outcome = $"connected: {connection != null}; TokenCache: {connection?.TokenCache}; warning: {warnings.FirstOrDefault(w => w.Contains("cache", StringComparison.OrdinalIgnoreCase)) ?? "none"}; " +
                 $"files under the cache folder: {(files.Length == 0 ? "none" : string.Join(", ", files.Select(f => Path.GetFileName(f) + " (" + new FileInfo(f).Length + " bytes)")))}; files holding a token: {withTokens.Length}";
             row.State.Detail = "every file under $XDG_CACHE_HOME searched for a JWT, the sandbox's refresh tokens and a \"secret\" field";
@@ -339,7 +339,7 @@ Stop-Transcript | Out-Null
                 watch.Stop();
 
                 row.Seconds = Math.Round(watch.Elapsed.TotalSeconds, 2);
-                row.ErrorId = first.Streams.Error.Concat(silent.Streams.Error).Select(e => e.FullyQualifiedErrorId.Split(',')[0]).FirstOrDefault() ?? "";
+                row.ErrorId = first.Streams.Error.Concat(silent.Streams.Error).Select(ErrorRecordIds.Of).FirstOrDefault() ?? "";
                 row.Outcome = $"warning: {warnings.FirstOrDefault(w => w.Contains("plain file", StringComparison.Ordinal)) ?? "none"}; TokenCache: {connection?.TokenCache}; " +
                     $"file: {(exists ? $"{new FileInfo(path).Length} bytes, mode {Convert.ToString((int)mode, 8).PadLeft(4, '0')} ({mode})" : "missing")}; holds in plain text: {(tokens.Length == 0 ? "nothing" : string.Join(", ", tokens))} (by explicit opt-in); " +
                     $"reused without a prompt by a non-interactive host: {reused != null}";
