@@ -285,7 +285,7 @@ public sealed class AvailabilityTests : IClassFixture<AuthSandbox>, IAsyncLifeti
         AssertMatrixCalendar((await _sandbox.GetScheduleAsync(_contoso, Alex, Body(new[] { "mx-limited@fabrikam.com" }))).Schedule("mx-limited@fabrikam.com"), details: false);
 
         // The requester's domain must be covered: contoso.onmicrosoft.com is not contoso.com.
-        string admin = (string)(await Hand.DelegatedTokenAsync(_sandbox, "contoso", Known.ContosoAdmin))["access_token"]!;
+        string admin = await CalendarTokenAsync("contoso", Known.ContosoAdmin);
         AssertNoData((await _sandbox.GetScheduleAsync(admin, null, Body(new[] { "mx-limited@fabrikam.com" }))).Schedule("mx-limited@fabrikam.com"),
             "ErrorFreeBusyAccessDenied", "fabrikam.onmicrosoft.com does not share free/busy with contoso.onmicrosoft.com.");
     }
@@ -326,7 +326,7 @@ public sealed class AvailabilityTests : IClassFixture<AuthSandbox>, IAsyncLifeti
         await AdminAsync("contoso", "Set-OrganizationRelationship", new { Identity = "Fabrikam", FreeBusyAccessEnabled = true, FreeBusyAccessLevel = "AvailabilityOnly" });
 
         // Lee (fabrikam, delegated, /me) sees contoso's alex with times only.
-        string lee = (string)(await Hand.DelegatedTokenAsync(_sandbox, "fabrikam", "lee@fabrikam.com"))["access_token"]!;
+        string lee = await CalendarTokenAsync("fabrikam", "lee@fabrikam.com");
         DateTime today = DateTime.UtcNow.Date;
         object body = Body(new[] { Alex }, today.ToString("yyyy-MM-dd") + "T00:00:00", today.AddDays(1).ToString("yyyy-MM-dd") + "T00:00:00", 60);
         GraphResponse me = await _sandbox.GetScheduleAsync(lee, null, body);
@@ -336,12 +336,61 @@ public sealed class AvailabilityTests : IClassFixture<AuthSandbox>, IAsyncLifeti
         Assert.All(s["scheduleItems"]!.AsArray(), i => Assert.Equal(new[] { "end", "start", "status" }, ExchangeAssert.Keys(i)));
         // The same as his own upn, and with a Graph-audience token.
         Assert.Equal(HttpStatusCode.OK, (await _sandbox.GetScheduleAsync(lee, "lee@fabrikam.com", body)).Status);
-        string graphLee = (string)(await Hand.DelegatedTokenAsync(_sandbox, "fabrikam", "lee@fabrikam.com", "https://graph.microsoft.com"))["access_token"]!;
+        string graphLee = await CalendarTokenAsync("fabrikam", "lee@fabrikam.com", XtapKnown.GraphResource);
         Assert.Equal(HttpStatusCode.OK, (await _sandbox.GetScheduleAsync(graphLee, null, body, version: "beta")).Status);
         // Megan (LimitedDetails calendar) is still capped at contoso's AvailabilityOnly.
         JsonObject megan = (await _sandbox.GetScheduleAsync(lee, null, Body(new[] { "megan@contoso.com" }, today.ToString("yyyy-MM-dd") + "T00:00:00",
             today.AddDays(1).ToString("yyyy-MM-dd") + "T00:00:00", 60))).Schedule("megan@contoso.com");
         Assert.Null(megan["scheduleItems"]![0]!["subject"]);
+    }
+
+    /// <summary>
+    /// A signed-in user's token with getSchedule's least privilege, Calendars.ReadBasic, from a client consented for it
+    /// (Graph Command Line Tools); Exchange Online PowerShell's client has no Graph calendar consent in the sandbox.
+    /// </summary>
+    private Task<string> CalendarTokenAsync(string tenant, string upn, string? resource = null) =>
+        _sandbox.DelegatedTokenAsync(tenant, upn, new[] { "Calendars.ReadBasic" }, XtapKnown.GraphCli, resource ?? _sandbox.Origin);
+
+    [Fact]
+    public async Task GetSchedule_needs_a_calendar_permission_and_refuses_as_Graph_does()
+    {
+        await ContosoReachesFabrikamAsync();
+        await FabrikamSharesAsync("AvailabilityOnly");
+        object body = Body(new[] { "mx-avail@fabrikam.com" });
+        static void Denied(GraphResponse r)
+        {
+            Assert.True(r.Status == HttpStatusCode.Forbidden, r.Text);
+            JsonObject error = r.Json["error"]!.AsObject();
+            Assert.Equal(new[] { "code", "innerError", "message" }, ExchangeAssert.Keys(error));
+            Assert.Equal("ErrorAccessDenied", (string?)error["code"]);
+            Assert.Equal("Access is denied. Check credentials and try again.", (string?)error["message"]);
+        }
+
+        // Exchange Online PowerShell's client: its token carries Exchange.Manage, no calendar permission.
+        string exchangeClient = (string)(await Hand.DelegatedTokenAsync(_sandbox, "contoso", Alex))["access_token"]!;
+        Assert.Equal("Exchange.Manage", (string?)Hand.Claims(exchangeClient)["scp"]);
+        Denied(await _sandbox.GetScheduleAsync(exchangeClient, null, body));
+        Denied(await _sandbox.GetScheduleAsync(exchangeClient, Alex, body));
+
+        // Calendars.ReadBasic suffices; so does Calendars.Read once the tenant consents it for that client.
+        Assert.Equal(HttpStatusCode.OK, (await _sandbox.GetScheduleAsync(await CalendarTokenAsync("contoso", Alex), null, body)).Status);
+        using (var consent = new StringContent(JsonSerializer.Serialize(new[] { "Exchange.Manage", "Calendars.Read" }), Encoding.UTF8, "application/json"))
+        {
+            await _sandbox.ControlAsync(HttpMethod.Put, $"/_sandbox/tenants/contoso/consents/{IdentityDefaults.PublicClient}", consent);
+        }
+        string consented = (string)(await Hand.DelegatedTokenAsync(_sandbox, "contoso", Alex))["access_token"]!;
+        Assert.Equal(HttpStatusCode.OK, (await _sandbox.GetScheduleAsync(consented, null, body)).Status);
+
+        // App-only: the roles decide. The automation app holds Calendars.ReadBasic.All; an app with Exchange.ManageAsApp alone, or none, is refused.
+        Assert.Equal(HttpStatusCode.OK, (await _sandbox.GetScheduleAsync(_contoso, Alex, body)).Status);
+        Denied(await _sandbox.GetScheduleAsync(await _sandbox.ClientCredentialsTokenAsync(Known.ContosoDomain, "c0a5e000-0000-4000-8000-000000000004", "contoso-norole-secret"),
+            Alex, body));
+        Denied(await _sandbox.GetScheduleAsync(await _sandbox.ClientCredentialsTokenAsync(Known.ContosoDomain, Known.ContosoNoPermissionApp, Known.ContosoNoPermissionSecret),
+            Alex, body));
+
+        List<JsonObject> log = (await _sandbox.RequestsAsync()).Where(r => (string?)r["service"] == "graph" && (int)r["status"]! == 403).ToList();
+        Assert.Equal(4, log.Count);
+        Assert.All(log, r => Assert.Equal("ErrorAccessDenied", (string?)r["error"]));
     }
 
     [Fact]
@@ -379,7 +428,7 @@ public sealed class AvailabilityTests : IClassFixture<AuthSandbox>, IAsyncLifeti
         Assert.Equal("The requested user 'lee@fabrikam.com' is invalid.", (string?)foreign.Json["error"]!["message"]);
 
         // Delegated: only as oneself.
-        string lee = (string)(await Hand.DelegatedTokenAsync(_sandbox, "fabrikam", "lee@fabrikam.com"))["access_token"]!;
+        string lee = await CalendarTokenAsync("fabrikam", "lee@fabrikam.com");
         GraphResponse other = await _sandbox.GetScheduleAsync(lee, "nestor@fabrikam.com", Body(new[] { Alex }));
         Assert.Equal(HttpStatusCode.Forbidden, other.Status);
         Assert.Equal("ErrorAccessDenied", (string?)other.Json["error"]!["code"]);

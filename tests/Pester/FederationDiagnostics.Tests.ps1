@@ -533,5 +533,40 @@ Describe 'Test-OrganizationRelationship (built module)' -Tag 'Federation' {
             $asked[0].requester | Should -Be 'alex@contoso.com'
             @($asked[0].schedules) | Should -Be @('lee@fabrikam.com')
         }
+
+        It 'reports a probe without the calendar permission as FreeBusyProbeNotRun (Info) naming the grant, and the other findings stand' {
+            if (Skip-Untrusted) { return }
+            New-BothSides
+            $parameters = @{ PartnerConnection = $fabrikam; Mailbox = 'lee@fabrikam.com'; RequesterMailbox = 'alex@contoso.com' }
+            $baseline = Invoke-Test $parameters
+            # The automation app without Calendars.ReadBasic.All: everything else it needs, and Graph's getSchedule refuses it.
+            $appId = 'c0a5e000-0000-4000-8000-0000000000c7'
+            $app = @{ appId = $appId; displayName = 'No calendar permission'; secret = 'no-calendar-secret'; directoryRoles = @('Exchange Administrator')
+                roles = @('Exchange.ManageAsApp', 'Policy.Read.All', 'Policy.ReadWrite.CrossTenantAccess', 'Policy.ReadWrite.CrossTenantCapability', 'CrossTenantInformation.ReadBasic.All') }
+            try { Invoke-RestMethod -Method Post -Uri "$($sandbox.Url)/_sandbox/tenants/contoso/apps" -Body ($app | ConvertTo-Json) -ContentType 'application/json' | Out-Null }
+            catch { if ("$_" -notmatch 'already') { throw } }
+            $noCalendar = Connect-CalendarFederation -AppId $appId -Organization $L -ClientSecret (ConvertTo-SecureString $app.secret -AsPlainText -Force) `
+                -ExchangeEnvironmentName $environmentName -PassThru -NotDefault -WarningAction SilentlyContinue
+            try {
+                $parameters.Connection = $noCalendar
+                $findings = Invoke-Test $parameters
+                $notRun = Find $findings 'FreeBusyProbeNotRun'
+                $notRun.Severity | Should -BeExactly 'Info'
+                $notRun.Side | Should -BeExactly 'Probe'
+                $notRun.Message | Should -BeExactly ("The free/busy probe could not run: Microsoft Graph refused getSchedule (HTTP 403: Access is denied. Check credentials and try again.); " +
+                    "grant Calendars.ReadBasic.All to $appId. The other findings stand; only the live question was not asked.")
+                $notRun.Recommendation | Should -Match ('^Grant app ' + [regex]::Escape($appId) + ' the Microsoft Graph application permission Calendars\.ReadBasic\.All')
+                # No free/busy verdict either way, and the rest is what the permitted app found.
+                @($findings | Where-Object { $_.Check -like 'FreeBusy*' -and $_.Check -ne 'FreeBusyProbeNotRun' }).Count | Should -Be 0
+                @($findings | Where-Object { $_.Severity -eq 'Blocking' -or $_.Severity -eq 'Warning' }).Count | Should -Be 0
+                Checks $findings | Where-Object { $_ -ne 'FreeBusyProbeNotRun' } | Should -Be @(Checks $baseline | Where-Object { $_ -notlike 'FreeBusyVisible*' })
+                $asked = @(Get-ScheduleRequests)
+                $asked.Count | Should -Be 1
+                $asked[0].status | Should -Be 403
+            }
+            finally {
+                Disconnect-CalendarFederation -Connection $noCalendar -Confirm:$false
+            }
+        }
     }
 }

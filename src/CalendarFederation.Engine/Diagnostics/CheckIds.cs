@@ -64,6 +64,8 @@ namespace CalendarFederation.Engine.Diagnostics
         public const string ProbeSkipped = nameof(ProbeSkipped);
         public const string CalendarDefaultPermissionNone = nameof(CalendarDefaultPermissionNone);
         public const string FreeBusyProbeFailed = nameof(FreeBusyProbeFailed);
+        /// <summary>The probe could not run: no token with its Graph permission (Calendars.ReadBasic), or getSchedule refused it (403). Info: it says nothing of free/busy.</summary>
+        public const string FreeBusyProbeNotRun = nameof(FreeBusyProbeNotRun);
         public const string FreeBusyNotVisible = nameof(FreeBusyNotVisible);
         public const string FreeBusyVisibleLimitedDetails = nameof(FreeBusyVisibleLimitedDetails);
         public const string FreeBusyVisibleAvailabilityOnly = nameof(FreeBusyVisibleAvailabilityOnly);
@@ -103,7 +105,7 @@ namespace CalendarFederation.Engine.Diagnostics
             LocalFreeBusyNotShared, LocalScopeGroupMissing, PartnerScopeGroupTooLarge, LocalScopeGroupTooLarge, PartnerTargetsMissing,
             CrossTenantTwoFreeBusyLevels, CrossTenantAccessNotChecked,
             FreeBusyLevelsDiffer, PartnerScopeMembershipUnchecked, CrossTenantScopeUnchecked, PartnerDomainsUnknown, PartnerSideNotChecked,
-            PartnerIsHybrid, PartnerIsOnPremises, ProbeSkipped, EffectiveLevel,
+            PartnerIsHybrid, PartnerIsOnPremises, ProbeSkipped, FreeBusyProbeNotRun, EffectiveLevel,
             FreeBusyVisibleLimitedDetails, FreeBusyVisibleAvailabilityOnly,
             NoProblemsFound,
         };

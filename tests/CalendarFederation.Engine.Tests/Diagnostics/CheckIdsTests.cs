@@ -17,7 +17,7 @@ public class CheckIdsTests
     public void Every_constant_is_ranked_exactly_once_and_the_ranking_holds_nothing_else()
     {
         string[] constants = Constants();
-        Assert.Equal(48, constants.Length);
+        Assert.Equal(49, constants.Length);
         Assert.Equal(CheckIds.Ranking.Count, CheckIds.Ranking.Distinct(StringComparer.Ordinal).Count());
         Assert.Equal(constants.OrderBy(c => c, StringComparer.Ordinal), CheckIds.Ranking.OrderBy(c => c, StringComparer.Ordinal));
         // Each constant's value is its own name, so what scripts see is what the code says.
@@ -50,7 +50,10 @@ public class CheckIdsTests
             "FreeBusyLevelsDiffer", "PartnerScopeMembershipUnchecked", "PartnerDomainsUnknown", "PartnerSideNotChecked", "ProbeSkipped", "EffectiveLevel",
             "FreeBusyVisibleLimitedDetails", "FreeBusyVisibleAvailabilityOnly", "NoProblemsFound",
         };
-        Assert.Equal(before, CheckIds.Ranking.Where(id => id != CheckIds.PartnerIsHybrid && id != CheckIds.PartnerIsOnPremises && !CrossTenantIds.Contains(id)));
+        Assert.Equal(before, CheckIds.Ranking.Where(id => id != CheckIds.PartnerIsHybrid && id != CheckIds.PartnerIsOnPremises && id != CheckIds.FreeBusyProbeNotRun
+            && !CrossTenantIds.Contains(id)));
+        // The probe that could not run (issue 13, item 7) is an Info beside the probe that was skipped.
+        Assert.Equal(CheckIds.PositionOf(CheckIds.ProbeSkipped) + 1, CheckIds.PositionOf(CheckIds.FreeBusyProbeNotRun));
         Assert.Equal(CheckIds.PositionOf(CheckIds.PartnerSideNotChecked) + 1, CheckIds.PositionOf(CheckIds.PartnerIsHybrid));
         Assert.Equal(CheckIds.PositionOf(CheckIds.PartnerIsHybrid) + 1, CheckIds.PositionOf(CheckIds.PartnerIsOnPremises));
     }

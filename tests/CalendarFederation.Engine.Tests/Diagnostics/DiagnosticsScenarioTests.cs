@@ -39,6 +39,8 @@ public class DiagnosticsScenarioTests
             new[] { "PartnerScopeGroupTooLarge", "LocalScopeGroupTooLarge", "PartnerScopeMembershipUnchecked", "EffectiveLevel", "FreeBusyVisibleAvailabilityOnly" }),
         ["MailboxOutsideScope"] = (MailboxOutsideScope, new[] { "CalendarDefaultPermissionNone", "PartnerScopeExcludesMailbox", "FreeBusyNotVisible" }),
         ["ProbeFailed"] = (ProbeFailed, new[] { "FreeBusyProbeFailed", "EffectiveLevel" }),
+        // Without the probe's permission the probe does not run: an Info, and the verdict of the rest stands.
+        ["ProbeNotRun"] = (ProbeNotRun, new[] { "FreeBusyProbeNotRun", "EffectiveLevel", "NoProblemsFound" }),
         ["LimitedDetails"] = (LimitedDetails, new[] { "EffectiveLevel", "FreeBusyVisibleLimitedDetails", "NoProblemsFound" }),
     };
 
@@ -158,7 +160,15 @@ public class DiagnosticsScenarioTests
     {
         DiagnosticsContext context = BothRight("lee@fabrikam.com", "alex@contoso.com");
         context.Provide(ProbeChecks.CalendarPermission, "AvailabilityOnly");
-        context.Provide(ProbeChecks.Probe, new ProbeOutcome(null, "Access is denied. Check credentials and try again."));
+        context.Provide(ProbeChecks.Probe, ProbeOutcome.Failed("The free/busy probe could not reach graph.microsoft.com: the request timed out."));
+        return context;
+    }
+
+    private static DiagnosticsContext ProbeNotRun()
+    {
+        DiagnosticsContext context = BothRight("lee@fabrikam.com", "alex@contoso.com");
+        context.Provide(ProbeChecks.CalendarPermission, "AvailabilityOnly");
+        context.Provide(ProbeChecks.Probe, ProbeOutcome.NotRun("Microsoft Graph refused getSchedule (HTTP 403: Access is denied. Check credentials and try again.)"));
         return context;
     }
 

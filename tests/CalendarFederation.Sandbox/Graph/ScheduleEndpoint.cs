@@ -11,8 +11,10 @@ namespace CalendarFederation.Sandbox.Graph;
 /// <summary>
 /// Microsoft Graph's getSchedule, as the sandbox's availability service: POST /{v1.0|beta}/users/{requester}/calendar/getSchedule
 /// and POST /{v1.0|beta}/me/calendar/getSchedule. The bearer token must be the sandbox's (signature, expiry), for this origin
-/// or Graph; its tid is the requester's tenant. App-only tokens may ask as any mailbox or user of that tenant; delegated
-/// tokens as /me or their own upn. Each schedule is answered by <see cref="Availability"/>.
+/// or Graph; its tid is the requester's tenant; it must carry a calendar permission (<see cref="DelegatedPermissions"/> in
+/// scp, <see cref="ApplicationPermissions"/> in roles), else 403 ErrorAccessDenied as Graph's Outlook APIs answer.
+/// App-only tokens may ask as any mailbox or user of that tenant; delegated tokens as /me or their own upn. Each schedule
+/// is answered by <see cref="Availability"/>.
 /// </summary>
 public sealed class ScheduleEndpoint
 {
@@ -20,6 +22,15 @@ public sealed class ScheduleEndpoint
     public const string GraphAppId = GraphHttp.GraphAppId;
     public const int MaxSchedules = 100;
     public const int MaxDays = 62;
+
+    /// <summary>Graph's calendar: getSchedule permissions table, delegated: Calendars.ReadBasic (least), Calendars.Read, Calendars.ReadWrite.</summary>
+    public static readonly IReadOnlyList<string> DelegatedPermissions = new[] { "Calendars.ReadBasic", "Calendars.Read", "Calendars.ReadWrite" };
+
+    /// <summary>The same as application permissions: the least privileged one is named Calendars.ReadBasic.All.</summary>
+    public static readonly IReadOnlyList<string> ApplicationPermissions = new[] { "Calendars.ReadBasic.All", "Calendars.Read", "Calendars.ReadWrite" };
+
+    public const string AccessDeniedCode = "ErrorAccessDenied";
+    public const string AccessDeniedMessage = "Access is denied. Check credentials and try again.";
 
     private readonly SandboxState _state;
 
@@ -49,6 +60,13 @@ public sealed class ScheduleEndpoint
             TenantConfig tenant = caller.Tenant;
             AccessTokenInfo info = caller.Token;
 
+            // The permission, before the requester is looked at: a token without a calendar permission is refused outright.
+            if (!HoldsCalendarPermission(caller))
+            {
+                await WriteErrorAsync(ctx, record, 403, AccessDeniedCode, AccessDeniedMessage);
+                return;
+            }
+
             // The requester: /me (delegated only) or a mailbox or user of the token's tenant.
             string? requesterKey = routeRequester;
             if (requesterKey == null)
@@ -71,7 +89,7 @@ public sealed class ScheduleEndpoint
                 && !requester.Equals(info.Upn, StringComparison.OrdinalIgnoreCase)
                 && !(Guid.TryParse(routeRequester, out Guid routeId) && routeId == info.ObjectId))
             {
-                await WriteErrorAsync(ctx, record, 403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.");
+                await WriteErrorAsync(ctx, record, 403, AccessDeniedCode, AccessDeniedMessage);
                 return;
             }
 
@@ -141,6 +159,14 @@ public sealed class ScheduleEndpoint
             ["@odata.context"] = $"{EntraEndpoints.Origin(ctx)}/{version}/$metadata#Collection(microsoft.graph.scheduleInformation)",
             ["value"] = values,
         };
+    }
+
+    /// <summary>A delegated token's scp holds one of <see cref="DelegatedPermissions"/>, an app-only token's roles one of <see cref="ApplicationPermissions"/>.</summary>
+    public static bool HoldsCalendarPermission(GraphCaller caller)
+    {
+        IReadOnlyList<string> held = caller.IsApp ? caller.AppRoles : caller.Scopes;
+        IReadOnlyList<string> wanted = caller.IsApp ? ApplicationPermissions : DelegatedPermissions;
+        return wanted.Any(p => held.Contains(p, StringComparer.OrdinalIgnoreCase));
     }
 
     /// <summary>The zone named by a Prefer: outlook.timezone="..." preference (quoted or not), if any.</summary>

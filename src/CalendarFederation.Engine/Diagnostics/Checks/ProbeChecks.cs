@@ -6,20 +6,29 @@ using System.Threading.Tasks;
 using CalendarFederation.Engine.AdminApi;
 using CalendarFederation.Engine.Auth;
 using CalendarFederation.Engine.Availability;
+using Microsoft.Identity.Client;
 
 namespace CalendarFederation.Engine.Diagnostics.Checks
 {
-    /// <summary>The probe's outcome: the answer, or why the question could not be asked.</summary>
+    /// <summary>The probe's outcome: the answer, or why the question could not be asked (or could not run at all).</summary>
     internal sealed class ProbeOutcome
     {
-        public ProbeOutcome(ScheduleResult? result, string? failure)
+        public ProbeOutcome(ScheduleResult? result, string? failure, bool lacksAccess = false)
         {
             Result = result;
             Failure = failure;
+            LacksAccess = lacksAccess;
         }
 
         public ScheduleResult? Result { get; }
         public string? Failure { get; }
+
+        /// <summary>No token with the probe's permission, or getSchedule refused it (403): the probe did not run.</summary>
+        public bool LacksAccess { get; }
+
+        public static ProbeOutcome NotRun(string reason) => new ProbeOutcome(null, reason, lacksAccess: true);
+
+        public static ProbeOutcome Failed(string reason) => new ProbeOutcome(null, reason);
     }
 
     /// <summary>One partner mailbox: its calendar's Default permission, and a real free/busy question about it.</summary>
@@ -36,7 +45,7 @@ namespace CalendarFederation.Engine.Diagnostics.Checks
             DiagnosticCheck.Of(nameof(RequesterKnown), RequesterKnown, CheckIds.ProbeSkipped),
             DiagnosticCheck.OfAsync(nameof(CalendarSharesSomething), CalendarSharesSomething, CheckIds.CalendarDefaultPermissionNone),
             DiagnosticCheck.OfAsync(nameof(FreeBusyVisible), FreeBusyVisible,
-                CheckIds.FreeBusyProbeFailed, CheckIds.FreeBusyNotVisible, CheckIds.FreeBusyVisibleLimitedDetails, CheckIds.FreeBusyVisibleAvailabilityOnly),
+                CheckIds.FreeBusyProbeNotRun, CheckIds.FreeBusyProbeFailed, CheckIds.FreeBusyNotVisible, CheckIds.FreeBusyVisibleLimitedDetails, CheckIds.FreeBusyVisibleAvailabilityOnly),
         };
 
         /// <summary>Who asks: the requester mailbox, or the signed-in user; null for an app-only connection without one.</summary>
@@ -51,7 +60,7 @@ namespace CalendarFederation.Engine.Diagnostics.Checks
             if (context.Request.Mailbox == null || Requester(context) != null) return;
             findings.Add(FindingSeverity.Info, "Probe", CheckIds.ProbeSkipped,
                 "The free/busy question was not asked: an app-only connection has no user of its own to ask as.",
-                $"Run it again with -RequesterMailbox <a mailbox of {context.LocalOrganization}>; the app needs the Microsoft Graph application permission Calendars.Read.");
+                $"Run it again with -RequesterMailbox <a mailbox of {context.LocalOrganization}>; the app needs the Microsoft Graph application permission {ScheduleAccess.Application.DescribePermissions()}.");
         }
 
         // The calendar's own Default permission caps what any partner sees.
@@ -71,10 +80,15 @@ namespace CalendarFederation.Engine.Diagnostics.Checks
             if (outcome == null) return;
             string mailbox = context.Request.Mailbox!;
             ScheduleResult? result = outcome.Result;
+            if (outcome.LacksAccess)
+            {
+                NotRun(context, findings, outcome.Failure!);
+                return;
+            }
             if (result == null)
             {
                 findings.Add(FindingSeverity.Warning, "Probe", CheckIds.FreeBusyProbeFailed, $"The free/busy question could not be asked: {outcome.Failure}",
-                    "The probe uses Microsoft Graph getSchedule; an app-only connection needs the Calendars.Read application permission.");
+                    $"The probe uses Microsoft Graph getSchedule; it needs the permission {ScheduleAccess.For(context.Request.Local.IsAppOnly).DescribePermissions()}.");
                 return;
             }
             // The policy's own refusals (7002, 5016) are explained by CrossTenantAccessChecks, not given as a bare failure.
@@ -106,6 +120,24 @@ namespace CalendarFederation.Engine.Diagnostics.Checks
                         $"{mailbox}{via}: {result.Items.Count} item(s) today, times and busy type only (AvailabilityOnly). " + Sample(result));
                 }
             }
+        }
+
+        // Missing consent or permission says nothing about free/busy: an Info that names what to grant, and to which app.
+        private static void NotRun(DiagnosticsContext context, FindingSink findings, string reason)
+        {
+            TenantSession local = context.Request.Local;
+            bool appOnly = local.IsAppOnly;
+            string permission = appOnly ? ScheduleAccess.ApplicationPermission : ScheduleAccess.DelegatedPermission;
+            string app = local.AppId ?? (appOnly ? "the connection's app" : SignInRequest.DefaultPublicClientId);
+            string fix = appOnly
+                ? $"Grant app {app} the Microsoft Graph application permission {ScheduleAccess.Application.DescribePermissions()} with admin consent in {context.LocalOrganization}."
+                : $"Grant app {app} the Microsoft Graph delegated permission {permission} (admin consent in {context.LocalOrganization}), or connect with -AppId of an app registration that has it.";
+            if (!appOnly && string.Equals(app, SignInRequest.DefaultPublicClientId, StringComparison.OrdinalIgnoreCase))
+            {
+                fix += " Whether Exchange Online PowerShell's own client can hold Microsoft Graph calendar permissions is not documented; an app registration of your own is the dependable way.";
+            }
+            findings.Add(FindingSeverity.Info, "Probe", CheckIds.FreeBusyProbeNotRun,
+                $"The free/busy probe could not run: {reason}; grant {permission} to {app}. The other findings stand; only the live question was not asked.", fix);
         }
 
         /// <summary>The first item of the day, or without items what the availability view shows.</summary>
@@ -158,15 +190,16 @@ namespace CalendarFederation.Engine.Diagnostics.Checks
             if (context.Request.Mailbox == null || requester == null) return null;
             TenantSession local = context.Request.Local;
             var start = new DateTimeOffset(DateTime.UtcNow.Date, TimeSpan.Zero);
+            string scope = ScheduleAccess.Scope(local.Environment.Graph, local.IsAppOnly);
             try
             {
-                using var client = new ScheduleClient(local.Environment.Graph, local.Environment.GraphScope, local.Tokens, local.Http.CreateHandler());
+                using var client = new ScheduleClient(local.Environment.Graph, scope, local.Tokens, local.Http.CreateHandler());
                 ScheduleResult result = await client.GetScheduleAsync(requester, context.Request.Mailbox, start, start.AddDays(1), 30, cancellationToken).ConfigureAwait(false);
                 return new ProbeOutcome(result, null);
             }
-            catch (Exception ex) when (ex is AdminApiException || ex is SignInException)
+            catch (Exception ex) when (ex is EngineException || ex is MsalException)
             {
-                return new ProbeOutcome(null, ex.Message);
+                return ProbeFailures.From(ex, scope);
             }
         }
     }
