@@ -39,10 +39,32 @@ namespace CalendarFederation.Infrastructure
             Task<T> task = Task.Run(() => work(channel, cancellationToken), cancellationToken);
             task.ContinueWith(_ => channel.Complete(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             var lanes = new HashSet<int>();
-            foreach (Item item in channel.Consume()) Write(item, lanes);
-            foreach (int lane in lanes)
+            bool stopping = false;
+            foreach (Item item in channel.Consume())
             {
-                _cmdlet.WriteProgress(new ProgressRecord(_activityBase + lane, Messages.ProgressActivity, Messages.ProgressDone) { RecordType = ProgressRecordType.Completed });
+                // Once the pipeline stops every Write* throws; the work still runs to its end (a stopped migration puts
+                // a side back), so the rest is drained unwritten and the caller gets the result it needs to say so.
+                if (stopping)
+                {
+                    item.Answer?.TrySetResult(false);
+                    continue;
+                }
+                try
+                {
+                    Write(item, lanes);
+                }
+                catch (PipelineStoppedException)
+                {
+                    stopping = true;
+                    item.Answer?.TrySetResult(false);
+                }
+            }
+            if (!stopping)
+            {
+                foreach (int lane in lanes)
+                {
+                    _cmdlet.WriteProgress(new ProgressRecord(_activityBase + lane, Messages.ProgressActivity, Messages.ProgressDone) { RecordType = ProgressRecordType.Completed });
+                }
             }
             return task.GetAwaiter().GetResult();
         }
