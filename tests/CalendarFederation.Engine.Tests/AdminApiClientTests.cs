@@ -525,6 +525,39 @@ public class AdminApiClientTests
         Assert.Equal(3, _handler.Requests.Count);
     }
 
+    [Theory]
+    [InlineData(900, 30, 10)]
+    [InlineData(30, 30, 10)]
+    [InlineData(20, 20, 10)]
+    [InlineData(3, 3, 3)]
+    public void The_connection_check_keeps_its_own_bound_or_the_sessions_shorter_one(int sessionSeconds, double overall, double attempt)
+    {
+        AdminApiCallLimits limits = ConnectionCheck.For(TimeSpan.FromSeconds(sessionSeconds));
+        Assert.Equal(overall, limits.OverallTimeout.TotalSeconds, 3);
+        Assert.Equal(attempt, limits.AttemptTimeout.TotalSeconds, 3);
+        Assert.Equal(2, limits.MaxRetries);
+    }
+
+    [Fact]
+    public async Task A_connection_check_against_a_service_that_never_answers_ends_within_its_bound_and_shows_each_attempt()
+    {
+        // The issue-14 case: the API accepts and never answers; the session's 20 s is shorter than the check's 30 s.
+        for (int i = 0; i < 5; i++) _handler.Respond(hang: true);
+        AdminApiCallLimits limits = ConnectionCheck.For(TimeSpan.FromSeconds(20));
+        // The pump tells timeouts from back-offs by the client's options: give them the check's bounds.
+        using AdminApiClient client = Client(o =>
+        {
+            o.OverallTimeout = limits.OverallTimeout;
+            o.AttemptTimeout = limits.AttemptTimeout;
+        });
+        DateTimeOffset start = _time.GetUtcNow();
+        var ex = await Assert.ThrowsAsync<AdminApiException>(() => Run(client.InvokeAsync("Get-OrganizationConfig", NoParameters, _events, CancellationToken.None, limits)));
+        Assert.Equal(AdminApiErrorKind.Timeout, ex.Failure);
+        Assert.True(_time.GetUtcNow() - start <= TimeSpan.FromSeconds(20), $"ended after {(_time.GetUtcNow() - start).TotalSeconds} s of fake time");
+        Assert.Contains(_events.ProgressUpdates, p => p.Status.Contains("no answer in time; retrying in", StringComparison.Ordinal) && p.Status.Contains("(attempt 2 of 3)", StringComparison.Ordinal));
+        Assert.DoesNotContain("refused", ex.Message, StringComparison.OrdinalIgnoreCase);
+    }
+
     [Fact]
     public async Task The_overall_timeout_names_what_kept_failing()
     {

@@ -13,13 +13,29 @@ namespace CalendarFederation.Engine.Auth
     /// </summary>
     public static class ConnectionCheck
     {
+        /// <summary>The check's own bound: three attempts within 30 s.</summary>
         public static readonly AdminApiCallLimits Limits = new AdminApiCallLimits(attemptTimeout: TimeSpan.FromSeconds(10), overallTimeout: TimeSpan.FromSeconds(30), maxRetries: 2);
+
+        /// <summary>
+        /// <see cref="Limits"/>, or shorter when the session's own call timeout is shorter: an admin who asks for 20 s
+        /// never waits 30 s for the check.
+        /// </summary>
+        public static AdminApiCallLimits For(TimeSpan sessionTimeout)
+        {
+            if (sessionTimeout >= Limits.OverallTimeout || sessionTimeout <= TimeSpan.Zero) return Limits;
+            // An attempt keeps its 10 s (or the whole bound, when shorter): splitting a short bound into slivers would
+            // time out a merely slow first answer.
+            TimeSpan attempt = sessionTimeout < Limits.AttemptTimeout ? sessionTimeout : Limits.AttemptTimeout;
+            return new AdminApiCallLimits(attempt, sessionTimeout, Limits.MaxRetries);
+        }
 
         /// <summary>The organization's display name; throws with ConnectionCheckFailed or AccessDenied, saying what happened.</summary>
         public static async Task<string?> RunAsync(TenantSession session, IEngineEvents events, CancellationToken cancellationToken, AdminApiCallLimits? limits = null)
         {
-            limits ??= Limits;
-            events.Progress(new ProgressUpdate("Connect-CalendarFederation", $"Checking the admin API at {session.AdminApiBase.Host}", lane: ProgressLanes.Step));
+            limits ??= For(session.AdminApi.Options.OverallTimeout);
+            // The retry lane carries the later attempts ("...; retrying in 3 s (attempt 2 of 3)"), this line the first.
+            events.Progress(new ProgressUpdate("Connect-CalendarFederation",
+                $"Checking the admin API at {session.AdminApiBase.Host} (attempt 1 of {limits.MaxRetries + 1}, at most {limits.OverallTimeout.TotalSeconds:0} s)", lane: ProgressLanes.Step));
             try
             {
                 AdminApiResult config = await session.AdminApi.InvokeAsync("Get-OrganizationConfig", Array.Empty<KeyValuePair<string, object?>>(), events,

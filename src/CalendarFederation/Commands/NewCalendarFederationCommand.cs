@@ -18,6 +18,9 @@ namespace CalendarFederation.Commands
     [OutputType(typeof(CalendarFederationSide))]
     public sealed class NewCalendarFederationCommand : TenantCommandBase
     {
+        // The organization whose write is in flight, for the report after a stop.
+        private string? _writing;
+
         [Parameter(Mandatory = true, HelpMessage = "The partner tenant's connection (Connect-CalendarFederation -PassThru).")]
         [ValidateNotNull]
         public CalendarFederationConnection PartnerConnection { get; set; } = null!;
@@ -158,7 +161,10 @@ namespace CalendarFederation.Commands
                     result.Action = nameof(SideOutcomeKind.Planned);
                     return result;
                 }
+                // Only a stop while this runs can leave the side partly changed (ReportStop).
+                _writing = side.Organization;
                 outcome = RunEngine((events, token) => FederationSetup.CarryOutAsync(side, plan, events, token));
+                _writing = null;
             }
             result.Action = outcome.Action.ToString();
             if (outcome.Error != null)
@@ -177,8 +183,8 @@ namespace CalendarFederation.Commands
         // admin knows where each side stands; a re-run completes it, changing only what is missing.
         private void ReportStop(SetupPreparation prepared, CalendarFederationSide? first)
         {
-            string firstState = first == null ? Text.Format(SetupMessages.StatePartlyDone, prepared.Local.Organization) : State(first);
-            string secondState = Text.Format(first == null ? SetupMessages.StateNotChanged : SetupMessages.StatePartlyDone, prepared.Partner.Organization);
+            string firstState = first != null ? State(first) : Unfinished(prepared.Local.Organization);
+            string secondState = Unfinished(prepared.Partner.Organization);
             string text = Text.Format(SetupMessages.WarnStopped, firstState, secondState);
             try
             {
@@ -214,6 +220,10 @@ namespace CalendarFederation.Commands
         }
 
         // Where a side stands after a stop: its action, and what it was set up with.
+        // A side the stop reached before its write was sent is unchanged; one whose write was in flight may be partly done.
+        private string Unfinished(string organization) =>
+            Text.Format(string.Equals(_writing, organization, StringComparison.OrdinalIgnoreCase) ? SetupMessages.StatePartlyDone : SetupMessages.StateNotChanged, organization);
+
         private static string State(CalendarFederationSide side)
         {
             string action = side.Action.ToLowerInvariant();
