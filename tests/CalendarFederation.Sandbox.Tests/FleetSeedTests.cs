@@ -191,3 +191,27 @@ public sealed class FleetSeedTests
         Assert.Throws<InvalidOperationException>(() => config.AddFleet(new FleetOptions { Tenants = 2 }));
     }
 }
+
+/// <summary>The sandbox README's table of the fleet of 50 with seed 1 is what the generator makes.</summary>
+public sealed class FleetReadmeTests
+{
+    [Fact]
+    public void The_readme_table_is_the_fleet_that_seed_1_generates()
+    {
+        string? dir = AppContext.BaseDirectory;
+        while (dir != null && !File.Exists(Path.Combine(dir, "tests", "CalendarFederation.Sandbox", "README.md"))) dir = Path.GetDirectoryName(dir);
+        Assert.NotNull(dir);
+        string[] lines = File.ReadAllLines(Path.Combine(dir!, "tests", "CalendarFederation.Sandbox", "README.md"));
+        var rows = lines.Where(l => l.StartsWith("| fleet", StringComparison.Ordinal))
+            .Select(l => l.Trim('|').Split('|').Select(c => c.Trim()).ToArray()).ToList();
+
+        FleetWorld world = FleetSeed.Generate(new FleetOptions { Tenants = 50, Seed = 1 });
+        Assert.Equal(world.Pairs.Count, rows.Count);
+        foreach (FleetPair p in world.Pairs)
+        {
+            string[] row = rows[p.Index];
+            string Actions(string from, string to) => string.Join(", ", world.Expectations.Single(e => e.From == from && e.To == to).Actions);
+            Assert.Equal(new[] { p.First, p.Second, p.Kind.ToString(), Actions(p.First, p.Second), Actions(p.Second, p.First) }, row);
+        }
+    }
+}
