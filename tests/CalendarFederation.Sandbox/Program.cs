@@ -2,6 +2,7 @@ using CalendarFederation.Sandbox;
 using CalendarFederation.Sandbox.Model;
 
 // Usage: CalendarFederation.Sandbox [--config sandbox.json] [--latency-ms N] [--https] [--ca <dir>] [--ca-out root.pem] [--proxy [--proxy-auth user:pass]] [--exit-with-stdin]
+//        [--fleet N [--fleet-seed S] [--fleet-file fleet.json] [--fleet-environment Sandbox]]
 //        CalendarFederation.Sandbox --make-ca <dir>
 // Prints SANDBOX_URL=http://127.0.0.1:<port> once it listens, then SANDBOX_HTTPS_<KIND>=https://localhost:<port>
 // per https listener; binds 127.0.0.1 only.
@@ -16,6 +17,10 @@ string? proxyAuth = null;
 string? caOut = null;
 string? caDir = null;
 string? makeCa = null;
+int? fleet = null;
+int fleetSeed = 1;
+string? fleetFile = null;
+string? fleetEnvironment = null;
 for (int i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -29,6 +34,10 @@ for (int i = 0; i < args.Length; i++)
         case "--exit-with-stdin": exitWithStdin = true; break;
         case "--proxy": proxy = true; break;
         case "--proxy-auth": proxyAuth = args[++i]; break;
+        case "--fleet": fleet = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture); break;
+        case "--fleet-seed": fleetSeed = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture); break;
+        case "--fleet-file": fleetFile = args[++i]; break;
+        case "--fleet-environment": fleetEnvironment = args[++i]; break;
         default:
             Console.Error.WriteLine($"Unknown argument '{args[i]}'.");
             return 2;
@@ -61,6 +70,11 @@ SandboxConfig config;
 try
 {
     config = SandboxConfig.Load(configPath);
+    if (fleet != null)
+    {
+        config.AddFleet(new CalendarFederation.Sandbox.Fleet.FleetOptions { Tenants = fleet.Value, Seed = fleetSeed, EnvironmentName = fleetEnvironment ?? "Sandbox" });
+        config.Validate();
+    }
 }
 catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is System.Text.Json.JsonException || ex is InvalidDataException)
 {
@@ -72,6 +86,13 @@ if (latency != null) config.LatencyMs = latency.Value;
 await using SandboxServer server = await SandboxServer.StartAsync(config, new SandboxServerOptions { Https = https || caOut != null || root != null || proxy, RootCertificate = root, Proxy = proxy });
 if (caOut != null && server.Certificates != null) File.WriteAllText(caOut, server.Certificates.RootPem);
 
+// The fleet file is written before any line is printed, so a reader may use it as soon as it sees SANDBOX_URL.
+if (fleetFile != null && config.GeneratedFleet != null)
+{
+    File.WriteAllText(fleetFile, config.GeneratedFleet.File.ToJsonString(SandboxConfig.Json));
+    Console.WriteLine($"SANDBOX_FLEET_FILE={Path.GetFullPath(fleetFile)}");
+}
+
 // The proxy line comes first: readers stop at SANDBOX_URL.
 if (server.Proxy != null)
 {
@@ -81,7 +102,9 @@ if (server.Proxy != null)
 Console.WriteLine($"SANDBOX_URL={server.BaseUri.ToString().TrimEnd('/')}");
 foreach ((string kind, int port) in server.State.HttpsPorts) Console.WriteLine($"SANDBOX_HTTPS_{kind.ToUpperInvariant()}=https://localhost:{port}");
 
-Console.WriteLine($"Sandbox ready: {config.Tenants.Count} tenants ({string.Join(", ", config.Tenants.Select(t => t.Name))}).");
+Console.WriteLine(config.GeneratedFleet == null
+    ? $"Sandbox ready: {config.Tenants.Count} tenants ({string.Join(", ", config.Tenants.Select(t => t.Name))})."
+    : $"Sandbox ready: {config.Tenants.Count} tenants, {config.GeneratedFleet.Tenants.Count} of them the fleet (seed {config.GeneratedFleet.Options.Seed}).");
 Console.Out.Flush();
 
 var stop = new TaskCompletionSource();

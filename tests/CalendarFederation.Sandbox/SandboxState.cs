@@ -22,7 +22,7 @@ public sealed class SandboxState
     {
         Config = config;
         LatencyMs = config.LatencyMs;
-        foreach (FaultRule rule in config.Faults) AddFault(rule);
+        AddStandingFaults();
         Gates = new HoldGates(NotifyChanged);
         Identity = new IdentityState(config, Clock);
         Graph = new Graph.GraphState(Clock);
@@ -95,6 +95,12 @@ public sealed class SandboxState
         rule.Id ??= Guid.NewGuid().ToString("N")[..8];
         lock (_faultGate) _faults.Add(rule);
         return rule.Id;
+    }
+
+    /// <summary>The configuration's rules (sandbox.json "faults", a generated fleet's), as copies; POST /_sandbox/reset adds them again.</summary>
+    public void AddStandingFaults()
+    {
+        foreach (FaultRule rule in Config.Faults) AddFault(rule.Clone());
     }
 
     public IReadOnlyList<FaultRule> Faults

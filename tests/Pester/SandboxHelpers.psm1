@@ -14,6 +14,10 @@ function Start-CFSandbox {
         # Also run the loopback forward proxy; -ProxyCredential 'user:pass' makes it demand Basic authentication.
         [switch] $Proxy,
         [string] $ProxyCredential,
+        # A generated fleet of this many tenants (fleet01..), its seed, and where to write its fleet file (tests/CalendarFederation.Sandbox/README.md, "A fleet").
+        [int] $Fleet = 0,
+        [int] $FleetSeed = 1,
+        [string] $FleetFile,
         [int] $TimeoutSec = 60
     )
     if (-not $SandboxDll -or -not (Test-Path -LiteralPath $SandboxDll)) {
@@ -28,6 +32,8 @@ function Start-CFSandbox {
     if ($CaDirectory) { $arguments += @('--ca', ('"' + $CaDirectory + '"')) }
     if ($Proxy) { $arguments += '--proxy' }
     if ($ProxyCredential) { $arguments += @('--proxy-auth', $ProxyCredential) }
+    if ($Fleet -gt 0) { $arguments += @('--fleet', "$Fleet", '--fleet-seed', "$FleetSeed") }
+    if ($FleetFile) { $arguments += @('--fleet-file', ('"' + $FleetFile + '"')) }
 
     $psi = New-Object System.Diagnostics.ProcessStartInfo
     $psi.FileName = 'dotnet'
@@ -39,6 +45,7 @@ function Start-CFSandbox {
     $process = [System.Diagnostics.Process]::Start($psi)
 
     $url = $null
+    $fleetPath = $null
     $proxyUrl = $null
     $httpsUrls = @{}
     $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSec)
@@ -56,6 +63,7 @@ function Start-CFSandbox {
         }
         if ($line -match '^SANDBOX_HTTPS_(\w+)=(.+)$') { $httpsUrls[$Matches[1].ToLowerInvariant()] = $Matches[2] }
         if ($line -match '^SANDBOX_PROXY=(.+)$') { $proxyUrl = $Matches[1] }
+        if ($line -match '^SANDBOX_FLEET_FILE=(.+)$') { $fleetPath = $Matches[1] }
         if ($line -match '^SANDBOX_URL=(.+)$') { $url = $Matches[1] }
     }
     # The https lines come after SANDBOX_URL; read them too when asked for.
@@ -75,6 +83,7 @@ function Start-CFSandbox {
         HttpsUrls       = $httpsUrls
         ProxyUrl        = $proxyUrl
         Tenants         = @($info.tenants)
+        FleetFile       = $fleetPath
     }
 }
 

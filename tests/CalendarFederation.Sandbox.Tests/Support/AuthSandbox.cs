@@ -18,8 +18,17 @@ namespace CalendarFederation.Sandbox.Tests.Support;
 /// </summary>
 public sealed class AuthSandbox : IAsyncLifetime
 {
+    private readonly Func<SandboxConfig> _config;
+
     public AuthSandbox()
+        : this(LoadConfig)
     {
+    }
+
+    /// <summary>A sandbox from another configuration (FleetSandbox: sandbox.json plus a generated fleet). Internal: xunit wants one public constructor.</summary>
+    internal AuthSandbox(Func<SandboxConfig> config)
+    {
+        _config = config;
         Root = SandboxCertificates.CreateRoot();
     }
 
@@ -42,7 +51,7 @@ public sealed class AuthSandbox : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Server = await SandboxServer.StartAsync(LoadConfig(), new SandboxServerOptions { RootCertificate = Root, HttpListeners = 1 });
+        Server = await SandboxServer.StartAsync(_config(), new SandboxServerOptions { RootCertificate = Root, HttpListeners = 1 });
         Guard = new LoopbackOnlyHandler(Trusting(Root));
         Http = new HttpClient(Guard, disposeHandler: false) { Timeout = TimeSpan.FromSeconds(60) };
     }

@@ -164,9 +164,29 @@ public sealed class ExchangeTenantState
         Legacy = new LegacySharingState(tenant);
         // A stable creation date per tenant, derived from its id.
         WhenCreated = new DateTimeOffset(2019, 1, 1, 0, 0, 0, TimeSpan.Zero).AddMinutes(Math.Abs(tenant.Id.GetHashCode() % 1_000_000));
+        SeedRelationships(tenant);
     }
 
     public TenantConfig Tenant { get; }
+
+    /// <summary>sandbox.json's organizationRelationships (copies, so a reset starts from the configuration again).</summary>
+    private void SeedRelationships(TenantConfig tenant)
+    {
+        if (tenant.OrganizationRelationships.Count == 0) return;
+        DateTimeOffset seeded = new DateTimeOffset(2022, 5, 2, 9, 0, 0, TimeSpan.Zero);
+        Relationships.Write(items =>
+        {
+            foreach (OrganizationRelationship seed in tenant.OrganizationRelationships)
+            {
+                OrganizationRelationship r = seed.Clone();
+                if (r.Guid == Guid.Empty) r.Guid = StableGuid(tenant.Id, "OrganizationRelationship|" + r.Name);
+                if (r.WhenCreated == default) r.WhenCreated = seeded;
+                if (r.WhenChanged == default) r.WhenChanged = r.WhenCreated;
+                items.Add(r);
+            }
+            return items.Count;
+        });
+    }
 
     /// <summary>(Get-OrganizationConfig).IsDehydrated: true until Enable-OrganizationCustomization has run and its hydration has finished.</summary>
     public bool IsDehydrated

@@ -45,10 +45,14 @@ public static class ControlEndpoints
         });
         g.MapDelete("/faults", () => { state.ClearFaults(); return Results.NoContent(); });
         g.MapDelete("/faults/{id}", (string id) => { state.ClearFaults(id); return Results.NoContent(); });
+        // The generated fleet (--fleet N, sandbox.json "fleet"): who is in which state, the expected plan, and the fleet file.
+        g.MapGet("/fleet", () => FleetAnswer(state, f => f.ToControlJson()));
+        g.MapGet("/fleet/file", () => FleetAnswer(state, f => f.File));
         g.MapPut("/latency", (int ms) => { state.LatencyMs = ms; return Results.NoContent(); });
         g.MapPost("/reset", () =>
         {
             state.ClearFaults();
+            state.AddStandingFaults();
             state.ClearRequests();
             state.ClearViolations();
             state.ResetMaxInFlight();
@@ -62,6 +66,11 @@ public static class ControlEndpoints
             return Results.NoContent();
         });
     }
+
+    private static IResult FleetAnswer(SandboxState state, Func<Fleet.FleetWorld, System.Text.Json.Nodes.JsonObject> view) =>
+        state.Config.GeneratedFleet is { } fleet
+            ? Results.Text(view(fleet).ToJsonString(SandboxJson), "application/json; charset=utf-8")
+            : Results.NotFound(new { Error = "No fleet was generated: start the sandbox with --fleet N or sandbox.json \"fleet\"." });
 
     public static readonly JsonSerializerOptions SandboxJson = Model.SandboxConfig.Json;
 }

@@ -91,4 +91,12 @@ public sealed class FaultRule
     /// <summary>Replace the answer body with this text.</summary>
     public string? RawBody { get; set; }
     public string? ContentType { get; set; }
+
+    /// <summary>A copy with its own Remaining count: sandbox.json's standing rules are added as copies, again at each reset.</summary>
+    public FaultRule Clone()
+    {
+        var copy = (FaultRule)MemberwiseClone();
+        if (Headers != null) copy.Headers = new Dictionary<string, string>(Headers, StringComparer.OrdinalIgnoreCase);
+        return copy;
+    }
 }

@@ -50,6 +50,27 @@ public sealed class SandboxConfig
     /// </summary>
     public bool EwsRetired { get; set; }
 
+    /// <summary>
+    /// A generated fleet of tenants added at load (Fleet/FleetSeed.cs): {"tenants": 50, "seed": 1}. The command line's
+    /// --fleet N does the same.
+    /// </summary>
+    public Fleet.FleetOptions? Fleet { get; set; }
+
+    /// <summary>The fleet <see cref="AddFleet"/> generated (GET /_sandbox/fleet shows it); null when none was.</summary>
+    [JsonIgnore]
+    public Fleet.FleetWorld? GeneratedFleet { get; private set; }
+
+    /// <summary>Generates the fleet and adds its tenants and standing faults; call before the server starts.</summary>
+    public Fleet.FleetWorld AddFleet(Fleet.FleetOptions options)
+    {
+        if (GeneratedFleet != null) throw new InvalidOperationException("A fleet was already generated for this configuration.");
+        Fleet.FleetWorld world = CalendarFederation.Sandbox.Fleet.FleetSeed.Generate(options);
+        Tenants.AddRange(world.Tenants);
+        Faults.AddRange(world.Faults);
+        GeneratedFleet = world;
+        return world;
+    }
+
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         WriteIndented = true,
@@ -64,6 +85,7 @@ public sealed class SandboxConfig
             ?? throw new InvalidDataException($"{path} holds no sandbox configuration.");
         config.Hosts = new Dictionary<string, HostConfig>(config.Hosts, StringComparer.OrdinalIgnoreCase);
         foreach (TenantConfig t in config.Tenants) t.Consents = new Dictionary<string, List<string>>(t.Consents, StringComparer.OrdinalIgnoreCase);
+        if (config.Fleet != null) config.AddFleet(config.Fleet);
         config.Validate();
         return config;
     }
@@ -113,6 +135,7 @@ public sealed class SandboxConfig
             {
                 if (string.IsNullOrWhiteSpace(a.ForestName) || !forests.Add(a.ForestName)) throw new InvalidDataException($"Tenant {t.Name}: availability address space '{a.ForestName}' is empty or listed twice.");
             }
+            ValidateRelationships(t);
             // The legacy objects and the cross-tenant access policy are built as the sandbox will build them, to fail at start.
             _ = new AdminApi.LegacySharingState(t);
             try
@@ -131,6 +154,22 @@ public sealed class SandboxConfig
                     if (string.IsNullOrWhiteSpace(sp.Name) || !names.Add(sp.Name)) throw new InvalidDataException($"Tenant {t.Name}: sharing policy '{sp.Name}' is empty or listed twice.");
                 }
                 if (t.SharingPolicies.Count(sp => sp.Default) > 1) throw new InvalidDataException($"Tenant {t.Name}: only one sharing policy can be the default.");
+            }
+        }
+    }
+
+    private static void ValidateRelationships(TenantConfig t)
+    {
+        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var domains = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (AdminApi.OrganizationRelationship r in t.OrganizationRelationships)
+        {
+            if (string.IsNullOrWhiteSpace(r.Name) || !names.Add(r.Name)) throw new InvalidDataException($"Tenant {t.Name}: organization relationship '{r.Name}' is empty or listed twice.");
+            if (r.DomainNames.Count == 0) throw new InvalidDataException($"Tenant {t.Name}: organization relationship '{r.Name}' has no domainNames.");
+            // Exchange keeps a domain in one relationship only (DuplicateOrganizationRelationshipDomainException).
+            foreach (string d in r.DomainNames)
+            {
+                if (!domains.Add(d)) throw new InvalidDataException($"Tenant {t.Name}: domain {d} is in two organization relationships.");
             }
         }
     }
@@ -222,6 +261,11 @@ public sealed class TenantConfig
     public List<AvailabilityAddressSpaceConfig> AvailabilityAddressSpaces { get; set; } = new();
     /// <summary>Sharing policies; null gives Exchange Online's "Default Sharing Policy" (Anonymous:CalendarSharingFreeBusyReviewer, *:CalendarSharingFreeBusySimple).</summary>
     public List<SharingPolicyConfig>? SharingPolicies { get; set; }
+    /// <summary>
+    /// Organization relationships the tenant starts with (and POST /_sandbox/reset restores), in Get-OrganizationRelationship's
+    /// property names; Guid (derived from the name when absent) and the dates may be left out.
+    /// </summary>
+    public List<AdminApi.OrganizationRelationship> OrganizationRelationships { get; set; } = new();
 
     public string OrganizationDomain => InitialDomain ?? Domains.FirstOrDefault() ?? Name;
 }
