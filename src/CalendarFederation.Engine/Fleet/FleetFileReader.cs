@@ -98,7 +98,8 @@ namespace CalendarFederation.Engine.Fleet
             }
             if (organization == null && tenantId == null) throw node.Invalid("Organization", "is missing: give the tenant's Organization or its TenantId");
 
-            connect.AppId = FleetConnectReader.AppId(node) ?? defaults.AppId;
+            // The defaults' app is for the sign-ins that use one; a managed identity or an existing connection has its own.
+            connect.AppId = FleetConnectReader.AppId(node) ?? (FleetConnectReader.NeedsAppId(connect.Kind) ? defaults.AppId : null);
             if (connect.AppId == null && FleetConnectReader.NeedsAppId(connect.Kind))
             {
                 throw node.Invalid("AppId", "is missing: certificate and client secret sign-in need the app's id, here or in Defaults");

@@ -182,7 +182,7 @@ public sealed class FleetFileReaderTests
         RefusedNaming(Root(tenants: List(Tenant("a*"))), "Tenants[0].Name");
         RefusedNaming(Root(tenants: List(Tenant("a"), Map(("Name", "A"), ("Organization", "other.onmicrosoft.com")))), "Tenants[1].Name is 'A'");
         RefusedNaming(Root(tenants: List(Tenant("a"), Map(("Name", "b"), ("Organization", "A.onmicrosoft.com")))), "Tenants[1].Organization");
-        Assert.Single(FleetFileReader.Read(Root(tenants: List(Map(("Name", "Contoso-1_x.y"), ("Organization", "contoso.onmicrosoft.com"))))), "f.psd1").Tenants);
+        Assert.Single(FleetFileReader.Read(Root(tenants: List(Map(("Name", "Contoso-1_x.y"), ("Organization", "contoso.onmicrosoft.com")))), "f.psd1").Tenants);
     }
 
     [Fact]
