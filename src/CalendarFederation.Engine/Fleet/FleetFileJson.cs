@@ -24,10 +24,11 @@ namespace CalendarFederation.Engine.Fleet
             }
             catch (JsonException ex)
             {
-                // LineNumber and BytePositionInLine count from 0.
+                // LineNumber and BytePositionInLine count from 0. The parser's message (and so the exception) is not kept: it can
+                // quote the file's text, and the file may hold a pasted secret.
                 string where = ex.LineNumber is long line ? "line " + (line + 1) + ", position " + ((ex.BytePositionInLine ?? 0) + 1) : "an unknown place";
                 throw new EngineException(ErrorIds.FleetFileInvalid, ErrorKind.InvalidData,
-                    "The fleet file " + source + " is not valid JSON: the text breaks off or is malformed at " + where + ".", source, inner: ex);
+                    "The fleet file " + source + " is not valid JSON: the text breaks off or is malformed at " + where + ".", source);
             }
             using (document)
             {

@@ -80,7 +80,7 @@ namespace CalendarFederation.Infrastructure
             if (errors.Length > 0)
             {
                 ParseError first = errors[0];
-                throw Invalid(Text.Format(FleetFileMessages.ErrorParse, path, first.Message, first.Extent.StartLineNumber, first.Extent.StartColumnNumber), path);
+                throw Invalid(Text.Format(FleetFileMessages.ErrorParse, path, first.ErrorId, first.Extent.StartLineNumber, first.Extent.StartColumnNumber), path);
             }
             HashtableAst table = OnlyHashtable(ast) ?? throw Invalid(Text.Format(FleetFileMessages.ErrorNotOneHashtable, path), path);
             object? value;
@@ -88,9 +88,11 @@ namespace CalendarFederation.Infrastructure
             {
                 value = table.SafeGetValue();
             }
-            catch (InvalidOperationException ex)
+            catch (InvalidOperationException)
             {
-                throw Invalid(Text.Format(FleetFileMessages.ErrorNotData, path, ex.Message), path);
+                // SafeGetValue's message quotes the expression, which may be a pasted secret: name only where it is.
+                IScriptExtent where = FirstNonLiteral(table)?.Extent ?? table.Extent;
+                throw Invalid(Text.Format(FleetFileMessages.ErrorNotData, path, where.StartLineNumber, where.StartColumnNumber), path);
             }
             return (IDictionary<string, object?>)ToGraph(value)!;
         }
@@ -105,6 +107,15 @@ namespace CalendarFederation.Infrastructure
                 && pipeline.PipelineElements[0] is CommandExpressionAst command && command.Redirections.Count == 0
                 ? command.Expression as HashtableAst : null;
         }
+
+        /// <summary>The first part of the table that is not a literal (a command, a subexpression, a variable other than $true, $false, $null...).</summary>
+        private static Ast? FirstNonLiteral(HashtableAst table) => table.Find(a => !(a is HashtableAst || a is ArrayLiteralAst || a is ArrayExpressionAst
+            || a is StatementBlockAst || a is PipelineAst || a is CommandExpressionAst || a is StringConstantExpressionAst || a is ConstantExpressionAst
+            || (a is VariableExpressionAst v && IsConstantVariable(v.VariablePath.UserPath))), searchNestedScriptBlocks: true);
+
+        private static bool IsConstantVariable(string name) =>
+            string.Equals(name, "true", StringComparison.OrdinalIgnoreCase) || string.Equals(name, "false", StringComparison.OrdinalIgnoreCase)
+            || string.Equals(name, "null", StringComparison.OrdinalIgnoreCase);
 
         /// <summary>SafeGetValue's Hashtable, object[] and literals as the engine's neutral graph.</summary>
         private static object? ToGraph(object? value)

@@ -114,6 +114,33 @@ public sealed class FleetFileLoaderTests : IDisposable
         Assert.False(File.Exists(marker));
     }
 
+    [Theory]
+    [InlineData("@{ Tenants = @( @{ Name = 'a'; ClientSecret = Xy8Q~NotQuotedSecret.123 } ) }")]
+    [InlineData("@{ Tenants = @( @{ Name = 'a' ClientSecret = 'Xy8Q~NotQuotedSecret.123' } ) }")]
+    [InlineData("@{ Tenants = @( @{ Name = $('Xy8Q~NotQuotedSecret.123' + (Get-Date)) } ) }")]
+    public void A_psd1_refusal_never_quotes_the_files_text(string text)
+    {
+        EngineException ex = Refused(Write("quoted.psd1", text), ErrorIds.FleetFileInvalid);
+        Assert.DoesNotContain("NotQuotedSecret", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("NotQuotedSecret", ex.ToString(), StringComparison.Ordinal);
+        Assert.Contains("line 1, position ", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_constant_subexpression_is_data_and_a_secret_in_it_is_still_refused()
+    {
+        // SafeGetValue evaluates a subexpression of constants (nothing runs); the value then meets the reader's secret check.
+        EngineException ex = Refused(Write("sub.psd1", "@{ Tenants = @( @{ Name = 'a'; ClientSecret = \"$('Xy8Q~NotQuotedSecret.123')\" } ) }"), ErrorIds.FleetFileSecretInline);
+        Assert.DoesNotContain("NotQuotedSecret", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_variable_other_than_true_false_or_null_is_refused_at_its_line()
+    {
+        EngineException ex = Refused(Write("variable.psd1", "@{\n  Tenants = @(\n    @{ Name = $env:USERNAME }\n  )\n}"), ErrorIds.FleetFileInvalid);
+        Assert.Contains("line 3, position 15", ex.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_psd1_that_does_not_parse_is_refused_with_its_line()
     {
