@@ -308,6 +308,38 @@ public sealed class FleetFileReaderTests
     }
 
     [Fact]
+    public void A_json_syntax_error_never_quotes_the_files_text()
+    {
+        const string json = "{ \"Tenants\": [ { \"Name\": \"a\", \"ClientSecret\": Xy8QNotQuotedSecret } ] }";
+        var ex = Assert.Throws<EngineException>(() => FleetFileReader.ReadJson(json, "fleet.json"));
+        Assert.Equal(ErrorIds.FleetFileInvalid, ex.ErrorId);
+        Assert.DoesNotContain("NotQuoted", ex.ToString(), StringComparison.Ordinal);
+        Assert.Null(ex.InnerException);
+    }
+
+    [Fact]
+    public void A_connection_by_tenant_id_gives_the_tenant_its_id()
+    {
+        const string id = "AAAAAAAA-0000-4000-8000-000000000001";
+        FleetTenant t = FleetFileReader.Read(Root(tenants: List(Map(("Name", "a"), ("Connection", id)))), "f").Tenants[0];
+        Assert.Equal((id.ToLowerInvariant(), (string?)null, FleetConnectKind.Connection, id), (t.TenantId, t.Organization, t.Connect.Kind, t.Connect.Connection));
+        Assert.Null(t.Connect.AppId); // the defaults' app is for certificate and secret sign-in only
+        RefusedNaming(Root(tenants: List(Map(("Name", "a"), ("Connection", "not a domain")))), "Tenants[0].Connection");
+    }
+
+    [Fact]
+    public void Two_hundred_tenants_in_a_full_mesh_expand_to_every_direction()
+    {
+        var tenants = List(Enumerable.Range(0, 200).Select(i => (object?)Tenant("t" + i)).ToArray());
+        FleetDefinition d = FleetFileReader.Read(Root(List(Map(("Between", "*")), Map(("From", "t0"), ("To", "t1"), ("FreeBusyAccessLevel", "LimitedDetails"))),
+            tenants, exclude: List(Map(("Between", List("t5", "*"))))), "f");
+        Assert.Equal(199 * 198, d.Directions.Count);
+        Assert.Equal("LimitedDetails", Direction(d, "t0", "t1").Settings.FreeBusyAccessLevel);
+        Assert.Equal(199, d.ExcludedPairs.Count);
+        Assert.DoesNotContain(d.Directions, x => x.From == "t5" || x.To == "t5");
+    }
+
+    [Fact]
     public void A_json_key_given_twice_in_different_cases_is_refused()
     {
         const string json = """{ "Tenants": [ { "Name": "a", "name": "b", "Organization": "a.onmicrosoft.com", "ManagedIdentity": true } ] }""";
