@@ -84,11 +84,11 @@ namespace CalendarFederation.Engine.Fleet
             {
                 CertificateThumbprint = node.Text("CertificateThumbprint"),
                 CertificateFilePath = node.Text("CertificateFilePath"),
-                CertificatePasswordEnvironmentVariable = FleetSecrets.Name(node, "CertificatePasswordEnvironmentVariable", environmentVariable: true),
+                CertificatePasswordEnvironmentVariable = FleetSecretNames.Name(node, "CertificatePasswordEnvironmentVariable", environmentVariable: true),
                 ManagedIdentityClientId = node.Text("ManagedIdentityClientId"),
-                ClientSecretEnvironmentVariable = FleetSecrets.Name(node, "ClientSecretEnvironmentVariable", environmentVariable: true),
-                ClientSecretVault = FleetSecrets.Name(node, "ClientSecretVault", environmentVariable: false),
-                ClientSecretName = FleetSecrets.Name(node, "ClientSecretName", environmentVariable: false),
+                ClientSecretEnvironmentVariable = FleetSecretNames.Name(node, "ClientSecretEnvironmentVariable", environmentVariable: true),
+                ClientSecretVault = FleetSecretNames.Name(node, "ClientSecretVault", environmentVariable: false),
+                ClientSecretName = FleetSecretNames.Name(node, "ClientSecretName", environmentVariable: false),
                 Connection = node.Text("Connection"),
             };
             bool managedIdentity = node.Bool("ManagedIdentity") == true;

@@ -52,7 +52,7 @@ namespace CalendarFederation.Engine.Fleet
             foreach (string key in _map.Keys)
             {
                 if (known.Contains(key, StringComparer.OrdinalIgnoreCase)) continue;
-                if (FleetSecrets.IsSecretKey(key)) throw FleetSecrets.Inline(Source, PathOf(key));
+                if (FleetSecretNames.IsSecretKey(key)) throw FleetSecretNames.Inline(Source, PathOf(key));
                 throw Invalid(Source, PathOf(key), "is not a key " + what + " has (known: " + string.Join(", ", known) + ")");
             }
         }
@@ -110,7 +110,7 @@ namespace CalendarFederation.Engine.Fleet
     }
 
     /// <summary>Names of secrets are allowed in the file; secrets are not (docs/fleet.md §1).</summary>
-    internal static class FleetSecrets
+    internal static class FleetSecretNames
     {
         private static readonly Regex EnvironmentVariableName = new Regex("^[A-Za-z_][A-Za-z0-9_]{0,254}$", RegexOptions.CultureInvariant);
         // SecretManagement accepts more, but a name longer than this or with other characters is far more likely a pasted secret.
