@@ -29,6 +29,8 @@ namespace CalendarFederation.Engine.Auth
             ConnectedAt = DateTimeOffset.UtcNow;
             Cache = cache;
             Http = request.Http;
+            CertificateThumbprint = request.Mode == SignInMode.Certificate ? request.Certificate?.Thumbprint : null;
+            ManagedIdentityAccountId = request.Mode == SignInMode.ManagedIdentity ? request.ManagedIdentityAccountId : null;
             GraphTokens = graphTokens ?? new UnavailableGraphTokenProvider("This connection has no way to get a Microsoft Graph token.");
         }
 
@@ -48,6 +50,10 @@ namespace CalendarFederation.Engine.Auth
         public string? UserPrincipalName { get; }
         public string? AppId { get; }
         public bool IsAppOnly { get; }
+        /// <summary>The certificate's thumbprint for certificate sign-in (not a secret), so the fleet export can name it (Fleet/FleetExport.cs).</summary>
+        public string? CertificateThumbprint { get; }
+        /// <summary>The user-assigned identity's id for managed identity sign-in; null otherwise or for system-assigned.</summary>
+        public string? ManagedIdentityAccountId { get; }
         /// <summary>When the newest token handed out expires; it moves on as tokens are refreshed.</summary>
         public DateTimeOffset TokenExpiresOn => Tokens is TrackingTokenSource t ? t.LatestExpiresOn : _firstExpiresOn;
         public DateTimeOffset ConnectedAt { get; }

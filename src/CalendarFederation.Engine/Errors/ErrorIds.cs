@@ -113,6 +113,7 @@ namespace CalendarFederation.Engine
         public const string FleetFileSecretInline = "FleetFileSecretInline";
         public const string FleetFileMethodConflict = "FleetFileMethodConflict";
         public const string FleetFileNotFound = "FleetFileNotFound";
+        public const string FleetFileWriteFailed = "FleetFileWriteFailed";
         public const string FleetTenantIdMismatch = "FleetTenantIdMismatch";
         public const string FleetTenantConnectFailed = "FleetTenantConnectFailed";
         public const string FleetTenantUnreadable = "FleetTenantUnreadable";
