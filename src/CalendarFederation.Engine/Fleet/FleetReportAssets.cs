@@ -21,7 +21,7 @@ h2{font-size:1rem;margin:1rem 0 .4rem}
 #legend li{display:flex;align-items:center;gap:.3rem}
 .sw{display:inline-block;width:1.1em;height:1.1em;border:1px solid #999}
 .codes{color:#555;margin:0}
-.wrap{overflow:auto;max-height:calc(100vh - 7.5rem);margin:0 1rem;border:1px solid #ccc;background:#fff}
+.wrap{overflow:auto;max-height:calc(100vh - 7.5rem);width:max-content;max-width:calc(100vw - 2rem);margin:0 1rem;border:1px solid #ccc;background:#fff}
 table.m{border-collapse:separate;border-spacing:0}
 .m th,.m td{border-right:1px solid #e2e2e2;border-bottom:1px solid #e2e2e2}
 .m thead th{position:sticky;top:0;z-index:2;background:#f0f0f0;vertical-align:bottom;padding:.2rem 0}
