@@ -31,6 +31,10 @@ namespace CalendarFederation.Commands
         [ValidateNotNull]
         public CalendarFederationPlanChange[] Plan { get; set; } = Array.Empty<CalendarFederationPlanChange>();
 
+        [Parameter(HelpMessage = "Readiness rows (Get-CalendarFederationReadiness) of the plan's tenants: the map lists each tenant's verdicts and deadlines.")]
+        [ValidateNotNull]
+        public CalendarFederationReadiness[]? Readiness { get; set; }
+
         protected override void ProcessRecord()
         {
             foreach (CalendarFederationPlanChange row in Plan)
@@ -61,7 +65,7 @@ namespace CalendarFederation.Commands
                 string path = _cmd.GetUnresolvedProviderPathFromPSPath(_cmd.Path);
                 if (!_cmd.ShouldProcess(path, Text.Format(FleetReportMessages.ConfirmWriteAction, plan.Definition.Tenants.Count))) return;
 
-                string html = FleetReport.ToHtml(new FleetReportInput(plan));
+                string html = FleetReport.ToHtml(Input(plan));
                 try
                 {
                     File.WriteAllText(path, html, new UTF8Encoding(false));
@@ -74,6 +78,36 @@ namespace CalendarFederation.Commands
                 }
                 _cmd.WriteVerbose(Text.Format(FleetReportMessages.VerboseWritten, plan.Definition.Tenants.Count, html.Length, path));
                 _cmd.WriteObject(new FileInfo(path));
+            }
+
+            // Readiness rows go to the tenant whose organization, accepted domain or tenant id they name.
+            private FleetReportInput Input(FleetPlan plan)
+            {
+                var input = new FleetReportInput(plan);
+                var unmatched = new List<string>();
+                foreach (CalendarFederationReadiness row in _cmd.Readiness ?? Array.Empty<CalendarFederationReadiness>())
+                {
+                    if (row == null) continue;
+                    FleetTenant? tenant = plan.Definition.Tenants.FirstOrDefault(t => Names(plan, t).Contains(row.Organization, StringComparer.OrdinalIgnoreCase));
+                    if (tenant == null) { unmatched.Add(row.Organization); continue; }
+                    input.AddReadiness(tenant.Name, new[]
+                    {
+                        new FleetReportReadiness { Identity = row.Identity, Partner = row.Partner, Verdict = row.Verdict.ToString(), Deadline = row.Deadline, NextStep = row.NextStep },
+                    });
+                }
+                if (unmatched.Count > 0)
+                    _cmd.WriteWarning(Text.Format(FleetReportMessages.WarnReadinessUnmatched, unmatched.Count, string.Join(", ", unmatched.Distinct(StringComparer.OrdinalIgnoreCase))));
+                return input;
+            }
+
+            private static IEnumerable<string?> Names(FleetPlan plan, FleetTenant t)
+            {
+                yield return t.Organization;
+                yield return t.TenantId;
+                if (!plan.States.TryGetValue(t.Name, out FleetTenantState? s)) yield break;
+                yield return s.Organization;
+                yield return s.TenantId;
+                foreach (string d in s.AcceptedDomains) yield return d;
             }
         }
     }

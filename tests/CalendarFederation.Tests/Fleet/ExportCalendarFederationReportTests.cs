@@ -30,7 +30,7 @@ public sealed class ExportCalendarFederationReportTests : IDisposable
         def.Directions.Add(new FleetDirection(tenants[0], tenants[1], true, new FleetShareSettings()));
         def.Directions.Add(new FleetDirection(tenants[1], tenants[0], true, new FleetShareSettings()));
         var plan = new FleetPlan(def) { ReadAt = new DateTimeOffset(2026, 12, 4, 9, 0, 0, TimeSpan.Zero) };
-        foreach (FleetTenant t in def.Tenants) plan.States[t.Name] = new FleetTenantState(t) { EwsEnabled = true };
+        foreach (FleetTenant t in def.Tenants) plan.States[t.Name] = new FleetTenantState(t) { EwsEnabled = true, AcceptedDomains = new[] { t.Organization! } };
         plan.Changes.Add(new FleetPlanChange { Tenant = tenants[0], Partner = tenants[1], Direction = tenants[0] + " -> " + tenants[1], Action = FleetAction.Create, Reason = "grants nothing." });
         plan.Changes.Add(new FleetPlanChange { Tenant = tenants[1], Partner = tenants[0], Direction = tenants[1] + " -> " + tenants[0], Action = FleetAction.Nothing });
         return plan.Changes.Select(c => new CalendarFederationPlanChange(c, plan)).ToArray();
@@ -101,6 +101,27 @@ public sealed class ExportCalendarFederationReportTests : IDisposable
         string html = File.ReadAllText(path);
         Assert.Contains("data-tenant=\"contoso\"", html);
         Assert.DoesNotContain("data-tenant=\"litware\"", html);
+    }
+
+    [Fact]
+    public void Readiness_rows_are_listed_under_the_tenant_they_name()
+    {
+        string path = Path.Combine(_dir, "readiness.html");
+        var ps = PowerShell.Create();
+        ps.Runspace = _runspace;
+        ps.AddCommand(Name).AddParameter("Path", path).AddParameter("Readiness", new[]
+        {
+            new CalendarFederationReadiness { Organization = "fabrikam.onmicrosoft.com", Identity = "Contoso", Partner = "contoso.com", Verdict = ReadinessVerdict.ReadyToCutOver, Deadline = new DateTime(2027, 4, 1) },
+            new CalendarFederationReadiness { Organization = "elsewhere.example", Identity = "X", Verdict = ReadinessVerdict.KeepLegacy },
+        });
+        using (ps)
+        {
+            Assert.Single(ps.Invoke(Rows("contoso", "fabrikam")));
+            Assert.Contains("1 readiness rows name no tenant of the plan (elsewhere.example)", Assert.Single(ps.Streams.Warning).Message);
+        }
+        string html = File.ReadAllText(path);
+        Assert.Contains("<tr data-tenant=\"fabrikam\" data-verdict=\"ReadyToCutOver\"><td>fabrikam</td><td>Contoso</td><td>contoso.com</td><td>ReadyToCutOver</td><td>2027-04-01</td>", html);
+        Assert.DoesNotContain("KeepLegacy", html);
     }
 
     public void Dispose()
