@@ -33,6 +33,7 @@
         'Revoke-CrossTenantCalendarAccess'
         'Get-CalendarFederationReadiness'
         'Convert-OrganizationRelationship'
+        'Export-CalendarFederationReport'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()

@@ -13,6 +13,8 @@
               No wall-clock targets: those are Reliability's and Bench's. Ends with one line
               "N passed, N failed, N skipped" and exits non-zero on any failure. Tests that need the sandbox's https
               root trusted fail when it is not, unless -SkipUntrusted says to skip them (refused when CI=true).
+              tests/CalendarFederation.Tests holds the federation map's browser test (headless Chromium, offline; .ci/run
+              installs Chromium): without Chromium it is skipped, loudly, except in CI, where it fails.
       Reliability
               Build, then run only the reliability suite (issue 6) with its timing targets (MaxSeconds/MinSeconds,
               CF_TIMING_TARGETS=1): the fuzzing properties and the hosted-runspace reliability tests (xunit), then

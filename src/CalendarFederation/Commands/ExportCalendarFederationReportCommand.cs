@@ -1,0 +1,114 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using System.Text;
+using CalendarFederation.Engine;
+using CalendarFederation.Engine.Fleet;
+using CalendarFederation.Infrastructure;
+using CalendarFederation.Resources;
+
+namespace CalendarFederation.Commands
+{
+    /// <summary>
+    /// Writes the federation map of a fleet plan (docs/fleet.md §6) as one self-contained HTML file: the matrix and page come
+    /// from src/CalendarFederation.Engine/Fleet/FleetReport.cs, this cmdlet only collects the rows and writes the file. It
+    /// reads no tenant (the rows carry their plan, states included), so it derives from PSCmdlet, as the environment cmdlets
+    /// do, and has no -Connection. The -FleetPath and -Connection parameter sets (plan on the fly) come with the planner.
+    /// </summary>
+    [Cmdlet(VerbsData.Export, "CalendarFederationReport", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+    [OutputType(typeof(FileInfo))]
+    public sealed class ExportCalendarFederationReportCommand : PSCmdlet
+    {
+        private readonly List<CalendarFederationPlanChange> _rows = new List<CalendarFederationPlanChange>();
+
+        [Parameter(Mandatory = true, Position = 0, HelpMessage = "The HTML file to write (an existing file is replaced).")]
+        [ValidateNotNullOrEmpty]
+        public string Path { get; set; } = "";
+
+        [Parameter(Mandatory = true, ValueFromPipeline = true, HelpMessage = "Rows of a plan, as Get-CalendarFederationPlan writes them. Each row carries its whole plan, so any one row is enough.")]
+        [ValidateNotNull]
+        public CalendarFederationPlanChange[] Plan { get; set; } = Array.Empty<CalendarFederationPlanChange>();
+
+        [Parameter(HelpMessage = "Readiness rows (Get-CalendarFederationReadiness) of the plan's tenants: the map lists each tenant's verdicts and deadlines.")]
+        [ValidateNotNull]
+        public CalendarFederationReadiness[]? Readiness { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            foreach (CalendarFederationPlanChange row in Plan)
+            {
+                if (row != null) _rows.Add(row);
+            }
+        }
+
+        protected override void EndProcessing()
+        {
+            if (_rows.Count == 0) return;
+            new Run(this).Write(_rows);
+        }
+
+        // The engine-typed work, in a class of its own so that reflecting over the cmdlet never loads the engine.
+        private sealed class Run
+        {
+            private readonly ExportCalendarFederationReportCommand _cmd;
+
+            public Run(ExportCalendarFederationReportCommand cmd) { _cmd = cmd; }
+
+            public void Write(IReadOnlyList<CalendarFederationPlanChange> rows)
+            {
+                FleetPlan[] plans = rows.Select(r => r.Plan).Distinct().ToArray();
+                if (plans.Length > 1) _cmd.WriteWarning(Text.Format(FleetReportMessages.WarnMorePlans, plans.Length));
+                FleetPlan plan = plans[0];
+
+                string path = _cmd.GetUnresolvedProviderPathFromPSPath(_cmd.Path);
+                if (!_cmd.ShouldProcess(path, Text.Format(FleetReportMessages.ConfirmWriteAction, plan.Definition.Tenants.Count))) return;
+
+                string html = FleetReport.ToHtml(Input(plan));
+                try
+                {
+                    File.WriteAllText(path, html, new UTF8Encoding(false));
+                }
+                catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is NotSupportedException || ex is System.Security.SecurityException)
+                {
+                    var failure = new IOException(Text.Format(FleetReportMessages.ErrorWriteFailed, path, ex.Message), ex);
+                    _cmd.WriteError(ErrorRecords.Create(failure, ErrorIds.FleetReportWriteFailed, ErrorCategory.WriteError, path, FleetReportMessages.ActionWriteFailed));
+                    return;
+                }
+                _cmd.WriteVerbose(Text.Format(FleetReportMessages.VerboseWritten, plan.Definition.Tenants.Count, html.Length, path));
+                _cmd.WriteObject(new FileInfo(path));
+            }
+
+            // Readiness rows go to the tenant whose organization, accepted domain or tenant id they name.
+            private FleetReportInput Input(FleetPlan plan)
+            {
+                var input = new FleetReportInput(plan);
+                var unmatched = new List<string>();
+                foreach (CalendarFederationReadiness row in _cmd.Readiness ?? Array.Empty<CalendarFederationReadiness>())
+                {
+                    if (row == null) continue;
+                    FleetTenant? tenant = plan.Definition.Tenants.FirstOrDefault(t => Names(plan, t).Contains(row.Organization, StringComparer.OrdinalIgnoreCase));
+                    if (tenant == null) { unmatched.Add(row.Organization); continue; }
+                    input.AddReadiness(tenant.Name, new[]
+                    {
+                        new FleetReportReadiness { Identity = row.Identity, Partner = row.Partner, Verdict = row.Verdict.ToString(), Deadline = row.Deadline, NextStep = row.NextStep },
+                    });
+                }
+                if (unmatched.Count > 0)
+                    _cmd.WriteWarning(Text.Format(FleetReportMessages.WarnReadinessUnmatched, unmatched.Count, string.Join(", ", unmatched.Distinct(StringComparer.OrdinalIgnoreCase))));
+                return input;
+            }
+
+            private static IEnumerable<string?> Names(FleetPlan plan, FleetTenant t)
+            {
+                yield return t.Organization;
+                yield return t.TenantId;
+                if (!plan.States.TryGetValue(t.Name, out FleetTenantState? s)) yield break;
+                yield return s.Organization;
+                yield return s.TenantId;
+                foreach (string d in s.AcceptedDomains) yield return d;
+            }
+        }
+    }
+}
