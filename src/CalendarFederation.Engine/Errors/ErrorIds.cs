@@ -121,6 +121,8 @@ namespace CalendarFederation.Engine
         public const string FleetDrift = "FleetDrift";
         public const string FleetCheckpointInvalid = "FleetCheckpointInvalid";
         public const string FleetChangeFailed = "FleetChangeFailed";
+        /// <summary>A pair's legacy relationships were left enabled (its cut-over skipped or undone) because a grant or its verification failed.</summary>
+        public const string FleetLegacyKept = "FleetLegacyKept";
         public const string FleetChangeStale = "FleetChangeStale";
         public const string FleetReportWriteFailed = "FleetReportWriteFailed";
 

@@ -7,5 +7,7 @@ namespace CalendarFederation.Engine
         public const int Step = 1;
         /// <summary>Waits before a retry: throttling, an outage, a dropped connection.</summary>
         public const int Retry = 2;
+        /// <summary>The fleet apply's first pair lane; each concurrent pair worker reports on its own lane from here up.</summary>
+        public const int FirstFleetPair = 10;
     }
 }
