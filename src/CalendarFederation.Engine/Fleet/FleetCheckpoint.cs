@@ -8,16 +8,20 @@ using System.Text.Json;
 namespace CalendarFederation.Engine.Fleet
 {
     /// <summary>
-    /// The apply's checkpoint (docs/fleet.md §3): one JSON line per change done, {"changeId", "outcome", "at"}, appended
+    /// The apply's checkpoint (docs/fleet.md §3): one JSON line per change done, {"changeId", "outcome", "at"} (and a
+    /// "Started" line before its first write, so a re-run knows a half-made change is its own), appended
     /// and flushed to disk before the change is reported done, so a re-run after Ctrl+C or a crash skips it. It holds
     /// change ids only (hashes of tenant, object and settings), never a secret. Appends from parallel pairs share one lock.
     /// </summary>
     public sealed class FleetCheckpoint
     {
         private const string Undone = "Undone";
+        private const string Started = "Started";
         private static readonly byte[] NewLine = { (byte)'\n' };
         private readonly object _lock = new object();
         private readonly Dictionary<string, string> _done = new Dictionary<string, string>(StringComparer.Ordinal);
+        // Changes a run began writing but did not record done: their tenant may show a half-made change of our own.
+        private readonly HashSet<string> _started = new HashSet<string>(StringComparer.Ordinal);
         // Where the last complete line ends: a torn last line after it is cut off before the first append.
         private long _validLength;
         private bool _needsTruncate;
@@ -69,8 +73,7 @@ namespace CalendarFederation.Engine.Fleet
                 {
                     if (TryRecord(line, out string? id, out string? outcome))
                     {
-                        if (outcome == Undone) _done.Remove(id!);
-                        else _done[id!] = outcome!;
+                        Note(id!, outcome!);
                         _validLength = end < 0 ? bytes.Length : end + 1;
                         _needsNewLine = end < 0;
                     }
@@ -118,6 +121,16 @@ namespace CalendarFederation.Engine.Fleet
             lock (_lock) return _done.ContainsKey(changeId);
         }
 
+        /// <summary>True when a run began writing the change and did not finish it (a "Started" line without a later outcome).</summary>
+        public bool WasStarted(string changeId)
+        {
+            if (string.IsNullOrEmpty(changeId)) return false;
+            lock (_lock) return _started.Contains(changeId);
+        }
+
+        /// <summary>Records, before the first write of a change, that it is being written (it is not done until appended).</summary>
+        public void Begin(string changeId, DateTimeOffset at) => Write(changeId, Started, at);
+
         /// <summary>Records a change as done and returns once the line is on disk (FileStream.Flush(true)).</summary>
         public void Append(string changeId, FleetOutcome outcome, DateTimeOffset at) => Write(changeId, outcome.ToString(), at);
 
@@ -151,9 +164,16 @@ namespace CalendarFederation.Engine.Fleet
                 {
                     throw Invalid($"The checkpoint {Path} could not be written: {ex.Message}", Path, ex);
                 }
-                if (outcome == Undone) _done.Remove(changeId);
-                else _done[changeId] = outcome;
+                Note(changeId, outcome);
             }
+        }
+
+        private void Note(string changeId, string outcome)
+        {
+            if (outcome == Started) { _started.Add(changeId); return; }
+            _started.Remove(changeId);
+            if (outcome == Undone) _done.Remove(changeId);
+            else _done[changeId] = outcome;
         }
 
         private static string Line(string changeId, string outcome, DateTimeOffset at)

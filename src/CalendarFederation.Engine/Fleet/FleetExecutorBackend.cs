@@ -20,6 +20,9 @@ namespace CalendarFederation.Engine.Fleet
         /// <summary>Reads only: how the tenant's grant for the request's partner differs from it; empty when it already matches.</summary>
         Task<IReadOnlyList<string>> AccessDifferencesAsync(PartnerAccessRequest request, IEngineEvents events, CancellationToken cancellationToken);
 
+        /// <summary>Reads only: what the tenant's policy holds for the partner (its configuration and capabilities).</summary>
+        Task<PartnerAccessState> ReadAccessAsync(string partnerTenantId, IEngineEvents events, CancellationToken cancellationToken);
+
         /// <summary>Brings the partner's grant to the request (read, write, read back); true when something was written.</summary>
         Task<bool> ApplyAccessAsync(PartnerAccessRequest request, IEngineEvents events, CancellationToken cancellationToken);
 
@@ -52,6 +55,9 @@ namespace CalendarFederation.Engine.Fleet
             PartnerAccessPlan plan = await _access.PlanAsync(request, events, cancellationToken).ConfigureAwait(false);
             return plan.Steps.Select(s => s.Description).ToArray();
         }
+
+        public Task<PartnerAccessState> ReadAccessAsync(string partnerTenantId, IEngineEvents events, CancellationToken cancellationToken) =>
+            _access.GetStateAsync(partnerTenantId, events, cancellationToken);
 
         public async Task<bool> ApplyAccessAsync(PartnerAccessRequest request, IEngineEvents events, CancellationToken cancellationToken)
         {

@@ -63,7 +63,7 @@ namespace CalendarFederation.Engine.Fleet
         }
 
         // Reads first; true when it wrote, false when the tenant already showed the change made (e.g. a crash after the
-        // write and before the checkpoint).
+        // write and before the checkpoint). A tenant that shows neither the plan's Before nor its After is refused (stale).
         private async Task<bool> WriteAsync(IFleetTenantBackend backend, FleetPlanChange change)
         {
             if (change.ObjectType == FleetObjectType.CrossTenantAccess)
@@ -71,7 +71,12 @@ namespace CalendarFederation.Engine.Fleet
                 PartnerAccessRequest request = RequireRequest(change);
                 IReadOnlyList<string> differences = await backend.AccessDifferencesAsync(request, Events, Token).ConfigureAwait(false);
                 if (differences.Count == 0) return false;
+                if (IsCheckedForStale(change))
+                {
+                    RefuseIfStale(change, FleetStateFingerprint.Access(await backend.ReadAccessAsync(request.PartnerTenantId, Events, Token).ConfigureAwait(false)));
+                }
                 Events.Verbose($"{change.Tenant}: {Describe(change)}: {string.Join("; ", differences)}.");
+                Begin(change);
                 return await backend.ApplyAccessAsync(request, Events, Token).ConfigureAwait(false);
             }
             string name = RelationshipName(change);
@@ -82,23 +87,49 @@ namespace CalendarFederation.Engine.Fleet
                 case FleetAction.Update:
                     SidePlan plan = RequirePlan(change);
                     if (current != null && FederationPlanner.Verify(current, plan).Count == 0) return false;
+                    if (current == null && change.Action == FleetAction.Update) throw Stale(change, "it is not there any more");
+                    if (IsCheckedForStale(change)) RefuseIfStale(change, FleetStateFingerprint.Relationship(current));
                     Events.Verbose($"{change.Tenant}: {Describe(change)}: {string.Join("; ", plan.Changes)}.");
+                    Begin(change);
                     await backend.WriteRelationshipAsync(plan, current, Events, Token).ConfigureAwait(false);
                     return true;
                 case FleetAction.Disable:
-                    if (current == null || current.GetBool("Enabled") == false) return false;
+                    if (current != null && current.GetBool("Enabled") == false) return false;
+                    if (current == null)
+                    {
+                        if (IsCheckedForStale(change) && change.BeforeState != FleetStateFingerprint.Absent) throw Stale(change, "it is not there any more");
+                        return false;
+                    }
+                    if (IsCheckedForStale(change)) RefuseIfStale(change, FleetStateFingerprint.Relationship(current));
                     Events.Verbose($"{change.Tenant}: disabling the organization relationship '{name}' (Enabled False).");
+                    Begin(change);
                     await backend.SetRelationshipEnabledAsync(name, false, Events, Token).ConfigureAwait(false);
                     return true;
                 case FleetAction.Remove:
                     if (current == null) return false;
+                    if (IsCheckedForStale(change)) RefuseIfStale(change, FleetStateFingerprint.Relationship(current));
                     Events.Verbose($"{change.Tenant}: removing the organization relationship '{name}'.");
+                    Begin(change);
                     await backend.RemoveRelationshipAsync(name, Events, Token).ConfigureAwait(false);
                     return true;
                 default:
                     throw new EngineException(ErrorIds.FleetChangeFailed, ErrorKind.InvalidData, $"{Describe(change)} is not a change that can be applied.", change.Identity);
             }
         }
+
+        // A change an earlier run began and did not finish may show a half-made state of our own: it is finished, not refused.
+        private bool IsCheckedForStale(FleetPlanChange change) => change.BeforeState != null && !_context.Checkpoint.WasStarted(change.ChangeId);
+
+        private static void RefuseIfStale(FleetPlanChange change, string now)
+        {
+            if (!string.Equals(now, change.BeforeState, StringComparison.Ordinal)) throw Stale(change, "the tenant now shows something else");
+        }
+
+        private static EngineException Stale(FleetPlanChange change, string why) => new EngineException(ErrorIds.FleetChangeStale, ErrorKind.InvalidOperation,
+            $"{change.Tenant}: {Describe(change)} was planned against '{change.Before}', but {why}: it changed after the plan was read, so nothing was written. Make the plan again.",
+            change.Identity);
+
+        private void Begin(FleetPlanChange change) => _context.Checkpoint.Begin(change.ChangeId, _context.Time.GetUtcNow());
 
         /// <summary>
         /// Disables the pair's legacy relationships, or none: held when a grant is missing; when one side cannot follow,

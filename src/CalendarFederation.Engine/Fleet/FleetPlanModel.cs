@@ -49,6 +49,11 @@ namespace CalendarFederation.Engine.Fleet
         public string Identity { get; set; } = "";
         public string Before { get; set; } = "(none)";
         public string After { get; set; } = "(none)";
+        /// <summary>
+        /// The state Before describes, as <see cref="FleetStateFingerprint"/> renders it; when set, the executor refuses the
+        /// change (FleetChangeStale) if at write time the tenant shows neither it nor the planned state. Null: not checked.
+        /// </summary>
+        public string? BeforeState { get; set; }
         public string Reason { get; set; } = "";
         public FleetOrder Order { get; set; }
         /// <summary>Stable id (tenant, object type, identity, action, after): the checkpoint's key.</summary>
