@@ -34,6 +34,7 @@
         'Get-CalendarFederationReadiness'
         'Convert-OrganizationRelationship'
         'Export-CalendarFederationReport'
+        'Invoke-CalendarFederationPlan'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()

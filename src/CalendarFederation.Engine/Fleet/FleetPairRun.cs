@@ -119,7 +119,7 @@ namespace CalendarFederation.Engine.Fleet
             string id = grant.ObjectType == FleetObjectType.CrossTenantAccess ? ErrorIds.CrossTenantAccessNotVerified : ErrorIds.MigrationNotVerified;
             string message = $"{grant.Tenant}: {Describe(grant)}, read back, is not as planned: {string.Join("; ", problems)}.";
             Hold(id, message);
-            if (_approved.Contains(grant)) Record(grant, FleetOutcome.Failed, id, message);
+            if (_approved.Contains(grant)) Record(grant, FleetOutcome.Failed, id, message, new EngineException(id, ErrorKind.InvalidResult, message, grant.Identity));
             return false;
         }
 
@@ -157,9 +157,9 @@ namespace CalendarFederation.Engine.Fleet
 
         private static string Describe(FleetPlanChange change) => $"{change.Action} {change.ObjectType} {change.Identity} in {change.Tenant}";
 
-        private FleetChangeResult Record(FleetPlanChange change, FleetOutcome outcome, string? errorId, string? message)
+        private FleetChangeResult Record(FleetPlanChange change, FleetOutcome outcome, string? errorId, string? message, EngineException? error = null)
         {
-            var result = new FleetChangeResult(change, outcome, errorId, message);
+            var result = new FleetChangeResult(change, outcome, errorId, message, error);
             _context.Results[change] = result;
             return result;
         }

@@ -43,11 +43,13 @@ namespace CalendarFederation.Engine.Fleet
             }
             catch (EngineException ex)
             {
-                return Record(change, FleetOutcome.Failed, ex.ErrorId, ex.Message);
+                return Record(change, FleetOutcome.Failed, ex.ErrorId, ex.Message, ex);
             }
             catch (Exception ex) when (!(ex is OutOfMemoryException) && !(ex is OperationCanceledException))
             {
-                return Record(change, FleetOutcome.Failed, ErrorIds.FleetChangeFailed, $"{Describe(change)} failed unexpectedly: {ex.Message}");
+                string message = $"{Describe(change)} failed unexpectedly: {ex.Message}";
+                return Record(change, FleetOutcome.Failed, ErrorIds.FleetChangeFailed, message,
+                    new EngineException(ErrorIds.FleetChangeFailed, ErrorKind.NotSpecified, message, change.Identity, inner: ex));
             }
             FleetOutcome outcome = wrote ? FleetOutcome.Applied : FleetOutcome.AlreadyApplied;
             try
@@ -57,7 +59,7 @@ namespace CalendarFederation.Engine.Fleet
             catch (EngineException ex)
             {
                 return Record(change, FleetOutcome.Failed, ex.ErrorId,
-                    $"{Describe(change)} was {(wrote ? "made" : "found made")}, but it could not be recorded ({ex.Message}); a re-run reads it first and does not make it again.");
+                    $"{Describe(change)} was {(wrote ? "made" : "found made")}, but it could not be recorded ({ex.Message}); a re-run reads it first and does not make it again.", ex);
             }
             return Record(change, outcome, null, wrote ? null : "The tenant already shows it as planned; nothing was written.");
         }

@@ -83,18 +83,21 @@ namespace CalendarFederation.Engine.Fleet
     /// <summary>What applying one change did (docs/fleet.md §3).</summary>
     public sealed class FleetChangeResult
     {
-        public FleetChangeResult(FleetPlanChange change, FleetOutcome outcome, string? errorId = null, string? message = null)
+        public FleetChangeResult(FleetPlanChange change, FleetOutcome outcome, string? errorId = null, string? message = null, EngineException? error = null)
         {
             Change = change ?? throw new ArgumentNullException(nameof(change));
             Outcome = outcome;
-            ErrorId = errorId;
-            Message = message;
+            ErrorId = errorId ?? error?.ErrorId;
+            Message = message ?? error?.Message;
+            Error = error;
         }
 
         public FleetPlanChange Change { get; }
         public FleetOutcome Outcome { get; }
         public string? ErrorId { get; }
         public string? Message { get; }
+        /// <summary>The failure behind a Failed outcome, with its kind (the cmdlet's error category); null when there is none.</summary>
+        public EngineException? Error { get; }
     }
 
     /// <summary>
