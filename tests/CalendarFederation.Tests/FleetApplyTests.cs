@@ -1,0 +1,204 @@
+using System.Management.Automation;
+using System.Management.Automation.Runspaces;
+using System.Text.Json;
+using CalendarFederation.Engine;
+using CalendarFederation.Engine.CrossTenantAccess;
+using CalendarFederation.Engine.Fleet;
+using CalendarFederation.Engine.Relationships;
+using CalendarFederation.Sandbox;
+using CalendarFederation.Tests.SignIn;
+using Xunit;
+
+namespace CalendarFederation.Tests;
+
+/// <summary>
+/// Invoke-CalendarFederationPlan in a hosted runspace against the sandbox's contoso and fabrikam: a plan built by hand
+/// (grants both ways, then both legacy relationships disabled) is applied; applied again with the same checkpoint, and
+/// then with none, every change is AlreadyApplied and the sandbox's request log shows no new write; -WhatIf writes nothing.
+/// </summary>
+[Collection(SignInCollection.Name)]
+public sealed class FleetApplyTests : IDisposable
+{
+    private const string Epr = "https://autodiscover-s.outlook.com/autodiscover/autodiscover.svc/WSSecurity";
+    private readonly SignInFixture _fixture;
+    private readonly Runspace _runspace;
+    private readonly string _dir = Directory.CreateTempSubdirectory("fleet-apply-").FullName;
+
+    public FleetApplyTests(SignInFixture fixture)
+    {
+        _fixture = fixture;
+        fixture.Reset();
+        _runspace = SignInFixture.OpenRunspace(null);
+        Run("$c = Connect-CalendarFederation -AppId 'c0a5e000-0000-4000-8000-000000000001' -Organization contoso.onmicrosoft.com " +
+            "-ClientSecret (ConvertTo-SecureString 'contoso-sandbox-secret' -AsPlainText -Force) " +
+            $"-ExchangeEnvironmentName {SignInFixture.EnvironmentName} -PassThru -NotDefault -WarningAction SilentlyContinue; " +
+            "$f = Connect-CalendarFederation -AppId 'f0a5e000-0000-4000-8000-000000000001' -Organization fabrikam.onmicrosoft.com " +
+            "-ClientSecret (ConvertTo-SecureString 'fabrikam-sandbox-secret' -AsPlainText -Force) " +
+            $"-ExchangeEnvironmentName {SignInFixture.EnvironmentName} -PassThru -NotDefault -WarningAction SilentlyContinue; " +
+            $"New-OrganizationRelationship -Connection $c -Name Fabrikam -DomainNames fabrikam.com -FreeBusyAccessEnabled $true -TargetApplicationUri outlook.com -TargetAutodiscoverEpr {Epr} -Confirm:$false -WarningAction SilentlyContinue | Out-Null; " +
+            $"New-OrganizationRelationship -Connection $f -Name Contoso -DomainNames contoso.com -FreeBusyAccessEnabled $true -TargetApplicationUri outlook.com -TargetAutodiscoverEpr {Epr} -Confirm:$false -WarningAction SilentlyContinue | Out-Null");
+    }
+
+    public void Dispose()
+    {
+        _runspace.Dispose();
+        _fixture.Reset();
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    private string CheckpointPath => Path.Combine(_dir, "fleet.checkpoint.jsonl");
+
+    private List<PSObject> Run(string script, bool errorsExpected = false)
+    {
+        using PowerShell ps = PowerShell.Create();
+        ps.Runspace = _runspace;
+        ps.AddScript(script);
+        List<PSObject> output = ps.Invoke().ToList();
+        if (!errorsExpected) Assert.True(ps.Streams.Error.Count == 0, string.Join("; ", ps.Streams.Error.Select(e => e.ToString())));
+        return output;
+    }
+
+    private CalendarFederationConnection Connection(string variable) => _runspace.SessionStateProxy.GetVariable(variable) switch
+    {
+        PSObject o => (CalendarFederationConnection)o.BaseObject,
+        object o => (CalendarFederationConnection)o,
+    };
+
+    // Writes the sandbox saw: Graph calls other than GET, admin API cmdlets other than Get-*.
+    private int Writes() => _fixture.Server.State.Requests.Count(r =>
+        (r.Service == "graph" && r.Method != "GET") || (r.Service == "adminapi" && r.CmdletName != null && !r.CmdletName.StartsWith("Get-", StringComparison.Ordinal)));
+
+    private bool? Enabled(string tenant, string name)
+    {
+        using JsonDocument doc = JsonDocument.Parse(_fixture.Control.GetStringAsync($"/_sandbox/tenants/{tenant}/relationships").GetAwaiter().GetResult());
+        foreach (JsonElement r in doc.RootElement.EnumerateArray())
+        {
+            if (r.GetProperty("name").GetString() == name) return r.GetProperty("enabled").GetBoolean();
+        }
+        return null;
+    }
+
+    /// <summary>The plan the planner would make for a migration of the pair, with each row's Before read from the tenants as it does.</summary>
+    private CalendarFederationPlanChange[] MigrationPlan()
+    {
+        CalendarFederationConnection contoso = Connection("c"), fabrikam = Connection("f");
+        var definition = new FleetDefinition();
+        var plan = new FleetPlan(definition);
+        foreach ((string name, CalendarFederationConnection c) in new[] { ("contoso", contoso), ("fabrikam", fabrikam) })
+        {
+            var tenant = new FleetTenant { Name = name, Organization = c.Organization, TenantId = c.TenantId };
+            definition.Tenants.Add(tenant);
+            plan.States[name] = new FleetTenantState(tenant) { TenantId = c.TenantId, Organization = c.Organization, Session = c.Session };
+        }
+        plan.Changes.Add(Grant("contoso", contoso, fabrikam));
+        plan.Changes.Add(Grant("fabrikam", fabrikam, contoso));
+        plan.Changes.Add(Disable("contoso", "fabrikam", contoso, "Fabrikam"));
+        plan.Changes.Add(Disable("fabrikam", "contoso", fabrikam, "Contoso"));
+        return plan.Changes.Select(c => new CalendarFederationPlanChange(c, plan)).ToArray();
+    }
+
+    private static FleetPlanChange Grant(string tenant, CalendarFederationConnection from, CalendarFederationConnection to)
+    {
+        PartnerAccessState now = CrossTenantAccessService.For(from.Session).GetStateAsync(to.TenantId!, NullEngineEvents.Instance, CancellationToken.None).GetAwaiter().GetResult();
+        string partner = tenant == "contoso" ? "fabrikam" : "contoso";
+        return new FleetPlanChange
+        {
+            Tenant = tenant, Partner = partner, Direction = tenant + " -> " + partner, Action = FleetAction.Create, Method = Engine.Federation.FederationMethod.CrossTenantAccess,
+            ObjectType = FleetObjectType.CrossTenantAccess, Identity = to.TenantId!, Before = "(none)", After = "AvailabilityOnly", Order = FleetOrder.Grant,
+            ChangeId = $"{tenant}|CrossTenantAccess|{to.TenantId}|Create|AvailabilityOnly", BeforeState = FleetStateFingerprint.Access(now),
+            AccessRequest = new PartnerAccessRequest(to.TenantId!) { FreeBusy = Engine.CrossTenantAccess.FreeBusyAccessLevel.AvailabilityOnly },
+        };
+    }
+
+    private static FleetPlanChange Disable(string tenant, string partner, CalendarFederationConnection c, string name)
+    {
+        var service = new OrganizationRelationshipService(c.Session.AdminApi, NullEngineEvents.Instance);
+        Engine.AdminApi.AdminObject now = service.GetAsync(name, CancellationToken.None).GetAwaiter().GetResult().Single();
+        return new FleetPlanChange
+        {
+            Tenant = tenant, Partner = partner, Direction = tenant + " -> " + partner, Action = FleetAction.Disable, Method = Engine.Federation.FederationMethod.CrossTenantAccess,
+            ObjectType = FleetObjectType.OrganizationRelationship, Identity = name, Before = "enabled", After = "disabled", Order = FleetOrder.CutOver,
+            ChangeId = $"{tenant}|OrganizationRelationship|{name}|Disable", BeforeState = FleetStateFingerprint.Relationship(now),
+        };
+    }
+
+    private List<PSObject> Apply(CalendarFederationPlanChange[] rows, string? checkpoint, string extra = "", bool errorsExpected = false)
+    {
+        _runspace.SessionStateProxy.SetVariable("rows", rows);
+        string path = checkpoint == null ? "" : $" -CheckpointPath '{checkpoint}'";
+        return Run($"$rows | Invoke-CalendarFederationPlan{path} -Confirm:$false{extra}", errorsExpected);
+    }
+
+    private static string[] Outcomes(IEnumerable<PSObject> results) => results.Select(r => (string)r.Properties["Outcome"].Value).ToArray();
+
+    [Fact]
+    public void A_hand_built_plan_is_applied_in_the_safe_order_and_a_re_run_finds_it_all_applied_without_writing()
+    {
+        CalendarFederationPlanChange[] rows = MigrationPlan();
+        _fixture.Server.State.ClearRequests();
+
+        List<PSObject> first = Apply(rows, CheckpointPath);
+
+        Assert.Equal(new[] { "Applied", "Applied", "Applied", "Applied" }, Outcomes(first));
+        Assert.All(first, r => Assert.IsType<CalendarFederationPlanResult>(r.BaseObject));
+        Assert.False(Enabled("contoso", "Fabrikam"));
+        Assert.False(Enabled("fabrikam", "Contoso"));
+        // Both grants (Graph writes) come before the first relationship is disabled (Set-OrganizationRelationship).
+        var log = _fixture.Server.State.Requests.OrderBy(r => r.Sequence).ToList();
+        int firstDisable = log.FindIndex(r => r.CmdletName == "Set-OrganizationRelationship");
+        int lastGrant = log.FindLastIndex(r => r.Service == "graph" && r.Method != "GET");
+        Assert.True(lastGrant >= 0 && firstDisable > lastGrant, "a legacy relationship was disabled before both grants were written");
+        int writes = Writes();
+        Assert.True(writes >= 4, $"{writes} writes");
+        Assert.Equal(4, File.ReadAllLines(CheckpointPath).Count(l => !l.Contains("\"Started\"", StringComparison.Ordinal)));
+
+        List<PSObject> again = Apply(rows, CheckpointPath);
+        Assert.Equal(new[] { "AlreadyApplied", "AlreadyApplied", "AlreadyApplied", "AlreadyApplied" }, Outcomes(again));
+        Assert.Equal(writes, Writes());
+
+        // Without the checkpoint every change is read first and found made: still nothing is written.
+        List<PSObject> fresh = Apply(rows, Path.Combine(_dir, "other.checkpoint.jsonl"));
+        Assert.Equal(new[] { "AlreadyApplied", "AlreadyApplied", "AlreadyApplied", "AlreadyApplied" }, Outcomes(fresh));
+        Assert.Equal(writes, Writes());
+    }
+
+    [Fact]
+    public void WhatIf_writes_nothing_and_no_checkpoint()
+    {
+        CalendarFederationPlanChange[] rows = MigrationPlan();
+        _fixture.Server.State.ClearRequests();
+
+        List<PSObject> output = Apply(rows, CheckpointPath, " -WhatIf");
+
+        Assert.Empty(output);
+        Assert.Equal(0, Writes());
+        Assert.False(File.Exists(CheckpointPath));
+        Assert.True(Enabled("contoso", "Fabrikam"));
+    }
+
+    [Fact]
+    public void A_change_made_by_someone_else_after_the_plan_is_a_stale_error_and_the_legacy_relationships_stay()
+    {
+        CalendarFederationPlanChange[] rows = MigrationPlan();
+        Run("Grant-CrossTenantCalendarAccess -Connection $c -PartnerTenantId $f.TenantId -FreeBusyAccessLevel LimitedDetails -Confirm:$false -WarningAction SilentlyContinue | Out-Null");
+        _fixture.Server.State.ClearRequests();
+
+        using PowerShell ps = PowerShell.Create();
+        ps.Runspace = _runspace;
+        _runspace.SessionStateProxy.SetVariable("rows", rows);
+        ps.AddScript($"$rows | Invoke-CalendarFederationPlan -CheckpointPath '{CheckpointPath}' -Confirm:$false");
+        List<PSObject> output = ps.Invoke().ToList();
+
+        Assert.Equal(new[] { "Failed", "Applied", "Skipped", "Skipped" }, Outcomes(output));
+        ErrorRecord error = Assert.Single(ps.Streams.Error);
+        Assert.Equal(ErrorIds.FleetChangeStale, error.FullyQualifiedErrorId.Split(',')[0]);
+        Assert.Equal(ErrorCategory.InvalidOperation, error.CategoryInfo.Category);
+        Assert.IsType<CalendarFederationPlanResult>(error.TargetObject);
+        Assert.Equal(ErrorIds.FleetLegacyKept, (string)output[2].Properties["ErrorId"].Value);
+        Assert.True(Enabled("contoso", "Fabrikam"));
+        Assert.True(Enabled("fabrikam", "Contoso"));
+        Assert.DoesNotContain(_fixture.Server.State.Requests, r => r.Service == "adminapi" && r.CmdletName == "Set-OrganizationRelationship");
+        Assert.Equal(Engine.CrossTenantAccess.FreeBusyAccessLevel.LimitedDetails, CrossTenantAccessService.For(Connection("c").Session)
+            .GetStateAsync(Connection("f").TenantId!, NullEngineEvents.Instance, CancellationToken.None).GetAwaiter().GetResult().FreeBusy);
+    }
+}
