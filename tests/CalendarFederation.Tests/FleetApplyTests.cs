@@ -201,4 +201,63 @@ public sealed class FleetApplyTests : IDisposable
         Assert.Equal(Engine.CrossTenantAccess.FreeBusyAccessLevel.LimitedDetails, CrossTenantAccessService.For(Connection("c").Session)
             .GetStateAsync(Connection("f").TenantId!, NullEngineEvents.Instance, CancellationToken.None).GetAwaiter().GetResult().FreeBusy);
     }
+
+    [Fact]
+    public void Stopped_while_a_grant_is_in_flight_it_leaves_a_valid_checkpoint_and_a_re_run_finishes_without_repeating_a_write()
+    {
+        CalendarFederationPlanChange[] rows = MigrationPlan();
+        // fabrikam's first Graph write is held at a gate until the client gives up on it.
+        _fixture.PostAsync("/_sandbox/faults", "{\"service\":\"graph\",\"tenant\":\"fabrikam\",\"method\":\"POST\",\"hold\":\"fabrikam-grant\",\"remaining\":1}",
+            "application/json").GetAwaiter().GetResult();
+        _fixture.Server.State.ClearRequests();
+
+        using (PowerShell ps = PowerShell.Create())
+        {
+            ps.Runspace = _runspace;
+            _runspace.SessionStateProxy.SetVariable("rows", rows);
+            ps.AddScript($"$rows | Invoke-CalendarFederationPlan -CheckpointPath '{CheckpointPath}' -Confirm:$false");
+            var output = new PSDataCollection<PSObject>();
+            IAsyncResult handle = ps.BeginInvoke<PSObject, PSObject>(null, output);
+            Assert.True(_fixture.Server.State.WaitUntilAsync(() => _fixture.Server.State.Gates.Held("fabrikam-grant") > 0, TimeSpan.FromSeconds(20)).GetAwaiter().GetResult(),
+                "fabrikam's grant never arrived.");
+            ps.Stop();
+
+            Assert.Equal(PSInvocationState.Stopped, ps.InvocationStateInfo.State);
+            Assert.Empty(output);
+            Assert.Throws<PipelineStoppedException>(() => ps.EndInvoke(handle));
+        }
+        Assert.True(Enabled("contoso", "Fabrikam"));
+        Assert.True(Enabled("fabrikam", "Contoso"));
+        var events = new RecordingWarnings();
+        FleetCheckpoint checkpoint = FleetCheckpoint.Load(CheckpointPath, events);
+        Assert.Empty(events.Warnings);
+        Assert.True(checkpoint.Contains(rows[0].ChangeId));
+        Assert.False(checkpoint.Contains(rows[1].ChangeId));
+        int contosoWrites = _fixture.Server.State.Requests.Count(r => r.Service == "graph" && r.Tenant == "contoso" && r.Method != "GET");
+        Assert.True(contosoWrites > 0);
+
+        // The held request goes on (or ends) once its gate opens; the re-run starts when the sandbox is quiet.
+        _fixture.Control.DeleteAsync("/_sandbox/faults").GetAwaiter().GetResult().EnsureSuccessStatusCode();
+        _fixture.Server.State.Gates.Open("fabrikam-grant");
+        Assert.True(_fixture.Server.State.WaitUntilAsync(() => _fixture.Server.State.InFlight == 0, TimeSpan.FromSeconds(20)).GetAwaiter().GetResult(), "the held request never ended.");
+        _fixture.Server.State.ClearRequests();
+        List<PSObject> again = Apply(rows, CheckpointPath);
+
+        Assert.Equal(new[] { "AlreadyApplied", "Applied", "Applied", "Applied" }, Outcomes(again));
+        Assert.DoesNotContain(_fixture.Server.State.Requests, r => r.Service == "graph" && r.Tenant == "contoso" && r.Method != "GET");
+        Assert.False(Enabled("contoso", "Fabrikam"));
+        Assert.False(Enabled("fabrikam", "Contoso"));
+    }
+
+    /// <summary>Engine events that keep the warnings (a torn checkpoint line is one).</summary>
+    private sealed class RecordingWarnings : IEngineEvents
+    {
+        public List<string> Warnings { get; } = new();
+        public void Verbose(string message) { }
+        public void Debug(string message) { }
+        public void Warning(string message) => Warnings.Add(message);
+        public void Prompt(string message) { }
+        public void Progress(ProgressUpdate update) { }
+        public Task<bool> ConfirmAsync(ConfirmRequest request, CancellationToken cancellationToken) => Task.FromResult(false);
+    }
 }
