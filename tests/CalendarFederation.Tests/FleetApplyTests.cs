@@ -79,10 +79,10 @@ public sealed class FleetApplyTests : IDisposable
     }
 
     /// <summary>The plan the planner would make for a migration of the pair, with each row's Before read from the tenants as it does.</summary>
-    private CalendarFederationPlanChange[] MigrationPlan()
+    private CalendarFederationPlanChange[] MigrationPlan(string? planFile = null)
     {
         CalendarFederationConnection contoso = Connection("c"), fabrikam = Connection("f");
-        var definition = new FleetDefinition();
+        var definition = new FleetDefinition { SourcePath = planFile };
         var plan = new FleetPlan(definition);
         foreach ((string name, CalendarFederationConnection c) in new[] { ("contoso", contoso), ("fabrikam", fabrikam) })
         {
@@ -247,6 +247,26 @@ public sealed class FleetApplyTests : IDisposable
         Assert.DoesNotContain(_fixture.Server.State.Requests, r => r.Service == "graph" && r.Tenant == "contoso" && r.Method != "GET");
         Assert.False(Enabled("contoso", "Fabrikam"));
         Assert.False(Enabled("fabrikam", "Contoso"));
+    }
+
+    [Fact]
+    public void The_checkpoint_defaults_to_the_plan_files_name_and_a_corrupt_one_stops_before_anything_is_written()
+    {
+        CalendarFederationPlanChange[] rows = MigrationPlan(Path.Combine(_dir, "fleet.json"));
+        Apply(rows.Take(1).ToArray(), checkpoint: null);
+        Assert.Single(File.ReadAllLines(CheckpointPath), l => l.Contains("\"Applied\"", StringComparison.Ordinal));
+
+        File.WriteAllText(CheckpointPath, "not a record\n{\"changeId\":\"x\",\"outcome\":\"Applied\"}\n");
+        _fixture.Server.State.ClearRequests();
+        // try/catch catches terminating errors only.
+        const string Script = "try { $rows | Invoke-CalendarFederationPlan -Confirm:$false; 'not stopped' } catch { $_.FullyQualifiedErrorId.Split(',')[0]; [string]$_.CategoryInfo.Category }";
+        Assert.Equal(new[] { ErrorIds.FleetCheckpointInvalid, "InvalidData" }, Run(Script).Select(o => o.ToString()));
+        Assert.Equal(0, Writes());
+
+        // A plan not read from a file has no default checkpoint.
+        _runspace.SessionStateProxy.SetVariable("rows", MigrationPlan());
+        Assert.Equal(new[] { ErrorIds.FleetCheckpointInvalid, "InvalidArgument" }, Run(Script).Select(o => o.ToString()));
+        Assert.Equal(0, Writes());
     }
 
     /// <summary>Engine events that keep the warnings (a torn checkpoint line is one).</summary>
