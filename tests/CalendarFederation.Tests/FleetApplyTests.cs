@@ -269,6 +269,27 @@ public sealed class FleetApplyTests : IDisposable
         Assert.Equal(0, Writes());
     }
 
+    [Fact]
+    public void With_a_path_it_plans_the_file_through_Get_CalendarFederationPlan_and_keeps_the_checkpoint_next_to_it()
+    {
+        string file = Path.Combine(_dir, "fleet.json");
+        _runspace.SessionStateProxy.SetVariable("planned", MigrationPlan());
+        // Stands in for the planner (Get-CalendarFederationPlan reads the file and the tenants): the rows, and an error it writes.
+        Run("function Get-CalendarFederationPlan { param([string] $Path) $global:askedFor = $Path; " +
+            "Write-Error -Message 'tailspin could not be read.' -ErrorId FleetTenantUnreadable -Category ReadError; $planned }");
+
+        using PowerShell ps = PowerShell.Create();
+        ps.Runspace = _runspace;
+        ps.AddScript($"Invoke-CalendarFederationPlan -Path '{file}' -Confirm:$false");
+        List<PSObject> output = ps.Invoke().ToList();
+
+        Assert.Equal(file, _runspace.SessionStateProxy.GetVariable("askedFor"));
+        Assert.Equal(new[] { "Applied", "Applied", "Applied", "Applied" }, Outcomes(output));
+        ErrorRecord error = Assert.Single(ps.Streams.Error);
+        Assert.StartsWith("FleetTenantUnreadable", error.FullyQualifiedErrorId, StringComparison.Ordinal);
+        Assert.Equal(4, File.ReadAllLines(CheckpointPath).Count(l => l.Contains("\"Applied\"", StringComparison.Ordinal)));
+    }
+
     /// <summary>Engine events that keep the warnings (a torn checkpoint line is one).</summary>
     private sealed class RecordingWarnings : IEngineEvents
     {

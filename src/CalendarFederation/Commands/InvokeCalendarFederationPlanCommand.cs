@@ -16,21 +16,30 @@ namespace CalendarFederation.Commands
     /// src/CalendarFederation.Engine/Fleet/FleetExecutor.cs, with a checkpoint so a re-run after a stop writes nothing twice.
     /// Rows are collected from the pipeline and applied at the end: a pair's order needs all of its rows.
     /// </summary>
-    [Cmdlet(VerbsLifecycle.Invoke, "CalendarFederationPlan", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [Cmdlet(VerbsLifecycle.Invoke, "CalendarFederationPlan", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = PlanSet)]
     [OutputType(typeof(CalendarFederationPlanResult))]
     public sealed class InvokeCalendarFederationPlanCommand : TenantCommandBase
     {
+        private const string PlanSet = "Plan";
+        private const string PathSet = "Path";
         private readonly List<CalendarFederationPlanChange> _rows = new List<CalendarFederationPlanChange>();
 
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, HelpMessage = "The plan's rows, as Get-CalendarFederationPlan writes them (pipe them, or filter them first). Each row carries its plan.")]
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = PlanSet,
+            HelpMessage = "The plan's rows, as Get-CalendarFederationPlan writes them (pipe them, or filter them first). Each row carries its plan.")]
         [ValidateNotNull]
         public CalendarFederationPlanChange[] Plan { get; set; } = Array.Empty<CalendarFederationPlanChange>();
+
+        [Parameter(Mandatory = true, ParameterSetName = PathSet, HelpMessage = "A fleet file: it is planned first, as Get-CalendarFederationPlan -Path does, and every row is applied.")]
+        [ValidateNotNullOrEmpty]
+        public string? Path { get; set; }
 
         [Parameter(HelpMessage = "The checkpoint file (JSON lines). By default <plan file name>.checkpoint.jsonl next to the plan file. A re-run with the same file skips what it holds.")]
         [ValidateNotNullOrEmpty]
         public string? CheckpointPath { get; set; }
 
         protected override int ProgressActivityId => 0x4346_0C00;
+
+        private string? PlanFilePath() => Path == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
 
         protected override void ProcessRecord()
         {
@@ -42,8 +51,25 @@ namespace CalendarFederation.Commands
 
         protected override void EndProcessing()
         {
+            if (Path != null) _rows.AddRange(PlanFromFile(Path));
             if (_rows.Count == 0) return;
             new Run(this).ApplyAll(_rows);
+        }
+
+        // The planner is Get-CalendarFederationPlan's (its errors, such as FleetTenantUnreadable, are written as it writes
+        // them); it is called by name, as a user would, so this cmdlet does not depend on how it reads the file.
+        private IEnumerable<CalendarFederationPlanChange> PlanFromFile(string path)
+        {
+            try
+            {
+                return InvokeCommand.InvokeScript(SessionState, ScriptBlock.Create("param($p) Get-CalendarFederationPlan -Path $p"), path)
+                    .Select(o => o?.BaseObject).OfType<CalendarFederationPlanChange>().ToArray();
+            }
+            catch (RuntimeException ex) when (!(ex is PipelineStoppedException))
+            {
+                ThrowTerminatingError(ex.ErrorRecord);
+                throw;
+            }
         }
 
         // The engine-typed work of one call, in a class of its own so that reflecting over the cmdlet never loads the engine.
@@ -156,7 +182,7 @@ namespace CalendarFederation.Commands
             {
                 string? path = _cmd.CheckpointPath != null
                     ? _cmd.SessionState.Path.GetUnresolvedProviderPathFromPSPath(_cmd.CheckpointPath)
-                    : DefaultCheckpointPath(plan.Definition.SourcePath);
+                    : DefaultCheckpointPath(plan.Definition.SourcePath ?? _cmd.PlanFilePath());
                 if (path == null)
                 {
                     _cmd.ThrowTerminatingError(ErrorRecords.Create(new ArgumentException(FleetApplyMessages.ErrorNoCheckpointPath),
@@ -177,8 +203,8 @@ namespace CalendarFederation.Commands
             internal static string? DefaultCheckpointPath(string? planFile)
             {
                 if (string.IsNullOrEmpty(planFile)) return null;
-                string directory = Path.GetDirectoryName(Path.GetFullPath(planFile)) ?? "";
-                return Path.Combine(directory, Path.GetFileNameWithoutExtension(planFile) + ".checkpoint.jsonl");
+                string directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(planFile)) ?? "";
+                return System.IO.Path.Combine(directory, System.IO.Path.GetFileNameWithoutExtension(planFile) + ".checkpoint.jsonl");
             }
 
             private static ErrorRecord Error(FleetChangeResult result, CalendarFederationPlanResult target)
