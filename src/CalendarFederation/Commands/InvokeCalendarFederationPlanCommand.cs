@@ -22,6 +22,7 @@ namespace CalendarFederation.Commands
     {
         private const string PlanSet = "Plan";
         private const string PathSet = "Path";
+        private const string Planner = "Get-CalendarFederationPlan";
         private readonly List<CalendarFederationPlanChange> _rows = new List<CalendarFederationPlanChange>();
 
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = PlanSet,
@@ -62,7 +63,7 @@ namespace CalendarFederation.Commands
         {
             try
             {
-                return InvokeCommand.InvokeScript(SessionState, ScriptBlock.Create("param($p) Get-CalendarFederationPlan -Path $p"), path)
+                return InvokeCommand.InvokeScript(SessionState, ScriptBlock.Create("param($p) " + Planner + " -Path $p"), path)
                     .Select(o => o?.BaseObject).OfType<CalendarFederationPlanChange>().ToArray();
             }
             catch (RuntimeException ex) when (!(ex is PipelineStoppedException))
