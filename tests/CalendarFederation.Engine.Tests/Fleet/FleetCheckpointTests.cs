@@ -100,4 +100,20 @@ public sealed class FleetCheckpointTests : IDisposable
         Assert.False(checkpoint.Contains("a"));
         Assert.False(FleetCheckpoint.Load(PathOf(), _events).Contains("a"));
     }
+
+    [Fact]
+    public void A_started_change_is_not_done_until_its_outcome_is_appended_and_a_reload_knows_it_was_started()
+    {
+        FleetCheckpoint checkpoint = FleetCheckpoint.Load(PathOf(), _events);
+        checkpoint.Begin("a", At);
+        checkpoint.Begin("b", At);
+        checkpoint.Append("b", FleetOutcome.Applied, At);
+
+        FleetCheckpoint reloaded = FleetCheckpoint.Load(PathOf(), _events);
+        Assert.False(reloaded.Contains("a"));
+        Assert.True(reloaded.WasStarted("a"));
+        Assert.True(reloaded.Contains("b"));
+        Assert.False(reloaded.WasStarted("b"));
+        Assert.Equal(1, reloaded.Count);
+    }
 }

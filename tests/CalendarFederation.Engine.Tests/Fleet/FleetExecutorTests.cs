@@ -252,6 +252,24 @@ public sealed class FleetExecutorTests : IDisposable
     }
 
     [Fact]
+    public async Task A_change_an_earlier_run_began_is_finished_rather_than_refused_as_stale()
+    {
+        FleetPlan plan = _world.Plan("contoso", "fabrikam");
+        FleetPlanChange grant = FakeFleetWorld.Grant("contoso", "fabrikam");
+        plan.Changes.Add(grant);
+        _world.RecordBefore(plan);
+        // A run began this grant and died with the tenant half-way (a partner configuration with another level).
+        _world.Tenants["contoso"].Access[FakeFleetWorld.TenantId("fabrikam")] = FreeBusyAccessLevel.LimitedDetails;
+        FleetCheckpoint checkpoint = Checkpoint();
+        checkpoint.Begin(grant.ChangeId, DateTimeOffset.UtcNow);
+
+        FleetChangeResult result = Assert.Single(await Apply(plan, checkpoint: FleetCheckpoint.Load(CheckpointPath, _events)));
+
+        Assert.Equal(FleetOutcome.Applied, result.Outcome);
+        Assert.Equal(FreeBusyAccessLevel.AvailabilityOnly, _world.Tenants["contoso"].Access[FakeFleetWorld.TenantId("fabrikam")]);
+    }
+
+    [Fact]
     public async Task A_relationship_changed_since_the_plan_is_not_disabled()
     {
         FleetPlan plan = _world.Plan("contoso", "fabrikam");
