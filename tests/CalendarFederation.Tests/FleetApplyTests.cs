@@ -21,6 +21,7 @@ public sealed class FleetApplyTests : IDisposable
 {
     private const string Epr = "https://autodiscover-s.outlook.com/autodiscover/autodiscover.svc/WSSecurity";
     private readonly SignInFixture _fixture;
+    private readonly ChoiceHost _host = new();
     private readonly Runspace _runspace;
     private readonly string _dir = Directory.CreateTempSubdirectory("fleet-apply-").FullName;
 
@@ -28,7 +29,7 @@ public sealed class FleetApplyTests : IDisposable
     {
         _fixture = fixture;
         fixture.Reset();
-        _runspace = SignInFixture.OpenRunspace(null);
+        _runspace = SignInFixture.OpenRunspace(_host);
         Run("$c = Connect-CalendarFederation -AppId 'c0a5e000-0000-4000-8000-000000000001' -Organization contoso.onmicrosoft.com " +
             "-ClientSecret (ConvertTo-SecureString 'contoso-sandbox-secret' -AsPlainText -Force) " +
             $"-ExchangeEnvironmentName {SignInFixture.EnvironmentName} -PassThru -NotDefault -WarningAction SilentlyContinue; " +
@@ -126,7 +127,8 @@ public sealed class FleetApplyTests : IDisposable
     {
         _runspace.SessionStateProxy.SetVariable("rows", rows);
         string path = checkpoint == null ? "" : $" -CheckpointPath '{checkpoint}'";
-        return Run($"$rows | Invoke-CalendarFederationPlan{path} -Confirm:$false{extra}", errorsExpected);
+        string confirm = extra.Contains("-Confirm", StringComparison.Ordinal) ? "" : " -Confirm:$false";
+        return Run($"$rows | Invoke-CalendarFederationPlan{path}{confirm}{extra}", errorsExpected);
     }
 
     private static string[] Outcomes(IEnumerable<PSObject> results) => results.Select(r => (string)r.Properties["Outcome"].Value).ToArray();
@@ -288,6 +290,26 @@ public sealed class FleetApplyTests : IDisposable
         ErrorRecord error = Assert.Single(ps.Streams.Error);
         Assert.StartsWith("FleetTenantUnreadable", error.FullyQualifiedErrorId, StringComparison.Ordinal);
         Assert.Equal(4, File.ReadAllLines(CheckpointPath).Count(l => l.Contains("\"Applied\"", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void Each_change_is_confirmed_on_its_own_and_a_declined_grant_keeps_its_pairs_legacy_relationships()
+    {
+        CalendarFederationPlanChange[] rows = MigrationPlan();
+        _host.Answer = (choices, defaultChoice) =>
+        {
+            bool fabrikamGrant = _host.Prompts[^1].Message.Contains("fabrikam: CrossTenantAccess", StringComparison.Ordinal);
+            return choices.ToList().FindIndex(c => c.Label == (fabrikamGrant ? "&No" : "&Yes"));
+        };
+
+        List<PSObject> output = Apply(rows, CheckpointPath, " -Confirm:$true");
+
+        Assert.Equal(4, _host.Prompts.Count);
+        Assert.Equal(new[] { "Applied", "Skipped", "Skipped", "Skipped" }, Outcomes(output));
+        Assert.Contains("Not confirmed", (string)output[1].Properties["Message"].Value, StringComparison.Ordinal);
+        Assert.All(output.Skip(2), r => Assert.Equal(ErrorIds.FleetLegacyKept, (string)r.Properties["ErrorId"].Value));
+        Assert.True(Enabled("contoso", "Fabrikam"));
+        Assert.True(Enabled("fabrikam", "Contoso"));
     }
 
     /// <summary>Engine events that keep the warnings (a torn checkpoint line is one).</summary>

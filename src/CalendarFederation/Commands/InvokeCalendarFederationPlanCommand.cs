@@ -24,6 +24,7 @@ namespace CalendarFederation.Commands
         private const string PathSet = "Path";
         private const string Planner = "Get-CalendarFederationPlan";
         private readonly List<CalendarFederationPlanChange> _rows = new List<CalendarFederationPlanChange>();
+        private readonly HashSet<CalendarFederationPlanChange> _seen = new HashSet<CalendarFederationPlanChange>();
 
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = PlanSet,
             HelpMessage = "The plan's rows, as Get-CalendarFederationPlan writes them (pipe them, or filter them first). Each row carries its plan.")]
@@ -46,7 +47,7 @@ namespace CalendarFederation.Commands
         {
             foreach (CalendarFederationPlanChange row in Plan)
             {
-                if (row != null && !_rows.Contains(row)) _rows.Add(row);
+                if (row != null && _seen.Add(row)) _rows.Add(row);
             }
         }
 
@@ -92,7 +93,6 @@ namespace CalendarFederation.Commands
             private void Apply(FleetPlan plan, IReadOnlyList<CalendarFederationPlanChange> rows)
             {
                 var approved = new List<FleetPlanChange>();
-                var declined = new List<FleetPlanChange>();
                 foreach (CalendarFederationPlanChange row in rows.OrderBy(r => r.Change.Order))
                 {
                     FleetPlanChange change = row.Change;
@@ -102,11 +102,10 @@ namespace CalendarFederation.Commands
                     {
                         approved.Add(change);
                     }
-                    else declined.Add(change);
                 }
                 if (IsWhatIf()) return;
 
-                IReadOnlyList<FleetChangeResult> results = Array.Empty<FleetChangeResult>();
+                IReadOnlyList<FleetChangeResult> results;
                 if (approved.Any(c => c.Action != FleetAction.Nothing && c.Action != FleetAction.Unknown))
                 {
                     BorrowSessions(plan);
