@@ -30,9 +30,20 @@ namespace CalendarFederation.Engine.Fleet
         /// <summary>The cross-tenant access policy: default and partners. Null when Graph could not be read (then ReadError is set).</summary>
         public CrossTenantAccessInventory? CrossTenantAccess { get; set; }
         public bool? EwsEnabled { get; set; }
+        /// <summary>Get-OrganizationConfig's IsDehydrated: a relationship can only be created after Enable-OrganizationCustomization.</summary>
+        public bool IsDehydrated { get; set; }
         public IReadOnlyList<string> AcceptedDomains { get; set; } = Array.Empty<string>();
         /// <summary>The live session the state was read with; the executor writes through it. Null for a state built offline.</summary>
         public Auth.TenantSession? Session { get; set; }
+        /// <summary>
+        /// The scope groups the file names for this tenant's directions, resolved in this tenant (keyed by the file's text,
+        /// case-insensitive). A name that did not resolve is absent; <see cref="ScopeErrors"/> says why.
+        /// </summary>
+        public Dictionary<string, ScopeGroup> ScopeGroups { get; } = new Dictionary<string, ScopeGroup>(StringComparer.OrdinalIgnoreCase);
+        /// <summary>Scope group names from the file that did not resolve in this tenant, and why (ScopeGroupNotFound...).</summary>
+        public Dictionary<string, EngineException> ScopeErrors { get; } = new Dictionary<string, EngineException>(StringComparer.OrdinalIgnoreCase);
+        /// <summary>True when this state's session came from a connection the caller owns (not to be disposed with the plan).</summary>
+        public bool SessionIsBorrowed { get; set; }
     }
 
     /// <summary>One change in one tenant (docs/fleet.md §2).</summary>
@@ -63,6 +74,12 @@ namespace CalendarFederation.Engine.Fleet
         public PartnerAccessRequest? AccessRequest { get; set; }
         /// <summary>What the executor does for an organization relationship change (create, update, disable).</summary>
         public SidePlan? RelationshipPlan { get; set; }
+        /// <summary>
+        /// Set on an organization relationship Create: the partner domain the executor discovers (anonymous Autodiscover, as
+        /// New-CalendarFederation does) and whose ApplicationUri and Autodiscover endpoint it adds to
+        /// <see cref="RelationshipPlan"/>'s settings before creating. The plan itself makes no network call.
+        /// </summary>
+        public string? PartnerDiscoveryDomain { get; set; }
 
         public override string ToString() => Tenant + ": " + Action + " " + ObjectType + " " + Identity;
     }
