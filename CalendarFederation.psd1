@@ -35,6 +35,8 @@
         'Convert-OrganizationRelationship'
         'Export-CalendarFederationReport'
         'Invoke-CalendarFederationPlan'
+        'Get-CalendarFederationPlan'
+        'Test-CalendarFederationPlan'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()

@@ -13,5 +13,8 @@ namespace CalendarFederation.Infrastructure
         public static Func<HttpMessageHandler>? HandlerFactory { get; set; }
 
         public static IBrowser? Browser { get; set; }
+
+        /// <summary>Replaces the fleet file loader (hosted plan tests build their fleet in memory).</summary>
+        public static Func<string, Engine.Fleet.FleetDefinition>? FleetLoader { get; set; }
     }
 }
