@@ -27,6 +27,10 @@ BeforeAll {
         'Revoke-CrossTenantCalendarAccess'   = @{ PartnerTenantId = '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c22'; Confirm = $false }
         'Get-CalendarFederationReadiness'    = @{}
         'Convert-OrganizationRelationship'   = @{ Identity = 'States'; Partner = $true; Confirm = $false }
+        # The fleet cmdlets take -Connection for the tenants of a file: a connection that cannot work makes its tenant
+        # unreadable (FleetTenantUnreadable), which tests/CalendarFederation.Tests/Fleet covers; listed for completeness.
+        'Get-CalendarFederationPlan'         = @{ Path = 'states-fleet.psd1' }
+        'Test-CalendarFederationPlan'        = @{ Path = 'states-fleet.psd1' }
     }
     # A connection made with -AccessToken holds no Graph token: the Graph cmdlets say so, by name.
     $script:graphCmdlets = @('Get-CrossTenantCalendarAccess', 'Grant-CrossTenantCalendarAccess', 'Revoke-CrossTenantCalendarAccess')

@@ -13,6 +13,7 @@ Describe 'Default views' -Tag 'Views' {
         @{ Type = 'CalendarFederation.CalendarFederationSide'; First = @('Organization', 'Action', 'Method', 'Verified') }
         @{ Type = 'CalendarFederation.CrossTenantCalendarAccess'; First = @('Partner', 'Trust', 'FreeBusy', 'Scope') }
         @{ Type = 'CalendarFederation.CalendarFederationEnvironment'; First = @('Name', 'BuiltIn', 'ConnectionUri') }
+        @{ Type = 'CalendarFederation.CalendarFederationPlanChange'; First = @('Tenant', 'Partner', 'Action', 'Method', 'Order', 'Reason') }
     ) {
         $data = Get-FormatData -TypeName $Type
         $data | Should -Not -BeNullOrEmpty
