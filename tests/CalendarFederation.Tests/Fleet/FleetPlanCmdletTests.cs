@@ -216,6 +216,42 @@ public sealed class FleetPlanCmdletTests : IDisposable
     }
 
     [Fact]
+    public void A_refused_secret_keeps_the_sign_ins_id_and_never_shows_the_secret()
+    {
+        const string wrong = "not-the-contoso-secret-4711";
+        Environment.SetEnvironmentVariable(ContosoVariable, wrong);
+        PowerShell ps = Run(Fleet(), "Get-CalendarFederationPlan -Path fleet.psd1 -Verbose");
+        Collection<PSObject> output = ps.Invoke();
+
+        ErrorRecord error = Assert.Single(ps.Streams.Error);
+        Assert.Equal("contoso", error.TargetObject);
+        Assert.Equal(ErrorCategory.AuthenticationError, error.CategoryInfo.Category);
+        Assert.Equal("InvalidClientCredentials", ((Engine.EngineException)error.Exception.InnerException!).ErrorId);
+        Assert.All(Rows(output), r => Assert.Equal("Unknown", Prop(r, "Action")));
+        string text = AllText(ps, output);
+        Assert.DoesNotContain(wrong, text);
+        AssertNoSecret(text);
+    }
+
+    [Fact]
+    public void A_stop_while_tenants_are_read_ends_the_command_without_rows_or_read_errors()
+    {
+        _fixture.Server.State.AddFault(new FaultRule { Service = "adminapi", Tenant = "fabrikam", Hold = "fleet-never" });
+        PowerShell ps = Run(Fleet(), "Get-CalendarFederationPlan -Path fleet.psd1");
+        IAsyncResult handle = ps.BeginInvoke();
+
+        TimeSpan guard = TimeSpan.FromSeconds(60);
+        Assert.True(_fixture.Server.State.WaitUntilAsync(() => _fixture.Server.State.Gates.Held("fleet-never") >= 1, guard).GetAwaiter().GetResult(),
+            "fabrikam's reads never reached the sandbox.");
+        Assert.True(Task.Run(ps.Stop).Wait(guard), "Stop() did not return although nothing will ever answer.");
+
+        Assert.Throws<PipelineStoppedException>(() => ps.EndInvoke(handle));
+        Assert.Empty(ps.Streams.Error);
+        Assert.True(_fixture.Server.State.WaitUntilAsync(() => _fixture.Server.State.InFlight == 0, guard).GetAwaiter().GetResult(),
+            "Requests are still in flight after Stop.");
+    }
+
+    [Fact]
     public void Test_is_false_with_one_drift_error_then_true_once_both_grants_are_in_place()
     {
         PowerShell drift = Run(Fleet(), "Test-CalendarFederationPlan -Path fleet.psd1");
