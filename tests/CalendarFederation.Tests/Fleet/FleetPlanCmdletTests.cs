@@ -216,6 +216,57 @@ public sealed class FleetPlanCmdletTests : IDisposable
     }
 
     [Fact]
+    public void A_managed_identity_and_a_certificate_file_relative_to_the_fleet_file_both_sign_in()
+    {
+        const string password = "pfx-password-0815";
+        string folder = Path.Combine(Path.GetTempPath(), "cf-fleet-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(Path.Combine(folder, "certs"));
+        string? endpoint = Environment.GetEnvironmentVariable("IDENTITY_ENDPOINT");
+        string? header = Environment.GetEnvironmentVariable("IDENTITY_HEADER");
+        try
+        {
+            using var rsa = System.Security.Cryptography.RSA.Create(2048);
+            var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=CalendarFederation fleet test", rsa,
+                System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+            using var cert = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
+            _fixture.PostAsync("/_sandbox/tenants/fabrikam/apps/f0a5e000-0000-4000-8000-000000000001/certificates",
+                Convert.ToBase64String(cert.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Cert))).GetAwaiter().GetResult();
+            File.WriteAllBytes(Path.Combine(folder, "certs", "fabrikam.pfx"), cert.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pfx, password));
+            Environment.SetEnvironmentVariable("CF_FLEET_TEST_PFX_PASSWORD", password);
+            Environment.SetEnvironmentVariable("IDENTITY_ENDPOINT", new Uri(_fixture.Server.BaseUri, "/msi/token").AbsoluteUri);
+            Environment.SetEnvironmentVariable("IDENTITY_HEADER", "sandbox-identity-header");
+
+            FleetDefinition fleet = Fleet();
+            fleet.SourcePath = Path.Combine(folder, "fleet.psd1");
+            fleet.Tenants[0].Connect = new FleetConnect { Kind = FleetConnectKind.ManagedIdentity };
+            fleet.Tenants[1].Connect = new FleetConnect
+            {
+                Kind = FleetConnectKind.CertificateFile, AppId = "f0a5e000-0000-4000-8000-000000000001",
+                CertificateFilePath = "certs/fabrikam.pfx", CertificatePasswordEnvironmentVariable = "CF_FLEET_TEST_PFX_PASSWORD",
+            };
+            PowerShell ps = Run(fleet, "Get-CalendarFederationPlan -Path fleet.psd1 -Verbose");
+            Collection<PSObject> output = ps.Invoke();
+
+            // fabrikam read through its certificate file. contoso's managed identity signed in, but the sandbox gives it the
+            // admin API role only: the policy read is refused, so contoso is unreadable for that cause, not for a failed connect.
+            ErrorRecord error = Assert.Single(ps.Streams.Error);
+            Assert.Equal("contoso", error.TargetObject);
+            Assert.Equal("GraphPermissionMissing", ((Engine.EngineException)error.Exception.InnerException!).ErrorId);
+            Assert.NotNull(error.ErrorDetails?.RecommendedAction);
+            Assert.Equal(new[] { "Unknown", "Unknown" }, Rows(output).Select(r => Prop(r, "Action")));
+            Assert.Contains(ps.Streams.Verbose, v => v.Message.StartsWith("contoso: signs in app-only to contoso.onmicrosoft.com (managed identity system-assigned)", StringComparison.Ordinal));
+            Assert.DoesNotContain(password, AllText(ps, output));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("CF_FLEET_TEST_PFX_PASSWORD", null);
+            Environment.SetEnvironmentVariable("IDENTITY_ENDPOINT", endpoint);
+            Environment.SetEnvironmentVariable("IDENTITY_HEADER", header);
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public void A_refused_secret_keeps_the_sign_ins_id_and_never_shows_the_secret()
     {
         const string wrong = "not-the-contoso-secret-4711";
