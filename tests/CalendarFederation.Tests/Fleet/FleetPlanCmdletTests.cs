@@ -203,6 +203,26 @@ public sealed class FleetPlanCmdletTests : IDisposable
     }
 
     [Fact]
+    public void A_tenant_named_by_its_connection_uses_the_one_open_in_this_runspace_and_fails_clearly_without_it()
+    {
+        FleetDefinition fleet = Fleet();
+        fleet.Tenants[1].Connect = new FleetConnect { Kind = FleetConnectKind.Connection, Connection = "fabrikam.onmicrosoft.com" };
+        PowerShell missing = Run(fleet, "Get-CalendarFederationPlan -Path fleet.psd1");
+        Assert.All(Rows(missing.Invoke()), r => Assert.Equal("Unknown", Prop(r, "Action")));
+        ErrorRecord error = Assert.Single(missing.Streams.Error);
+        Assert.Equal("FleetTenantConnectFailed", ((Engine.EngineException)error.Exception.InnerException!).ErrorId);
+        Assert.Contains("'fabrikam.onmicrosoft.com', but none is open in this session", error.Exception.Message);
+
+        PowerShell open = Run(fleet, "$f = Connect-CalendarFederation -AppId 'f0a5e000-0000-4000-8000-000000000001' -Organization fabrikam.onmicrosoft.com " +
+            $"-ClientSecret (ConvertTo-SecureString '{FabrikamSecret}' -AsPlainText -Force) -ExchangeEnvironmentName {SignInFixture.EnvironmentName} -NotDefault -WarningAction SilentlyContinue; " +
+            "Get-CalendarFederationPlan -Path fleet.psd1 -Verbose");
+        Collection<PSObject> output = open.Invoke();
+        Assert.True(open.Streams.Error.Count == 0, string.Join("; ", open.Streams.Error.Select(e => e.ToString())));
+        Assert.Equal(new[] { "Create", "Create" }, Rows(output).Select(r => Prop(r, "Action")));
+        Assert.Contains(open.Streams.Verbose, v => v.Message.StartsWith("fabrikam: uses the connection fabrikam.onmicrosoft.com (ClientSecret", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Without_Get_Secret_a_vault_tenant_cannot_connect_and_says_what_is_missing()
     {
         PowerShell ps = Run(Fleet(), "Remove-Item function:Get-Secret; Get-CalendarFederationPlan -Path fleet.psd1");
