@@ -72,6 +72,19 @@ $($tenants -join "`n")
         }
     }
 
+    # Test-CalendarFederationPlan in a child PowerShell, as a scheduled task runs it: its exit code and what it printed.
+    $processPath = (Get-Process -Id $PID).Path
+    $script:pwsh = @($processPath)
+    if ([System.IO.Path]::GetFileNameWithoutExtension($processPath) -eq 'dotnet') { $script:pwsh += [System.Reflection.Assembly]::GetEntryAssembly().Location }
+    function script:Invoke-ScheduledTest {
+        $command = "Import-Module '$env:CF_MODULE_PATH'; " +
+            "Add-CalendarFederationEnvironment -Name $environmentName -AzureADAuthorizationEndpointUri '$($sandbox.HttpsUrls['good'])' -ConnectionUri '$($sandbox.HttpsUrls['good'])' | Out-Null; " +
+            "Test-CalendarFederationPlan -Path '$fleetPath'"
+        $arguments = @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-Command', $command)
+        $output = & $pwsh[0] @arguments 2>&1
+        [pscustomobject]@{ Exit = $LASTEXITCODE; Text = ($output | Out-String) }
+    }
+
     function script:Assert-NoSecret($Captured) {
         $text = (@($Captured.Output | Format-List * | Out-String) + $Captured.Verbose + @($Captured.Errors | ForEach-Object { "$_ $($_.ErrorDetails.RecommendedAction)" })) -join "`n"
         foreach ($a in $apps.Values) { $text | Should -Not -Match ([regex]::Escape($a.Secret)) }
@@ -143,12 +156,16 @@ Describe 'Get-CalendarFederationPlan from a fleet file (built module)' -Tag 'Fle
 Describe 'Test-CalendarFederationPlan from a fleet file (built module)' -Tag 'Fleet' {
     BeforeEach { if ($script:trusted) { Reset-Fleet } }
 
-    It 'is $false with one FleetDrift error, then $true once every sharing tenant granted its partner' {
+    It 'is $false with one FleetDrift error (exit 1 from pwsh -Command), then $true (exit 0) once every sharing tenant granted its partner' {
         if (Skip-Untrusted) { return }
         $before = Invoke-Captured Test-CalendarFederationPlan @{ Path = $fleetPath }
         $before.Output | Should -Be @($false)
         @($before.Errors | Get-CFErrorId) | Should -Be @('FleetDrift')
         $before.Errors[0].Exception.Message | Should -Be 'The fleet differs from its file: 4 changes are planned, in contoso, fabrikam, tailspin.'
+        $scheduled = Invoke-ScheduledTest
+        $scheduled.Exit | Should -Be 1 -Because $scheduled.Text
+        $scheduled.Text | Should -Match 'The fleet differs from its file: 4 changes are planned'
+        $scheduled.Text | Should -Match '(?m)^False'
 
         $connections = @{}
         foreach ($name in 'contoso', 'fabrikam', 'tailspin') {
@@ -162,6 +179,9 @@ Describe 'Test-CalendarFederationPlan from a fleet file (built module)' -Tag 'Fl
         $after = Invoke-Captured Test-CalendarFederationPlan @{ Path = $fleetPath }
         $after.Errors | Should -BeNullOrEmpty
         $after.Output | Should -Be @($true)
+        $scheduled = Invoke-ScheduledTest
+        $scheduled.Exit | Should -Be 0 -Because $scheduled.Text
+        $scheduled.Text.Trim() | Should -Be 'True'
         $passThru = Invoke-Captured Test-CalendarFederationPlan @{ Path = $fleetPath; PassThru = $true }
         $passThru.Output | Should -BeNullOrEmpty
         $passThru.Errors | Should -BeNullOrEmpty
