@@ -199,3 +199,52 @@ Describe 'Test-CalendarFederationPlan from a fleet file (built module)' -Tag 'Fl
         Assert-NoSecret $run
     }
 }
+
+Describe 'Get-CalendarFederationPlan on the sandbox''s generated fleet (built module)' -Tag 'Fleet' {
+    # The sandbox's fleet of 20 (seed 1): nine pairs in one state each and one more, each with what the plan should say
+    # per direction (GET /_sandbox/fleet: expectations; tests/CalendarFederation.Sandbox/README.md, "A fleet"), and the file.
+    BeforeAll {
+        $script:fleetFile = Join-Path ([IO.Path]::GetTempPath()) "cf-generated-fleet-$PID.json"
+        $script:fleetSandbox = $null
+        if ($script:trusted) {
+            $script:fleetSandbox = Start-CFSandbox -Fleet 20 -FleetSeed 1 -FleetFile $fleetFile
+            $script:world = Invoke-RestMethod -Uri "$($fleetSandbox.Url)/_sandbox/fleet"
+            foreach ($m in $world.members) { Set-Item -Path "env:$($m.secretEnvironmentVariable)" -Value "$($m.name)-sandbox-secret" }
+            Remove-CalendarFederationEnvironment -Name $world.environmentName -ErrorAction SilentlyContinue
+            Add-CFSandboxEnvironment -Sandbox $fleetSandbox -Name $world.environmentName
+            $script:generated = Invoke-Captured Get-CalendarFederationPlan @{ Path = $fleetFile; ThrottleLimit = 8 }
+        }
+    }
+
+    AfterAll {
+        if ($script:fleetSandbox) {
+            foreach ($m in $script:world.members) { Remove-Item -Path "env:$($m.secretEnvironmentVariable)" -ErrorAction SilentlyContinue }
+            Remove-CalendarFederationEnvironment -Name $script:world.environmentName -ErrorAction SilentlyContinue
+            Stop-CFSandbox $script:fleetSandbox
+        }
+        Remove-Item -LiteralPath $script:fleetFile -ErrorAction SilentlyContinue
+    }
+
+    It 'gives, in each sharing tenant, the actions the sandbox''s state calls for' {
+        if (Skip-Untrusted) { return }
+        @($world.expectations).Count | Should -Be 20
+        @($world.expectations | ForEach-Object kind | Select-Object -Unique).Count | Should -Be 9
+        $problems = foreach ($e in $world.expectations) {
+            $actual = @($generated.Output | Where-Object { $_.Tenant -eq $e.tenant -and $_.Partner -eq $e.partner } | ForEach-Object Action | Sort-Object -Unique)
+            $expected = @($e.actions | Sort-Object -Unique)
+            if (($actual -join ',') -ne ($expected -join ',')) { "$($e.direction) ($($e.kind)): expected $($expected -join ', '), got $($actual -join ', ')" }
+        }
+        @($problems) | Should -BeNullOrEmpty
+    }
+
+    It 'reports the unreadable tenant once, and plans nothing for its pair' {
+        if (Skip-Untrusted) { return }
+        $unreadable = @($world.members | Where-Object { $_.unreadable })
+        $unreadable.Count | Should -BeGreaterThan 0
+        @($generated.Errors | Get-CFErrorId | Select-Object -Unique) | Should -Be @('FleetTenantUnreadable')
+        @($generated.Errors | ForEach-Object TargetObject | Sort-Object) | Should -Be @($unreadable | ForEach-Object name | Sort-Object)
+        $pairRows = @($generated.Output | Where-Object { $unreadable.name -contains $_.Tenant -or $unreadable.name -contains $_.Partner })
+        $pairRows.Count | Should -BeGreaterThan 0
+        @($pairRows | ForEach-Object Action | Select-Object -Unique) | Should -Be @('Unknown')
+    }
+}
