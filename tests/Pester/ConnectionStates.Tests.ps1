@@ -31,6 +31,7 @@ BeforeAll {
         # unreadable (FleetTenantUnreadable), which tests/CalendarFederation.Tests/Fleet covers; listed for completeness.
         'Get-CalendarFederationPlan'         = @{ Path = 'states-fleet.psd1' }
         'Test-CalendarFederationPlan'        = @{ Path = 'states-fleet.psd1' }
+        'Invoke-CalendarFederationPlan'      = @{ Path = 'states-fleet.psd1'; Confirm = $false }
     }
     # A connection made with -AccessToken holds no Graph token: the Graph cmdlets say so, by name.
     $script:graphCmdlets = @('Get-CrossTenantCalendarAccess', 'Grant-CrossTenantCalendarAccess', 'Revoke-CrossTenantCalendarAccess')
