@@ -29,6 +29,7 @@ namespace CalendarFederation.Engine.Fleet
             CrossTenantAccessInventory policy = from.CrossTenantAccess!;
             PartnerAccessState current = Find(policy, partnerId) ?? new PartnerAccessState(partnerId, null, Array.Empty<M365Capability>());
             row.Before = FleetDesiredState.DescribeAccess(current, policy.GroupNames, d.Settings);
+            row.BeforeState = FleetStateFingerprint.Access(current);
 
             string? scope = FleetDesiredState.Scope(d.Settings);
             ScopeGroup? group = scope != null && from.ScopeGroups.TryGetValue(scope, out ScopeGroup? g) ? g : null;
@@ -91,6 +92,7 @@ namespace CalendarFederation.Engine.Fleet
             row.Action = FleetAction.Remove;
             row.Order = FleetOrder.Cleanup;
             row.Before = FleetDesiredState.DescribeAccess(current, policy.GroupNames, null);
+            row.BeforeState = FleetStateFingerprint.Access(current);
             row.After = FleetDesiredState.None;
             row.AccessRequest = PartnerAccessRequest.Revoke(partnerId, AccessFeatures.All);
             row.Reason = $"the file shares nothing from {d.From} with {d.To} (one way, {d.To} -> {d.From}); {d.From}'s cross-tenant access policy grants {d.To} {row.Before}.";

@@ -32,6 +32,8 @@ namespace CalendarFederation.Engine.Fleet
             row.Order = FleetOrder.Grant;
             row.Before = covering.Count > 1 ? string.Join(" + ", covering.Select(r => "'" + r.GetString("Name") + "' " + FleetDesiredState.DescribeRelationship(r, false)))
                 : FleetDesiredState.DescribeRelationship(current, mailTips != null);
+            // Several relationships for one partner: no single state to check at write time (null: not checked).
+            row.BeforeState = covering.Count > 1 ? null : FleetStateFingerprint.Relationship(current);
             row.After = "enabled, " + (share ? level : "free/busy off") + (scope != null ? "; scope " + scope : "") + (mailTips != null ? "; MailTips " + mailTips : "");
 
             var plan = new SidePlan
@@ -116,6 +118,7 @@ namespace CalendarFederation.Engine.Fleet
                 row.Action = FleetAction.Disable;
                 row.Order = FleetOrder.CutOver;
                 row.Before = FleetDesiredState.DescribeRelationship(r, false);
+                row.BeforeState = FleetStateFingerprint.Relationship(r);
                 row.After = "disabled";
                 row.Reason = $"{tenant.Name}'s organization relationship '{name}' for {partner.Name} is enabled, and legacy wins while enabled on either side: " +
                     "the cross-tenant access policy is used once both sides' relationships are disabled, after the grants are verified.";

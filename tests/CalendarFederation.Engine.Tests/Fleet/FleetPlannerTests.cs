@@ -1,3 +1,4 @@
+using CalendarFederation.Engine.AdminApi;
 using CalendarFederation.Engine.CrossTenantAccess;
 using CalendarFederation.Engine.Federation;
 using CalendarFederation.Engine.Fleet;
@@ -97,6 +98,33 @@ public sealed class FleetPlannerTests
         Assert.Equal("disabled", d.After);
         Assert.Contains("legacy wins while enabled", d.Reason);
         Assert.Equal(false, Assert.Single(d.RelationshipPlan!.Settings).Value);
+    }
+
+    [Fact]
+    public void Each_change_records_the_state_it_was_planned_against_as_the_executor_fingerprints_it()
+    {
+        AdminObject legacy = Relationship("Contoso", "contoso");
+        PartnerAccessState grant = Grant("fabrikam", FreeBusyAccessLevel.LimitedDetails);
+        FleetPlan plan = FleetPlanner.Plan(Definition(Between("contoso", "fabrikam")),
+            States(State("contoso", null, grant), State("fabrikam", new[] { legacy })), Now);
+
+        // An update of contoso's grant, a create of fabrikam's, and the cut-over of fabrikam's relationship.
+        FleetPlanChange update = Row(plan, "contoso", "fabrikam", Xtap);
+        Assert.Equal(FleetAction.Update, update.Action);
+        Assert.Equal(FleetStateFingerprint.Access(grant), update.BeforeState);
+        FleetPlanChange create = Row(plan, "fabrikam", "contoso", Xtap);
+        Assert.Equal(FleetAction.Create, create.Action);
+        Assert.Equal(FleetStateFingerprint.Absent, create.BeforeState);
+        FleetPlanChange disable = Row(plan, "fabrikam", "contoso", OrgRel);
+        Assert.Equal(FleetAction.Disable, disable.Action);
+        Assert.Equal(FleetStateFingerprint.Relationship(legacy), disable.BeforeState);
+
+        // The organization relationship method: a relationship to create was absent; one to update had its settings.
+        var s = Share(method: FederationMethod.OrganizationRelationship);
+        FleetPlan legacyPlan = FleetPlanner.Plan(Definition(Between("contoso", "fabrikam", s)),
+            States(State("contoso"), State("fabrikam", new[] { Relationship("Contoso", "contoso", level: "LimitedDetails") })), Now);
+        Assert.Equal(FleetStateFingerprint.Absent, Row(legacyPlan, "contoso", "fabrikam", OrgRel).BeforeState);
+        Assert.Equal(FleetStateFingerprint.Relationship(Relationship("Contoso", "contoso", level: "LimitedDetails")), Row(legacyPlan, "fabrikam", "contoso", OrgRel).BeforeState);
     }
 
     [Fact]
