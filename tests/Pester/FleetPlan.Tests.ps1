@@ -237,6 +237,24 @@ Describe 'Get-CalendarFederationPlan on the sandbox''s generated fleet (built mo
         @($problems) | Should -BeNullOrEmpty
     }
 
+    It 'once the plan is applied, drifts only where its unreadable tenant is' {
+        if (Skip-Untrusted) { return }
+        $checkpoint = Join-Path ([IO.Path]::GetTempPath()) "cf-generated-fleet-$PID.checkpoint.jsonl"
+        try {
+            $applied = @($generated.Output | Invoke-CalendarFederationPlan -CheckpointPath $checkpoint -Confirm:$false -ErrorAction SilentlyContinue -ErrorVariable applyErrors -WarningAction SilentlyContinue)
+            @($applied | Where-Object Outcome -eq 'Applied').Count | Should -BeGreaterThan 0
+            @($applied | Where-Object Outcome -eq 'Failed') | Should -BeNullOrEmpty
+            $unreadable = @($world.members | Where-Object { $_.unreadable } | ForEach-Object name)
+            $after = Invoke-Captured Test-CalendarFederationPlan @{ Path = $fleetFile; PassThru = $true }
+            @($after.Output | Where-Object { $unreadable -notcontains $_.Tenant -and $unreadable -notcontains $_.Partner }) | Should -BeNullOrEmpty
+            @($after.Output | ForEach-Object Action | Select-Object -Unique) | Should -Be @('Unknown')
+            @($after.Errors | Get-CFErrorId) | Should -Be @('FleetDrift')
+        }
+        finally {
+            Remove-Item -LiteralPath $checkpoint -ErrorAction SilentlyContinue
+        }
+    }
+
     It 'reports the unreadable tenant once, and plans nothing for its pair' {
         if (Skip-Untrusted) { return }
         $unreadable = @($world.members | Where-Object { $_.unreadable })

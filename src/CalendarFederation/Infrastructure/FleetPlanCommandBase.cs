@@ -27,7 +27,7 @@ namespace CalendarFederation.Infrastructure
         [ValidateNotNull]
         public new CalendarFederationConnection[]? Connection { get; set; }
 
-        protected override int ProgressActivityId => 0x4346_0C00;
+        protected override int ProgressActivityId => 0x4346_0D00;
 
         /// <summary>Tenants read at once.</summary>
         protected virtual int Concurrency => FleetStateReader.DefaultConcurrency;
