@@ -37,6 +37,7 @@
         'Invoke-CalendarFederationPlan'
         'Get-CalendarFederationPlan'
         'Test-CalendarFederationPlan'
+        'Export-CalendarFederationPlan'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()

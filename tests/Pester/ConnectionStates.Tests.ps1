@@ -32,6 +32,7 @@ BeforeAll {
         'Get-CalendarFederationPlan'         = @{ Path = 'states-fleet.psd1' }
         'Test-CalendarFederationPlan'        = @{ Path = 'states-fleet.psd1' }
         'Invoke-CalendarFederationPlan'      = @{ Path = 'states-fleet.psd1'; Confirm = $false }
+        'Export-CalendarFederationPlan'      = @{ Path = 'states-fleet.psd1'; Confirm = $false }
     }
     # A connection made with -AccessToken holds no Graph token: the Graph cmdlets say so, by name.
     $script:graphCmdlets = @('Get-CrossTenantCalendarAccess', 'Grant-CrossTenantCalendarAccess', 'Revoke-CrossTenantCalendarAccess')

@@ -404,6 +404,11 @@ BeforeDiscovery {
             Injected = "fault 500 on fabrikam's Set-OrganizationRelationship (not applied)"; Expected = "AdminApiError; contoso enabled again (Compensated); free/busy served; the re-run migrates"
             Run = { Invoke-MigrationCase -Faults @(@{ service = 'adminapi'; tenant = 'fabrikam'; cmdlet = 'Set-OrganizationRelationship'; status = 500; remaining = 1 }) }
             ExpectId = 'AdminApiError'; NeedsTrust = $true; Check = { $r.Data.Compensated | Should -BeTrue } }
+        @{ Id = 'H-P-01'; Section = '2 Hostile input'; Area = 'Fleet'; Name = 'a tenant whose reads fail is unknown, never absent'
+            Injected = "fleet contoso <-> fabrikam; every admin API call of fabrikam answers 500; Get-CalendarFederationPlan, then Invoke-CalendarFederationPlan with its rows"
+            Expected = 'FleetTenantUnreadable for fabrikam; every row of the pair Unknown, none Create, Disable or Remove; the apply writes nothing to either tenant'
+            Run = { Invoke-FleetUnknownCase }; ExpectId = 'FleetTenantUnreadable'; NeedsTrust = $true
+            Check = { $r.Data.Unknown | Should -BeGreaterThan 0; $r.Data.Planned | Should -Be 0; $r.Data.Writes | Should -Be 0 } }
         @{ Id = 'H-M-01'; Section = '2 Hostile input'; Area = 'Migration'; Name = 'a relationship domain Entra does not know'
             Injected = "contoso's relationship for fabrikam.com and nowhere.reliability.example"; Expected = 'PartnerTenantNotFound naming the domain; nothing written anywhere; free/busy served'
             Run = { Invoke-MigrationCase -Domains 'fabrikam.com', 'nowhere.reliability.example' -NoRerun }; ExpectId = 'PartnerTenantNotFound'; ExpectCategory = 'ObjectNotFound'; ExpectMessage = 'nowhere\.reliability\.example'; NeedsTrust = $true }
@@ -430,6 +435,11 @@ BeforeDiscovery {
         @{ Id = 'C-M-01'; Section = '3 Cancellation'; Area = 'Migration'; Name = "Ctrl+C during the partner's grant"
             Injected = "PowerShell.Stop() while fabrikam's capability POST is held (20 s)"; Expected = 'Stop() returns at once; nothing disabled; free/busy served both ways; the re-run migrates'
             Run = { Invoke-MigrationStopCase -Phase Grant }; ExpectId = ''; NeedsTrust = $true; Check = { $r.Data.StopMs | Should -BeLessOrEqual 5000 } }
+        @{ Id = 'C-P-01'; Section = '3 Cancellation'; Area = 'Fleet'; Name = 'the applying process killed, then the plan applied again'
+            Injected = "Invoke-CalendarFederationPlan -Path in a child PowerShell, killed (Process.Kill) while fabrikam's capability POST is held; then the same command with the same checkpoint"
+            Expected = 'the re-run finishes: both grants once, both legacy relationships disabled, free/busy served both ways; no write the killed run completed is sent again'
+            Run = { Invoke-FleetKillCase }; ExpectId = ''; NeedsTrust = $true
+            Check = { $r.Data.HeldWhenKilled | Should -BeTrue; $r.Data.Repeated | Should -Be 0; $r.Data.Migrated | Should -BeTrue } }
         @{ Id = 'C-M-02'; Section = '3 Cancellation'; Area = 'Migration'; Name = 'Ctrl+C between the two disables'
             Injected = "PowerShell.Stop() while fabrikam's Set-OrganizationRelationship is held (20 s), contoso's already disabled"; Expected = "contoso enabled again before Stop() returns; free/busy served both ways; the re-run migrates"
             Run = { Invoke-MigrationStopCase -Phase Cutover }; ExpectId = ''; NeedsTrust = $true; Check = { $r.Data.StopMs | Should -BeLessOrEqual 5000 } }
@@ -1484,6 +1494,106 @@ BeforeAll {
         $dup = [Math]::Max(0, $c.Entries - 1) + [Math]::Max(0, $f.Entries - 1) + ($f.Names.Count - @($f.Names | Sort-Object -Unique).Count)
         $r.Outcome = "Stop() returned in $($r.Data.StopMs) ms ($($r.Data.State)), held at the $($Phase.ToLowerInvariant()) step: $($r.Data.HeldAtStep); relationships after the stop $(if ($pair.Contoso) { 'enabled' } else { 'disabled' })/$(if ($pair.Fabrikam) { 'enabled' } else { 'disabled' }), $($fb1.Text); the re-run: $(if (-not $pair2.Contoso -and -not $pair2.Fabrikam) { 'migrated' } else { 'NOT migrated' }), $($fb2.Text)"
         $r.State = @{ Checked = $true; Lost = $fb1.Lost + $fb2.Lost; Duplicated = $dup; HalfWritten = $half; Detail = "grants after the re-run: contoso [$($c.Names -join ',')], fabrikam [$($f.Names -join ',')]" }
+        return $r
+    }
+
+    # ----- fleet ----------------------------------------------------------------------------------------------------
+    # A fleet file for contoso and fabrikam, both ways, by the cross-tenant access policy; the secrets are read from
+    # environment variables this process sets (a child PowerShell inherits them).
+    function script:New-FleetCase {
+        $work = Join-Path ([System.IO.Path]::GetTempPath()) ('cf-reliability-fleet-' + [guid]::NewGuid().ToString('N'))
+        New-Item -ItemType Directory -Path $work -Force | Out-Null
+        $env:CF_RELIABILITY_CONTOSO_SECRET = $script:ContosoSecretText
+        $env:CF_RELIABILITY_FABRIKAM_SECRET = $script:FabrikamSecretText
+        $fleet = Join-Path $work 'fleet.psd1'
+        Set-Content -LiteralPath $fleet -Encoding utf8 -Value @"
+@{
+    Defaults = @{ Method = 'CrossTenantAccess'; FreeBusyAccessLevel = 'AvailabilityOnly'; ExchangeEnvironmentName = '$($script:envName)' }
+    Tenants  = @(
+        @{ Name = 'contoso';  Organization = 'contoso.onmicrosoft.com';  AppId = '$($script:ContosoApp)';  ClientSecretEnvironmentVariable = 'CF_RELIABILITY_CONTOSO_SECRET' }
+        @{ Name = 'fabrikam'; Organization = 'fabrikam.onmicrosoft.com'; AppId = '$($script:FabrikamApp)'; ClientSecretEnvironmentVariable = 'CF_RELIABILITY_FABRIKAM_SECRET' }
+    )
+    Pairs    = @( @{ Between = 'contoso', 'fabrikam' } )
+}
+"@
+        [pscustomobject]@{ Folder = $work; Fleet = $fleet; Checkpoint = (Join-Path $work 'fleet.checkpoint.jsonl') }
+    }
+
+    # Writes the sandbox applied (2xx answers to anything but a read), keyed by service, tenant, method, path and cmdlet.
+    function script:Get-AppliedWrites {
+        @((Get-AllRequests) | Where-Object {
+                $service = Get-Prop $_ 'service'; $method = "$(Get-Prop $_ 'method')"; $status = [int] (Get-Prop $_ 'status'); $cmdlet = "$(Get-Prop $_ 'cmdletName')"
+                $status -ge 200 -and $status -lt 300 -and (($service -eq 'graph' -and $method -ne 'GET') -or ($service -eq 'adminapi' -and $cmdlet -notmatch '^Get-'))
+            } | ForEach-Object { "$(Get-Prop $_ 'service') $(Get-Prop $_ 'tenant') $(Get-Prop $_ 'method') $(Get-Prop $_ 'path') $(Get-Prop $_ 'cmdletName')" })
+    }
+
+    function script:Invoke-FleetKillCase {
+        Reset-Case
+        New-MigrationPair
+        $case = New-FleetCase
+        Add-Fault @{ service = 'graph'; tenant = 'fabrikam'; method = 'POST'; pathPrefix = "/v1.0/policies/crossTenantAccessPolicy/partners/$($script:MContosoId)/m365Capabilities"; hold = 'fleet-kill'; remaining = 1 }
+        $r = New-Record
+        $pwsh = @(Get-PwshCommand)
+        $arguments = @()
+        if ($pwsh.Count -gt 1) { $arguments += '"' + $pwsh[1] + '"' }
+        $arguments += @('-NoProfile', '-NonInteractive', '-File', ('"' + (Join-Path $PSScriptRoot 'Reliability.FleetApply.ps1') + '"'), '-ModulePath', ('"' + $script:ModulePath + '"'),
+            '-EnvironmentName', $script:envName, '-SignInUri', $script:sandbox.HttpsUrls['good'], '-AutodiscoverUri', $script:sandbox.AutodiscoverUri,
+            '-FleetPath', ('"' + $case.Fleet + '"'), '-CheckpointPath', ('"' + $case.Checkpoint + '"'))
+        $process = Start-Process -FilePath $pwsh[0] -ArgumentList $arguments -NoNewWindow -PassThru -RedirectStandardOutput (Join-Path $case.Folder 'stdout.txt') -RedirectStandardError (Join-Path $case.Folder 'stderr.txt')
+        try {
+            # The child's start, import and plan take seconds on a loaded machine: the bound is a hang guard only.
+            $held = Wait-CFSandbox -Sandbox $script:sandbox -Gate 'fleet-kill' -TimeoutMs 120000
+            $r.Data.HeldWhenKilled = [bool] $held.satisfied -and -not $process.HasExited
+            $process.Kill($true)
+            $process.WaitForExit()
+        }
+        finally {
+            if (-not $process.HasExited) { $process.Kill($true) }
+        }
+        $null = Wait-Idle
+        $first = @(Get-AppliedWrites)
+        Invoke-Sandbox Delete 'faults' | Out-Null
+        $run = Invoke-Measured { Invoke-CalendarFederationPlan -Path $case.Fleet -CheckpointPath $case.Checkpoint -Confirm:$false -WarningAction SilentlyContinue }
+        Set-AdminOutcome $r $run ''
+        $null = Wait-Idle
+        $all = @(Get-AppliedWrites)
+        # A write the killed run completed and the re-run sent again shows twice among the applied writes.
+        $r.Data.Repeated = @($all | Group-Object | Where-Object { $_.Count -gt 1 }).Count
+        $pair = Get-MigrationPair
+        $fb = Get-MigrationFreeBusy
+        $c = Get-MigrationGrant contoso $script:MFabrikamId
+        $f = Get-MigrationGrant fabrikam $script:MContosoId
+        $r.Data.Migrated = -not $pair.Contoso -and -not $pair.Fabrikam -and $c.Entries -eq 1 -and $f.Entries -eq 1 -and $fb.Lost -eq 0
+        $outcomes = @($run.Output | ForEach-Object { "$($_.Outcome)" } | Group-Object | ForEach-Object { "$($_.Count) $($_.Name)" }) -join ', '
+        $r.Outcome = "killed while held: $($r.Data.HeldWhenKilled); writes applied before the kill $($first.Count), after the re-run $($all.Count), repeated $($r.Data.Repeated); re-run: $outcomes; relationships $(if ($pair.Contoso -or $pair.Fabrikam) { 'still enabled' } else { 'disabled both' }), $($fb.Text)"
+        $dup = [Math]::Max(0, $c.Entries - 1) + [Math]::Max(0, $f.Entries - 1) + $r.Data.Repeated
+        $r.State = @{ Checked = $true; Lost = $fb.Lost; Duplicated = $dup; HalfWritten = $(if ($r.Data.Migrated) { 0 } else { 1 }); Detail = "grants: contoso [$($c.Names -join ',')], fabrikam [$($f.Names -join ',')]" }
+        $r.Violations = (Get-Violations).Count
+        Remove-Item -LiteralPath $case.Folder -Recurse -Force -ErrorAction SilentlyContinue
+        return $r
+    }
+
+    function script:Invoke-FleetUnknownCase {
+        Reset-Case
+        New-MigrationPair
+        $case = New-FleetCase
+        Add-Fault @{ service = 'adminapi'; tenant = 'fabrikam'; status = 500 }
+        $r = New-Record
+        $run = Invoke-Measured {
+            $rows = @(Get-CalendarFederationPlan -Path $case.Fleet)
+            $rows
+            $rows | Invoke-CalendarFederationPlan -CheckpointPath $case.Checkpoint -Confirm:$false -WarningAction SilentlyContinue
+        }
+        Set-AdminOutcome $r $run ''
+        $rows = @($run.Output | Where-Object { $_ -is [CalendarFederation.CalendarFederationPlanChange] })
+        $r.Data.Unknown = @($rows | Where-Object Action -EQ 'Unknown').Count
+        $r.Data.Planned = @($rows | Where-Object { $_.Action -in 'Create', 'Update', 'Disable', 'Remove' }).Count
+        $r.Data.Writes = @(Get-AppliedWrites).Count
+        $pair = Get-MigrationPair
+        $r.Outcome = "$($r.Outcome); rows: $($rows.Count), Unknown $($r.Data.Unknown), changes $($r.Data.Planned); writes $($r.Data.Writes); relationships $(if ($pair.Contoso -and $pair.Fabrikam) { 'enabled both, as before' } else { 'CHANGED' })"
+        $r.State = @{ Checked = $true; Lost = $(if ($pair.Contoso -and $pair.Fabrikam) { 0 } else { 1 }); Duplicated = 0; HalfWritten = $r.Data.Writes; Detail = 'the legacy pair as before' }
+        $r.Violations = (Get-Violations).Count
+        Remove-Item -LiteralPath $case.Folder -Recurse -Force -ErrorAction SilentlyContinue
         return $r
     }
 

@@ -109,6 +109,14 @@ Step 'Get-CrossTenantCalendarAccess' {{ Get-CrossTenantCalendarAccess -Connectio
 Step 'Revoke-CrossTenantCalendarAccess' {{ Revoke-CrossTenantCalendarAccess -Connection $c -DomainName fabrikam.com -Confirm:$false -Verbose -Debug -WarningAction Continue }}
 Step 'Get-CalendarFederationReadiness' {{ Get-CalendarFederationReadiness -Connection $c -PartnerConnection $partner -Verbose -Debug -WarningAction Continue | Format-List * }}
 Step 'Convert-OrganizationRelationship' {{ Get-OrganizationRelationship -Connection $c | Convert-OrganizationRelationship -Connection $c -PartnerConnection $partner -Rollback -Confirm:$false -Verbose -Debug -WarningAction Continue | Format-List * }}
+$fleetDir = Join-Path ([System.IO.Path]::GetTempPath()) ('cf-secrets-fleet-' + [guid]::NewGuid().ToString('N')); New-Item -ItemType Directory -Path $fleetDir | Out-Null
+$fleetFile = Join-Path $fleetDir 'fleet.psd1'
+Step 'Export-CalendarFederationPlan' {{ Export-CalendarFederationPlan -Connection $c, $partner -Path $fleetFile -Confirm:$false -Verbose -Debug -WarningAction Continue }}
+Step 'Get-CalendarFederationPlan' {{ $script:plan = @(Get-CalendarFederationPlan -Path $fleetFile -Connection $c, $partner -Verbose -Debug -WarningAction Continue); $script:plan | Format-List * }}
+Step 'Test-CalendarFederationPlan' {{ Test-CalendarFederationPlan -Path $fleetFile -Connection $c, $partner -Verbose -Debug -WarningAction Continue }}
+Step 'Invoke-CalendarFederationPlan' {{ $script:plan | Invoke-CalendarFederationPlan -CheckpointPath (Join-Path $fleetDir 'fleet.checkpoint.jsonl') -Confirm:$false -Verbose -Debug -WarningAction Continue | Format-List * }}
+Step 'Export-CalendarFederationReport' {{ $script:plan | Export-CalendarFederationReport -Path (Join-Path $fleetDir 'map.html') -Confirm:$false -Verbose -Debug -WarningAction Continue; Get-Content -Raw (Join-Path $fleetDir 'map.html') }}
+Remove-Item -LiteralPath $fleetDir -Recurse -Force
 Step 'Add-CalendarFederationEnvironment' {{ Add-CalendarFederationEnvironment -Name DelegatedSecrets -AzureADAuthorizationEndpointUri $https -ConnectionUri $https -Verbose -Debug -WarningAction Continue }}
 Step 'Get-CalendarFederationEnvironment' {{ Get-CalendarFederationEnvironment -Verbose -Debug -WarningAction Continue }}
 Step 'Remove-CalendarFederationEnvironment' {{ Remove-CalendarFederationEnvironment -Name DelegatedSecrets -Confirm:$false -Verbose -Debug -WarningAction Continue }}
