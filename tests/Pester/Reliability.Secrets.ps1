@@ -102,6 +102,15 @@ foreach ($mode in @($plan.Modes)) {
         Step 'Get-CalendarFederationReadiness' { Get-CalendarFederationReadiness -Connection $c -PartnerConnection $partner -Verbose -Debug -WarningAction Continue | Format-List * }
         # -Rollback reads both tenants and resolves the partner's tenant without Microsoft Graph, which not every mode here may call.
         Step 'Convert-OrganizationRelationship' { Get-OrganizationRelationship -Connection $c | Convert-OrganizationRelationship -Connection $c -PartnerConnection $partner -Rollback -Confirm:$false -Verbose -Debug -WarningAction Continue | Format-List * }
+        # The fleet cmdlets through this mode's connection and the partner's (a fleet file of both, made by the export).
+        $fleetDir = Join-Path $OutDirectory "fleet-$mode"
+        New-Item -ItemType Directory -Path $fleetDir -Force | Out-Null
+        $fleetFile = Join-Path $fleetDir 'fleet.psd1'
+        Step 'Export-CalendarFederationPlan' { Export-CalendarFederationPlan -Connection $c, $partner -Path $fleetFile -Confirm:$false -Verbose -Debug -WarningAction Continue }
+        Step 'Get-CalendarFederationPlan' { $script:fleetPlan = @(Get-CalendarFederationPlan -Path $fleetFile -Connection $c, $partner -Verbose -Debug -WarningAction Continue); $script:fleetPlan | Format-List * }
+        Step 'Test-CalendarFederationPlan' { Test-CalendarFederationPlan -Path $fleetFile -Connection $c, $partner -Verbose -Debug -WarningAction Continue }
+        Step 'Invoke-CalendarFederationPlan' { $script:fleetPlan | Invoke-CalendarFederationPlan -CheckpointPath (Join-Path $fleetDir 'fleet.checkpoint.jsonl') -Confirm:$false -Verbose -Debug -WarningAction Continue | Format-List * }
+        Step 'Export-CalendarFederationReport' { $script:fleetPlan | Export-CalendarFederationReport -Path (Join-Path $fleetDir 'map.html') -Confirm:$false -Verbose -Debug -WarningAction Continue; Get-Content -Raw (Join-Path $fleetDir 'map.html') }
         Step 'Add-CalendarFederationEnvironment' { Add-CalendarFederationEnvironment -Name $envCustom -AzureADAuthorizationEndpointUri $plan.GoodUrl -ConnectionUri $plan.GoodUrl -Verbose -Debug -WarningAction Continue }
         Step 'Get-CalendarFederationEnvironment' { Get-CalendarFederationEnvironment -Verbose -Debug -WarningAction Continue }
         Step 'Remove-CalendarFederationEnvironment' { Remove-CalendarFederationEnvironment -Name $envCustom -Confirm:$false -Verbose -Debug -WarningAction Continue }

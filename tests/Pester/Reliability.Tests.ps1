@@ -1557,8 +1557,12 @@ BeforeAll {
         Set-AdminOutcome $r $run ''
         $null = Wait-Idle
         $all = @(Get-AppliedWrites)
-        # A write the killed run completed and the re-run sent again shows twice among the applied writes.
-        $r.Data.Repeated = @($all | Group-Object | Where-Object { $_.Count -gt 1 }).Count
+        # A write the killed run completed that the re-run sends again (the log keeps its order: the re-run's writes follow).
+        $again = @($all | Select-Object -Skip $first.Count | Where-Object { $first -contains $_ })
+        $r.Data.Repeated = $again.Count
+        $r.Data.RepeatedWrites = $again
+        $r.Data.WritesBeforeKill = $first
+        $r.Data.WritesOfRerun = @($all | Select-Object -Skip $first.Count)
         $pair = Get-MigrationPair
         $fb = Get-MigrationFreeBusy
         $c = Get-MigrationGrant contoso $script:MFabrikamId
