@@ -1520,10 +1520,12 @@ BeforeAll {
     }
 
     # Writes the sandbox applied (2xx answers to anything but a read), keyed by service, tenant, method, path and cmdlet.
+    # A request a fault rule held is left out: the one the kill cut off never got past its gate, yet the sandbox's log
+    # shows the status its response had when the client went away (200, as nothing was written).
     function script:Get-AppliedWrites {
         @((Get-AllRequests) | Where-Object {
                 $service = Get-Prop $_ 'service'; $method = "$(Get-Prop $_ 'method')"; $status = [int] (Get-Prop $_ 'status'); $cmdlet = "$(Get-Prop $_ 'cmdletName')"
-                $status -ge 200 -and $status -lt 300 -and (($service -eq 'graph' -and $method -ne 'GET') -or ($service -eq 'adminapi' -and $cmdlet -notmatch '^Get-'))
+                -not (Get-Prop $_ 'fault') -and $status -ge 200 -and $status -lt 300 -and (($service -eq 'graph' -and $method -ne 'GET') -or ($service -eq 'adminapi' -and $cmdlet -notmatch '^Get-'))
             } | ForEach-Object { "$(Get-Prop $_ 'service') $(Get-Prop $_ 'tenant') $(Get-Prop $_ 'method') $(Get-Prop $_ 'path') $(Get-Prop $_ 'cmdletName')" })
     }
 
