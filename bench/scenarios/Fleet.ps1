@@ -255,7 +255,7 @@ try {
         }
     }
     $result.Apply = [ordered]@{
-        KillAtRequests = $killAt; Killed = $killed; KilledAfterMs = $killedAfterMs; FirstRunOutcome = $firstOutcome
+        KillAtRequests = $killAt; KillAfterMin = $KillAfterMin; KillAfterMax = $KillAfterMax; PlanReads = $planReads; Killed = $killed; KilledAfterMs = $killedAfterMs; FirstRunOutcome = $firstOutcome
         RequestsBeforeKill = $beforeKill.Count; WritesBeforeKill = $writesBefore; CheckpointLinesAtKill = $checkpointLines
         RerunMs = $sw2.Elapsed.TotalMilliseconds; Rerun = $rerun; RequestsAfterKill = $afterKill.Count; WritesAfterKill = $writesAfter
         RequestLogTotal = $all.Count; RequestLogCapped = $all.Count -ge 20000
