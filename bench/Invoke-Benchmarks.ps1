@@ -35,7 +35,11 @@ param(
     [int] $MigrationPartners = 200,
     [double] $MigrationRequestsPerSecond = 20,
     # Run only the migration scenario (section 7): the other sections are kept from docs/benchmarks.json and re-rendered.
-    [switch] $MigrationOnly
+    [switch] $MigrationOnly,
+    # Run only the fleet scenario (section 8): the other sections are kept from docs/benchmarks.json and re-rendered.
+    [switch] $FleetOnly,
+    # The fleet scenario's seed: the generated fleet's states and the point the applying process is killed at.
+    [int] $FleetSeed = 1
 )
 
 $ErrorActionPreference = 'Stop'
@@ -231,8 +235,42 @@ function Invoke-MigrationBenchmark {
     return $r
 }
 
+function Invoke-FleetBenchmark {
+    # Section 8: its own sandboxes (a generated fleet of 50, then one of 500), so it runs after the shared one stopped.
+    Write-Host '8. Fleet: plan 50 tenants / 300 pairs, apply them under a Graph budget killed and re-run, memory of 50 vs 500 tenants' -ForegroundColor Cyan
+    $start = Get-LoadAverage
+    $r = Invoke-Scenario Fleet @{ ModulePath = $ModulePath; SandboxDll = $SandboxDll; Seed = $FleetSeed; WorkDirectory = $WorkDirectory }
+    $r.LoadAverageStart = $start
+    $r.LoadAverageEnd = Get-LoadAverage
+    $r.TargetRatio = 1.3
+    $r.PlanElapsed = Get-Stats ([double[]]($r.PlanRuns | ForEach-Object { $_.ElapsedMs }))
+    $r.PlanRatio = Get-Median ([double[]]($r.PlanRuns | ForEach-Object { $_.Ratio }))
+    $r.PlanSerialRatio = Get-Median ([double[]]($r.PlanRuns | ForEach-Object { $_.SerialRatio }))
+    $r.HeldPlanGates = $r.PlanRatio -le 1.3
+    $r.HeldPlanSerial = $r.PlanSerialRatio -le 1.3
+    $a = $r.Apply
+    $r.HeldApply = $a.Killed -and $a.Lost -eq 0 -and $a.Duplicated -eq 0 -and $a.Repeated -eq 0 -and $a.ServedDirections -eq $a.Directions
+    $small = $r.Memory50; $large = $r.MemoryLarge
+    $r.ManagedGrowthPerTenantKB = 1024 * ($large.After.ManagedMB - $small.After.ManagedMB) / ($r.LargeTenants - $r.Tenants)
+    $r.ManagedPerTenantKB50 = 1024 * ($small.After.ManagedMB - $small.Before.ManagedMB) / $r.Tenants
+    $r.ManagedPerTenantKBLarge = 1024 * ($large.After.ManagedMB - $large.Before.ManagedMB) / $r.LargeTenants
+    $r.PeakGrowthPerTenantKB = 1024 * ($large.After.PeakWorkingSetMB - $small.After.PeakWorkingSetMB) / ($r.LargeTenants - $r.Tenants)
+    Write-Host ("   plan {0:n2} s median ({1:n2}x the gates' minimum, {2:n2}x the serial one); apply: lost {3}, duplicated {4}, repeated {5}; managed {6:n1} MB / {7:n1} MB, peak working set {8:n0} MB / {9:n0} MB" -f `
+        ($r.PlanElapsed.Median / 1000), $r.PlanRatio, $r.PlanSerialRatio, $a.Lost, $a.Duplicated, $a.Repeated, $small.After.ManagedMB, $large.After.ManagedMB, $small.After.PeakWorkingSetMB, $large.After.PeakWorkingSetMB)
+    return $r
+}
+
 if ($RenderOnly) {
-    $report = Get-Content -LiteralPath $jsonPath -Raw | ConvertFrom-Json -AsHashtable
+    # Dates stay the strings they were written as (ISO 8601), as -MigrationOnly and -FleetOnly read them.
+    $report = Get-Content -LiteralPath $jsonPath -Raw | ConvertFrom-Json -AsHashtable -DateKind String
+}
+elseif ($FleetOnly) {
+    if (-not ($ModulePath -and $SandboxDll)) { throw '-ModulePath and -SandboxDll are required.' }
+    # Measured at whatever load there is (no wait for a quiet machine); the load average is recorded with the figures.
+    $report = Get-Content -LiteralPath $jsonPath -Raw | ConvertFrom-Json -AsHashtable -DateKind String
+    $report.Fleet = Invoke-FleetBenchmark
+    $report.Fleet.Machine = Get-MachineInfo
+    $report | ConvertTo-Json -Depth 12 | Set-Content -LiteralPath $jsonPath -Encoding utf8NoBOM
 }
 elseif ($MigrationOnly) {
     if (-not ($ModulePath -and $SandboxDll)) { throw '-ModulePath and -SandboxDll are required.' }
@@ -434,6 +472,9 @@ Write-Host ("   first run {0}, warm median {1}; one request per object type: {2}
 #region 7. Migration
 $report.Migration = Invoke-MigrationBenchmark
 #endregion
+#region 8. Fleet
+$report.Fleet = Invoke-FleetBenchmark
+#endregion
 
 #region 6. BenchmarkDotNet
 Write-Host '6. Engine micro-benchmarks (BenchmarkDotNet, short in-process job)' -ForegroundColor Cyan
@@ -507,6 +548,12 @@ $mg = $report['Migration']
 if ($mg) {
     Line ("| Migration: {0} partners, both sides, Graph budget {1}/s per tenant: requests per partner within 1.2x of the minimum ({2}) | {3:n2} per partner ({4:n3}x): {5} Graph requests, {6} of them 429 | {7} |" -f $mg.Partners, $mg.RequestsPerSecondBudget, $mg.GraphMinimumPerPartner, $mg.GraphRequestsPerPartner, $mg.GraphRatioToMinimum, $mg.GraphRequests, $mg.GraphThrottled, (Held $mg.HeldRequests))
     Line ("| Migration: zero lost, zero duplicated (each partner: one entry and one capability per side, both relationships disabled, getSchedule served both ways) | lost {0}, duplicated {1}, errors {2}, served both ways {3} of {4} | {5} |" -f $mg.Lost, $mg.Duplicated, $mg.Errors, $mg.ServedBothWays, $mg.Partners, (Held $mg.HeldIntegrity))
+}
+$fl = $report['Fleet']
+if ($fl) {
+    $fa = $fl.Apply
+    Line ("| Fleet: plan of {0} tenants / {1} pairs within {2}x of the reads' minimum: per tenant its admin API and Graph reads within the per-tenant gates ({3} and {4} at once) x the latency, {5} tenants at once (section 8) | {6:n2} s median vs {7:n2} s ({8:n2}x) | {9} |" -f $fl.Tenants, $fl.Pairs, $fl.TargetRatio, $fl.AdminGate, $fl.GraphGate, $fl.ThrottleLimit, ($fl.PlanElapsed.Median / 1000), ($fl.PlanRuns[-1].Reads.MinimumMs / 1000), $fl.PlanRatio, (Held $fl.HeldPlanGates))
+    Line ("| Fleet: apply of {0} pairs under a Graph budget of {1}/s per tenant, killed and re-run with the checkpoint: 0 lost, 0 duplicated, 0 writes repeated | killed: {2}; lost {3}, duplicated {4}, repeated {5}; getSchedule served {6} of {7} directions | {8} |" -f $fl.Pairs, $fl.RequestsPerSecondBudget, $(if ($fa.Killed) { 'yes' } else { 'NO (the run ended first)' }), $fa.Lost, $fa.Duplicated, $fa.Repeated, $fa.ServedDirections, $fa.Directions, (Held $fl.HeldApply))
 }
 Line ("| Memory: 100,000 domains streamed, peak working set flat | {0:n0} MB at 10,000, {1:n0} MB at 100,000 ({2:+0.0;-0.0}%) | {3} |" -f $mem.PeakAt10kMB, $mem.PeakAt100kMB, $mem.GrowthPercent, (Held $mem.Held))
 $rd = $report['Readiness']
@@ -627,6 +674,7 @@ if ($rd) {
     Line
     Line ("The sandbox adds its latency to the admin API and Graph, not to the anonymous OpenID lookups (its sign-in endpoints have no latency knob), so here the lookups cost only the loopback round trip. They run at most {0} at once: at a real latency L they add about ceil({1}/{0}) x L (at {2} ms, {3:n0} ms). The {4} capability lists go through the Graph client's per-tenant gate (4 at once)." -f `
         $rd.LookupConcurrency, $rd.Runs[-1].DistinctLookedUp, $rd.LatencyMs, ([Math]::Ceiling($rd.Runs[-1].DistinctLookedUp / $rd.LookupConcurrency) * $rd.LatencyMs), $rd.GrantedPartnerTenants)
+}
 if ($mg) {
     Line
     Line '## 7. Migration to the cross-tenant access policy'
@@ -649,6 +697,69 @@ if ($mg) {
     Line ("The minimum, {0} Graph requests per partner, is 8 per side, each of them needed: the default policy and its capabilities (2 reads: whether the default grants a free/busy level decides if the partner must hold it denied, XtapDecisions D4); the partner configuration (1 read before any write, D3; a 404 means there are no capabilities to list); creating the partner configuration, writing its Microsoft 365 collaboration trust (documented as two calls, D2) and adding the free/busy capability (3 writes; MailTips would add one); and the read-back of the partner and its capabilities that verifies the grant (2 reads, D8). The plan is not read a second time for ShouldProcess (MigrationDecisions M10). Everything above the minimum is 429 answers, each followed by a wait for its Retry-After: with one loop, contoso's 8 requests per partner come faster than its 20 per second, so its bucket empties about once every 20 accepted requests." -f $mg.GraphMinimumPerPartner)
     Line
     Line ("Admin API (not budgeted here): per side the relationship (contoso by name, the partner's full list to find its relationship for contoso), contoso's accepted domains, the sharing policies and availability address spaces (the cutover's check for other legacy sharing), and one Set-OrganizationRelationship -Enabled `$false. The partner tenant ids come from the anonymous OpenID configuration, not Graph.")
+}
+if ($fl) {
+    $fa = $fl.Apply
+    $r0 = $fl.PlanRuns[-1].Reads
+    Line
+    Line '## 8. Fleet'
+    Line
+    Line ("bench/scenarios/Fleet.ps1, on sandboxes of their own with generated fleets (``--fleet {0}``, seed {1}; tests/CalendarFederation.Sandbox/README.md, ""A fleet""), the tenants in the sandbox's mix of states (migrated, legacy, drifted, one way, scoped; the unreadable pair's fault rules removed first, so every tenant can be read and written). The fleet file is the scenario's own (JSON): every tenant paired with the next {2} around a ring, so each has {3} partners: {4} pairs, by the cross-tenant access policy, each tenant signing in app-only with the client secret from the environment variable the file names. Rerun alone: ``dotnet pwsh bench/Invoke-Benchmarks.ps1 -FleetOnly -ModulePath <built psd1> -SandboxDll <sandbox dll>`` (no wait for a quiet machine; the load average is recorded)." -f $fl.Tenants, $fl.Seed, ($fl.Neighbors / 2), $fl.Neighbors, $fl.Pairs)
+    Line
+    $fm = if ($fl['Machine']) { $fl.Machine } else { $m }
+    Line ("Measured {0}, commit {1}. **Load average** (1/5/15 min) at the start of this section: {2} / {3} / {4}; at the end: {5} / {6} / {7}. Other work (test suites) ran on this 2-core machine at the same time, so the times are upper bounds." -f $fm.DateUtc, $fm.GitCommit, $fl.LoadAverageStart.One, $fl.LoadAverageStart.Five, $fl.LoadAverageStart.Fifteen, $fl.LoadAverageEnd.One, $fl.LoadAverageEnd.Five, $fl.LoadAverageEnd.Fifteen)
+    Line
+    Line ("### Plan: ``Get-CalendarFederationPlan -Path <file> -ThrottleLimit {0}``, sandbox latency {1} ms, timed in one process, {2} runs" -f $fl.ThrottleLimit, $fl.LatencyMs, $fl.PlanRuns.Count)
+    Line
+    Line '| Run | Time | Rows | Reads (admin API + Graph) | Reads per tenant | Reference: serial per tenant | Ratio | Minimum within the gates (target) | Ratio | Load (1 min) |'
+    Line '|---|---|---|---|---|---|---|---|---|---|'
+    foreach ($pr in $fl.PlanRuns) {
+        $rr = $pr.Reads
+        Line ("| {0} | {1} | {2} ({3}) | {4} ({5} + {6}) | {7}-{8} | {9} | {10:n2}x | {11} | {12:n2}x | {13} |" -f $pr.Run, (Format-S $pr.ElapsedMs), $pr.Rows, (($pr.Actions.Keys | ForEach-Object { "$_ $($pr.Actions[$_])" }) -join ', '), $rr.Requests, $rr.AdminRequests, $rr.GraphRequests,
+            $rr.RequestsPerTenantMin, $rr.RequestsPerTenantMax, (Format-S $rr.SerialMinimumMs), $pr.SerialRatio, (Format-S $rr.MinimumMs), $pr.Ratio, "$($pr.LoadAverage)".Split(' ')[0])
+    }
+    Line
+    Line ("The minimum, from each run's request log (sign-in excluded: the sandbox adds no latency to it, and a plan signs every tenant in afresh). Serial per tenant: tenant t needs R_t x {0} ms for its R_t reads one after another; {1} tenants are read at once, so the fleet needs at least max(the slowest tenant, the sum over tenants / {1}). Within the gates: the engine runs a tenant's admin API calls {2} at once and its Graph calls {3} at once (src/CalendarFederation.Engine/AdminApi/AdminApiClient.cs, Graph/GraphClientOptions.cs), so tenant t needs at least max(ceil(admin_t/{2}), ceil(graph_t/{3})) x {0} ms; the same max(slowest, sum / {1}). The gates' figure is the target's minimum: it ignores that some reads wait on others (a partner's capabilities after the partner list), so it is a lower bound and a strict one. The serial figure is a reference only, not a bound: the plan beats it (below 1x) because a tenant's reads overlap. Neither counts what the time holds besides the reads: each tenant's sign-in (an OpenID lookup and a token request, no latency in the sandbox), the planner's CPU, and a machine at a 1-minute load near 10 on 2 cores. Median time {4} (spread {5}). The same plan at zero latency (the memory run below, a fresh process) took {6}: the reads' latency is hidden almost wholly, and what is left is that overhead." -f $fl.LatencyMs, $fl.ThrottleLimit, $fl.AdminGate, $fl.GraphGate, (Format-S $fl.PlanElapsed.Median), (Format-Spread $fl.PlanElapsed -Seconds), (Format-S $fl.Memory50.ElapsedMs))
+    Line
+    Line ("### Apply under throttling, killed and re-run")
+    Line
+    Line ("Every fleet tenant has a Graph budget of {0} requests/s (``PUT /_sandbox/tenants/{{t}}/graph-budget``; 429 + Retry-After), latency {1} ms. A child PowerShell runs ``Invoke-CalendarFederationPlan -Path <file> -CheckpointPath <file>``; it is killed (``Process.Kill``, the whole tree) once the sandbox has logged {2} requests (the {4} reads of the last timed plan plus a number drawn from ``System.Random({3})`` in [{5}, {6}]; the sandbox's ``/_sandbox/wait?requestsAtLeast=`` answers when it is reached); then the same command with the same checkpoint runs to its end in a new process. Then the sandbox's state and request log." -f $fl.RequestsPerSecondBudget, $fl.LatencyMs, $fa.KillAtRequests, $fl.Seed, $fa.PlanReads, $fa.KillAfterMin, $fa.KillAfterMax)
+    Line
+    Line '| Measure | Value |'
+    Line '|---|---|'
+    Line ("| Killed | {0} after {1} ({2} requests logged, {3} successful writes; checkpoint {4} lines) |" -f $(if ($fa.Killed) { 'yes' } else { 'NO: the run ended before the point' }), (Format-S $fa.KilledAfterMs), $fa.RequestsBeforeKill, $fa.WritesBeforeKill, $fa.CheckpointLinesAtKill)
+    Line ("| Re-run | {0} (in the process: {1}); {2} results: {3}; {4} errors |" -f (Format-S $fa.RerunMs), (Format-S $fa.Rerun.ElapsedMs), $fa.Rerun.Results, (($fa.Rerun.Outcomes.Keys | ForEach-Object { "$_ $($fa.Rerun.Outcomes[$_])" }) -join ', '), $fa.Rerun.Errors)
+    Line ("| Requests after the kill | {0} ({1} successful writes) |" -f $fa.RequestsAfterKill, $fa.WritesAfterKill)
+    Line ("| Graph policy requests, both runs | {0}, {1} answered 429 |" -f $fa.GraphRequests, $fa.GraphThrottled)
+    Line ("| Lost: a direction without its grant (exactly the Basic free/busy capability allowed), with the legacy relationship still enabled, or whose getSchedule is not served | **{0}** of {1} directions ({2} served) |" -f $fa.Lost, $fa.Directions, $fa.ServedDirections)
+    Line ("| Duplicated: a partner entry or a capability held twice | **{0}** |" -f $fa.Duplicated)
+    Line ("| Repeated: a write the killed run completed (2xx) sent again after the kill, same tenant, method and path (admin API: tenant and cmdlet); plus creates sent again and refused as existing (409) | **{0}** ({1} + {2}) |" -f $fa.Repeated, $fa.RepeatedExact, $fa.RefusedAsDuplicate)
+    Line ("| Requests while a Retry-After was pending (``/_sandbox/violations``) | {0} |" -f $fa.Violations)
+    Line ("| The request log holds both runs whole (cap 20,000) | {0} ({1} records) |" -f $(if ($fa.RequestLogCapped) { 'NO' } else { 'yes' }), $fa.RequestLogTotal)
+    if (@($fa.LostSamples).Count -or @($fa.DuplicatedSamples).Count -or @($fa.RepeatedSamples).Count -or @($fa.Rerun.ErrorSamples).Count) {
+        Line
+        foreach ($x in @($fa.LostSamples) + @($fa.DuplicatedSamples) + @($fa.RepeatedSamples) + @($fa.Rerun.ErrorSamples)) { if ($x) { Line "- $x" } }
+    }
+    if ($fa.Violations -gt 0) {
+        Line
+        Line 'Violations (pairs run concurrently within a tenant, so requests already in flight reach the sandbox after one of them was answered 429):'
+        Line
+        foreach ($v in @($fa.ViolationSamples)) { Line "- $v" }
+    }
+    $s = $fl.Memory50; $lg = $fl.MemoryLarge
+    Line
+    Line ("### Memory: planning {0} vs {1} tenants" -f $fl.Tenants, $fl.LargeTenants)
+    Line
+    Line ("A fresh PowerShell per size plans its fleet (the same ring shape, {0} partners per tenant) at zero latency, before anything is applied, and is measured while it still holds the rows: working set, peak working set, and the managed heap after a full collection (``[GC]::GetTotalMemory(`$true)``); ""before"" is after ``Import-Module`` and the environment." -f $fl.Neighbors)
+    Line
+    Line '| Tenants | Pairs | Rows | Plan time | Working set before / after | Peak working set | Managed before / after |'
+    Line '|---|---|---|---|---|---|---|'
+    foreach ($row in @(@($fl.Tenants, $fl.Pairs, $s), @($fl.LargeTenants, $fl.LargePairs, $lg))) {
+        $x = $row[2]
+        Line ("| {0} | {1} | {2} | {3} | {4:n0} / {5:n0} MB | {6:n0} MB | {7:n1} / {8:n1} MB |" -f $row[0], $row[1], $x.Rows, (Format-S $x.ElapsedMs), $x.Before.WorkingSetMB, $x.After.WorkingSetMB, $x.After.PeakWorkingSetMB, $x.Before.ManagedMB, $x.After.ManagedMB)
+    }
+    Line
+    Line ("Per tenant: the managed heap grows {0:n1} KB per tenant from {1} to {2} tenants; the plan of {1} holds {3:n1} KB per tenant over the imported module, that of {2} {4:n1} KB; the peak working set grows {5:n1} KB per tenant. Flat per tenant means the per-tenant figure does not rise with the fleet's size." -f $fl.ManagedGrowthPerTenantKB, $fl.Tenants, $fl.LargeTenants, $fl.ManagedPerTenantKB50, $fl.ManagedPerTenantKBLarge, $fl.PeakGrowthPerTenantKB)
 }
 Set-Content -LiteralPath (Join-Path $OutputDirectory 'benchmarks.md') -Value $md.ToString().TrimEnd() -Encoding utf8NoBOM
 #endregion
