@@ -229,6 +229,9 @@ Describe 'The fleet of 50 through the five fleet cmdlets (built module)' -Tag 'F
             $content = Get-Content -LiteralPath $exported -Raw
             $content | Should -Not -Match 'sandbox-secret'
             foreach ($m in $world.members | Where-Object { $names -contains $_.name }) { $content | Should -Match ([regex]::Escape($m.tenantId)) }
+            # The scoped grant's group by its name (resolved from the grant's object id), so that planning it resolves again.
+            $content | Should -Match "From = 'fleet09\.onmicrosoft\.com'; To = 'fleet10\.onmicrosoft\.com';[^}]*FreeBusyAccessScope = 'Calendar sharing'"
+
 
             $replan = Invoke-Captured Get-CalendarFederationPlan @{ Path = $exported; Connection = $connections }
             $replan.Errors | Should -BeNullOrEmpty
