@@ -99,7 +99,7 @@ Describe 'The fleet of 50 through the five fleet cmdlets (built module)' -Tag 'F
 
     It 'renders the plan''s default table at 120 columns with Tenant, Partner and Action in columns of their own' {
         if (Skip-Untrusted) { return }
-        $text = ($rows | Out-String -Width 120) -replace "`e\[[0-9;]*m", ''
+        $text = ($rows | Out-String -Width 120) -replace "$([char]27)\[[0-9;]*m", ''
         $lines = @($text -split "\r?\n")
         foreach ($line in $lines) { $line.TrimEnd().Length | Should -BeLessOrEqual 120 }
         $ruleAt = [Array]::FindIndex($lines, [Predicate[string]] { param($l) $l -match '^-+( +-+)+\s*$' })
