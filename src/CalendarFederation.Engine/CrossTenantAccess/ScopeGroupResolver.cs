@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using CalendarFederation.Engine.AdminApi;
@@ -36,7 +37,10 @@ namespace CalendarFederation.Engine.CrossTenantAccess
     /// <summary>
     /// Resolves a scope group through the Exchange admin API: Get-DistributionGroup -Identity &lt;x&gt; gives the group's
     /// ExternalDirectoryObjectId (its Entra object id). A GUID is resolved the same way, never taken as given
-    /// (XtapDecisions D15). Anything that does not resolve to exactly one group with an object id is ScopeGroupNotFound.
+    /// (XtapDecisions D15). Get-DistributionGroup's GUID is Exchange's own, so a GUID it does not know is looked up with
+    /// Get-Recipient, whose Identity also takes the Entra object id that a grant's resourceScopes hold (what the fleet
+    /// export and the inventory pass; docs/fleet.md §5). Anything that does not resolve to exactly one group with an
+    /// object id is ScopeGroupNotFound.
     /// </summary>
     public sealed class ScopeGroupResolver
     {
@@ -51,22 +55,13 @@ namespace CalendarFederation.Engine.CrossTenantAccess
                 throw new EngineException(ErrorIds.InvalidArgument, ErrorKind.InvalidArgument, "A scope group needs a name, an address or an object id.");
             }
             identity = identity.Trim();
-            AdminApiResult result;
-            try
+            AdminApiResult? result = await GetAsync("Get-DistributionGroup", identity, events, cancellationToken).ConfigureAwait(false);
+            if ((result == null || result.Values.Count == 0) && Guid.TryParse(identity, out _))
             {
-                result = await _adminApi.InvokeAsync("Get-DistributionGroup", new[] { new KeyValuePair<string, object?>("Identity", identity) }, events, cancellationToken)
-                    .ConfigureAwait(false);
+                AdminApiResult? byObjectId = await GetAsync("Get-Recipient", identity, events, cancellationToken).ConfigureAwait(false);
+                if (byObjectId != null) result = new AdminApiResult(byObjectId.Values.Where(IsGroup).ToList(), byObjectId.Warnings, byObjectId.Pages);
             }
-            catch (AdminApiException ex) when (ex.Failure == AdminApiErrorKind.NotFound)
-            {
-                throw NotFound(identity, $"Exchange knows no mail-enabled group '{identity}'.", ex);
-            }
-            catch (AdminApiException ex) when (ex.Message.IndexOf("matches multiple", StringComparison.OrdinalIgnoreCase) >= 0)
-            {
-                throw NotFound(identity, $"'{identity}' names more than one group; give its address or object id.", ex);
-            }
-            foreach (string warning in result.Warnings) events.Verbose("Get-DistributionGroup: " + warning);
-            if (result.Values.Count == 0) throw NotFound(identity, $"Exchange knows no mail-enabled group '{identity}'.", null);
+            if (result == null || result.Values.Count == 0) throw NotFound(identity, $"Exchange knows no mail-enabled group '{identity}'.", null);
             if (result.Values.Count > 1) throw NotFound(identity, $"'{identity}' names {result.Values.Count} groups; give its address or object id.", null);
 
             AdminObject group = result.Values[0];
@@ -88,6 +83,30 @@ namespace CalendarFederation.Engine.CrossTenantAccess
             }
             return resolved;
         }
+
+        // Null when Exchange knows no such recipient.
+        private async Task<AdminApiResult?> GetAsync(string cmdlet, string identity, IEngineEvents events, CancellationToken cancellationToken)
+        {
+            AdminApiResult result;
+            try
+            {
+                result = await _adminApi.InvokeAsync(cmdlet, new[] { new KeyValuePair<string, object?>("Identity", identity) }, events, cancellationToken)
+                    .ConfigureAwait(false);
+            }
+            catch (AdminApiException ex) when (ex.Failure == AdminApiErrorKind.NotFound)
+            {
+                return null;
+            }
+            catch (AdminApiException ex) when (ex.Message.IndexOf("matches multiple", StringComparison.OrdinalIgnoreCase) >= 0)
+            {
+                throw NotFound(identity, $"'{identity}' names more than one group; give its address or object id.", ex);
+            }
+            foreach (string warning in result.Warnings) events.Verbose(cmdlet + ": " + warning);
+            return result;
+        }
+
+        private static bool IsGroup(AdminObject recipient) =>
+            (recipient.GetString("RecipientTypeDetails") ?? "").EndsWith("Group", StringComparison.OrdinalIgnoreCase);
 
         private static EngineException NotFound(string identity, string message, Exception? inner) =>
             new EngineException(ErrorIds.ScopeGroupNotFound, ErrorKind.ObjectNotFound, message, identity, inner: inner);

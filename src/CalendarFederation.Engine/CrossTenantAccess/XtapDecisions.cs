@@ -154,7 +154,9 @@ namespace CalendarFederation.Engine.CrossTenantAccess
         // D15 (§1.3, PS-SOR) Scope groups.
         // Chosen: a scope is a group Exchange knows (Get-DistributionGroup -Identity: name, address, alias or GUID) and its
         // ExternalDirectoryObjectId is the Entra object id sent. A GUID is not taken as given: it must resolve the same way
-        // (no Graph permission to read groups is asked for, and a wrong id would silently expose nobody). A group that is not
+        // (no Graph permission to read groups is asked for, and a wrong id would silently expose nobody). A GUID that
+        // Get-DistributionGroup does not know is tried as an Entra object id with Get-Recipient (UNCONFIRMED that the REST
+        // admin API's Get-Recipient takes it, as the sandbox's does). A group that is not
         // security-enabled gives a warning, not an error.
         // Evidence: X-COLLECT resolves with Get-Recipient/Get-Group and ExternalDirectoryObjectId; Exchange's scopes were
         // mail-enabled security groups (PS-SOR); whether X-TAP accepts distribution lists is undocumented.

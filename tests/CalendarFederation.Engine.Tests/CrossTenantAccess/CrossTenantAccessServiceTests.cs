@@ -516,6 +516,27 @@ public sealed class CrossTenantAccessServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task An_entra_object_id_that_get_distributiongroup_does_not_know_is_resolved_through_get_recipient()
+    {
+        // Get-DistributionGroup's GUID is Exchange's; a grant's resourceScopes (and so an exported fleet file) hold the
+        // Entra object id, which Get-Recipient takes.
+        _exchange.Fail(Fakes.NotFound(SalesId)).Ok(Group("Sales", SalesId));
+        PartnerAccessPlan plan = await Run(Service(withGroups: true).PlanAsync(FreeBusy(FreeBusyAccessLevel.AvailabilityOnly, SalesId), _events, CancellationToken.None));
+        Assert.Equal(new[] { "Get-DistributionGroup", "Get-Recipient" }, _exchange.Sent.Select(c => c.CmdletName));
+        Assert.All(_exchange.Sent, c => Assert.Equal(SalesId, (string)c.Parameters["Identity"]!));
+        Assert.Equal(SalesId, plan.Steps.Last().Access!.Scopes.Included[0].ResourceId);
+    }
+
+    [Fact]
+    public async Task An_object_id_that_names_a_mailbox_is_not_a_scope_group()
+    {
+        _exchange.Fail(Fakes.NotFound(SalesId)).Ok("{\"Name\":\"alex\",\"RecipientTypeDetails\":\"UserMailbox\",\"ExternalDirectoryObjectId\":\"" + SalesId + "\"}");
+        var ex = await Assert.ThrowsAsync<EngineException>(() => Run(Service(withGroups: true).PlanAsync(FreeBusy(FreeBusyAccessLevel.AvailabilityOnly, SalesId), _events, CancellationToken.None)));
+        Assert.Equal(ErrorIds.ScopeGroupNotFound, ex.ErrorId);
+        Assert.Empty(_graph.Requests);
+    }
+
+    [Fact]
     public async Task A_scope_group_used_twice_is_resolved_once_and_a_distribution_list_warns()
     {
         _exchange.Ok(Group("Everyone", SalesId, "MailUniversalDistributionGroup"));
