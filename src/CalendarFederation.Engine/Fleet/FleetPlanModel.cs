@@ -17,7 +17,10 @@ namespace CalendarFederation.Engine.Fleet
     /// <summary>What one tenant holds, as read for the plan. A failed read is <see cref="IsReadable"/> false, never "empty".</summary>
     public sealed class FleetTenantState
     {
-        public FleetTenantState(FleetTenant tenant) { Tenant = tenant ?? throw new ArgumentNullException(nameof(tenant)); }
+        public FleetTenantState(FleetTenant tenant)
+        {
+            Tenant = tenant ?? throw new ArgumentNullException(nameof(tenant));
+        }
 
         public FleetTenant Tenant { get; }
         public string Name => Tenant.Name;
