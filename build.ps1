@@ -190,17 +190,19 @@ function Invoke-TestBuild {
 
 function Export-ModuleHelp {
     # Compiles docs/cmdlets/*.md (platyPS v1 markdown) into en-US/CalendarFederation.dll-Help.xml, the MAML Get-Help
-    # reads for the cmdlets, and copies the about_ topic. A malformed file, or a cmdlet without help, fails the build.
+    # reads for the cmdlets, and copies the about_ topics. A malformed file, or a cmdlet without help, fails the build.
     param([Parameter(Mandatory)][string] $ModuleDirectory)
     $docs = Join-Path $Root 'docs'
     . (Join-Path $docs 'Convert-HelpToMaml.ps1')
     $exported = @((Import-PowerShellDataFile -LiteralPath (Join-Path $Root 'CalendarFederation.psd1')).CmdletsToExport)
     $helpDir = Join-Path $ModuleDirectory 'en-US'
     $help = Export-HelpMaml -MarkdownFolder (Join-Path $docs 'cmdlets') -OutputPath (Join-Path $helpDir 'CalendarFederation.dll-Help.xml') -ExpectedCommand $exported
-    $about = Join-Path $docs 'about_CalendarFederation.help.txt'
-    Test-AboutHelpFile -Path $about
-    Copy-Item -LiteralPath $about -Destination $helpDir
-    Write-Host "Help: $(@($help).Count) cmdlets and about_CalendarFederation in $helpDir"
+    $abouts = @(Get-ChildItem -LiteralPath $docs -Filter 'about_*.help.txt' | Sort-Object Name)
+    foreach ($about in $abouts) {
+        Test-AboutHelpFile -Path $about.FullName
+        Copy-Item -LiteralPath $about.FullName -Destination $helpDir
+    }
+    Write-Host "Help: $(@($help).Count) cmdlets and $(($abouts | ForEach-Object { $_.Name -replace '\.help\.txt$', '' }) -join ', ') in $helpDir"
 }
 
 function Get-SandboxDll {

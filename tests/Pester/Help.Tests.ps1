@@ -237,3 +237,35 @@ Describe 'about_CalendarFederation' -Tag 'Help' {
         foreach ($name in (Get-Module CalendarFederation).ExportedCmdlets.Keys) { $about | Should -Match ([regex]::Escape($name)) }
     }
 }
+
+Describe 'about_CalendarFederationFleet' -Tag 'Help' {
+    BeforeAll {
+        $previousModulePath = $env:PSModulePath
+        $moduleRoot = Split-Path -Parent (Split-Path -Parent (Split-Path -Parent $env:CF_MODULE_PATH))
+        $env:PSModulePath = $moduleRoot + [System.IO.Path]::PathSeparator + $env:PSModulePath
+        $fleet = Get-Help -Name about_CalendarFederationFleet -ErrorAction Stop | Out-String
+    }
+
+    AfterAll {
+        $env:PSModulePath = $previousModulePath
+    }
+
+    It 'is shipped in the built module and found by Get-Help' {
+        Test-Path -LiteralPath (Join-Path (Join-Path (Split-Path -Parent $env:CF_MODULE_PATH) 'en-US') 'about_CalendarFederationFleet.help.txt') | Should -BeTrue
+        $fleet | Should -Match 'SHORT DESCRIPTION'
+    }
+
+    # The schema: every key the fleet file reader accepts (src/CalendarFederation.Engine/Fleet/FleetFileSettings.cs) is explained.
+    It 'explains the key <_>' -ForEach @(
+        'Defaults', 'Tenants', 'Pairs', 'Exclude', 'Name', 'Organization', 'TenantId', 'ExchangeEnvironmentName', 'AppId',
+        'CertificateThumbprint', 'CertificateFilePath', 'CertificatePasswordEnvironmentVariable', 'ManagedIdentity', 'ManagedIdentityClientId',
+        'ClientSecretEnvironmentVariable', 'ClientSecretVault', 'ClientSecretName', 'Connection', 'Between', 'From', 'To',
+        'FreeBusyAccessLevel', 'FreeBusyAccessScope', 'MailTipsAccessLevel', 'CalendarSharingAccessLevel', 'RoomBooking', 'Method'
+    ) {
+        $fleet | Should -Match ([regex]::Escape($_))
+    }
+
+    It 'names the error ids a file can give: <_>' -ForEach @('FleetFileInvalid', 'FleetFileSecretInline', 'FleetFileMethodConflict', 'FleetTenantIdMismatch') {
+        $fleet | Should -Match $_
+    }
+}
