@@ -33,6 +33,7 @@ BeforeAll {
         'Test-CalendarFederationPlan'        = @{ Path = 'states-fleet.psd1' }
         'Invoke-CalendarFederationPlan'      = @{ Path = 'states-fleet.psd1'; Confirm = $false }
         'Export-CalendarFederationPlan'      = @{ Path = 'states-fleet.psd1'; Confirm = $false }
+        'Export-CalendarFederationReport'    = @{ FleetPath = 'states-fleet.psd1'; Path = 'states-map.html'; Confirm = $false }
     }
     # A connection made with -AccessToken holds no Graph token: the Graph cmdlets say so, by name.
     $script:graphCmdlets = @('Get-CrossTenantCalendarAccess', 'Grant-CrossTenantCalendarAccess', 'Revoke-CrossTenantCalendarAccess')

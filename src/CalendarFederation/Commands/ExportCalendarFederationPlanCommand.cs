@@ -59,11 +59,15 @@ namespace CalendarFederation.Commands
             {
                 // Every tenant through its own connection: nothing is signed in, and nothing the caller owns is closed.
                 var read = new FleetDefinition();
+                // The file's short names: the organization's first label (contoso), unless two tenants share it.
+                var labels = connections.GroupBy(c => c.Organization.Split('.')[0], StringComparer.OrdinalIgnoreCase)
+                    .ToDictionary(g => g.Key, g => g.Count(), StringComparer.OrdinalIgnoreCase);
                 foreach (CalendarFederationConnection c in connections)
                 {
+                    string label = c.Organization.Split('.')[0];
                     read.Tenants.Add(new FleetTenant
                     {
-                        Name = c.Organization,
+                        Name = labels[label] == 1 ? label : c.Organization,
                         Organization = c.Organization,
                         TenantId = c.TenantId,
                         ExchangeEnvironmentName = c.ExchangeEnvironmentName,

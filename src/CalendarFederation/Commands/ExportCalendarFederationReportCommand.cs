@@ -14,22 +14,36 @@ namespace CalendarFederation.Commands
     /// <summary>
     /// Writes the federation map of a fleet plan (docs/fleet.md §6) as one self-contained HTML file: the matrix and page come
     /// from src/CalendarFederation.Engine/Fleet/FleetReport.cs, this cmdlet only collects the rows and writes the file. It
-    /// reads no tenant (the rows carry their plan, states included), so it derives from PSCmdlet, as the environment cmdlets
-    /// do, and has no -Connection. The -FleetPath and -Connection parameter sets (plan on the fly) come with the planner.
+    /// reads no tenant itself (the rows carry their plan, states included), so it derives from PSCmdlet, as the environment
+    /// cmdlets do. With -FleetPath it maps live state: the file is planned first by Get-CalendarFederationPlan, called by
+    /// name as Invoke-CalendarFederationPlan -Path does, and the sessions that plan opened are closed afterwards.
     /// </summary>
-    [Cmdlet(VerbsData.Export, "CalendarFederationReport", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+    [Cmdlet(VerbsData.Export, "CalendarFederationReport", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, DefaultParameterSetName = PlanSet)]
     [OutputType(typeof(FileInfo))]
     public sealed class ExportCalendarFederationReportCommand : PSCmdlet
     {
+        private const string PlanSet = "Plan";
+        private const string FleetPathSet = "FleetPath";
+        private const string Planner = "Get-CalendarFederationPlan";
+
         private readonly List<CalendarFederationPlanChange> _rows = new List<CalendarFederationPlanChange>();
 
         [Parameter(Mandatory = true, Position = 0, HelpMessage = "The HTML file to write (an existing file is replaced).")]
         [ValidateNotNullOrEmpty]
         public string Path { get; set; } = "";
 
-        [Parameter(Mandatory = true, ValueFromPipeline = true, HelpMessage = "Rows of a plan, as Get-CalendarFederationPlan writes them. Each row carries its whole plan, so any one row is enough.")]
+        [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = PlanSet, HelpMessage = "Rows of a plan, as Get-CalendarFederationPlan writes them. Each row carries its whole plan, so any one row is enough.")]
         [ValidateNotNull]
         public CalendarFederationPlanChange[] Plan { get; set; } = Array.Empty<CalendarFederationPlanChange>();
+
+        [Parameter(Mandatory = true, ParameterSetName = FleetPathSet, HelpMessage = "A fleet file: every tenant is read now (Get-CalendarFederationPlan -Path) and the map shows what they hold.")]
+        [ValidateNotNullOrEmpty]
+        public string? FleetPath { get; set; }
+
+        [Parameter(ParameterSetName = FleetPathSet, HelpMessage = "Connections to use for their tenants of the fleet file; they win over the file's connect settings.")]
+        [ArgumentCompleter(typeof(Completion.ConnectionCompleter))]
+        [ValidateNotNull]
+        public CalendarFederationConnection[]? Connection { get; set; }
 
         [Parameter(HelpMessage = "Readiness rows (Get-CalendarFederationReadiness) of the plan's tenants: the map lists each tenant's verdicts and deadlines.")]
         [ValidateNotNull]
@@ -45,8 +59,35 @@ namespace CalendarFederation.Commands
 
         protected override void EndProcessing()
         {
+            bool live = FleetPath != null;
+            if (live) _rows.AddRange(PlanFromFile(FleetPath!));
             if (_rows.Count == 0) return;
-            new Run(this).Write(_rows);
+            try
+            {
+                new Run(this).Write(_rows);
+            }
+            finally
+            {
+                if (live) Run.Release(_rows);
+            }
+        }
+
+        // Get-CalendarFederationPlan's errors (FleetTenantUnreadable, say) are written as it writes them; the map still
+        // shows such a tenant, as Unknown.
+        private IEnumerable<CalendarFederationPlanChange> PlanFromFile(string path)
+        {
+            try
+            {
+                var arguments = new System.Collections.Hashtable { ["Path"] = path };
+                if (Connection != null) arguments["Connection"] = Connection;
+                return InvokeCommand.InvokeScript(SessionState, ScriptBlock.Create("param($a) " + Planner + " @a"), arguments)
+                    .Select(o => o?.BaseObject).OfType<CalendarFederationPlanChange>().ToArray();
+            }
+            catch (RuntimeException ex) when (!(ex is PipelineStoppedException))
+            {
+                ThrowTerminatingError(ex.ErrorRecord);
+                throw;
+            }
         }
 
         // The engine-typed work, in a class of its own so that reflecting over the cmdlet never loads the engine.
@@ -55,6 +96,12 @@ namespace CalendarFederation.Commands
             private readonly ExportCalendarFederationReportCommand _cmd;
 
             public Run(ExportCalendarFederationReportCommand cmd) { _cmd = cmd; }
+
+            /// <summary>Closes the sessions a plan made for this map signed in (never the caller's connections).</summary>
+            public static void Release(IEnumerable<CalendarFederationPlanChange> rows)
+            {
+                foreach (FleetPlan plan in rows.Select(r => r.Plan).Distinct()) FleetPlanCommandBase.ReleaseSessions(plan);
+            }
 
             public void Write(IReadOnlyList<CalendarFederationPlanChange> rows)
             {

@@ -82,6 +82,31 @@ public sealed class ExportCalendarFederationPlanTests : IDisposable
     }
 
     [Fact]
+    public void The_map_of_live_state_plans_the_file_and_leaves_the_connections_open()
+    {
+        string file = Path.Combine(_dir, "fleet.json");
+        string map = Path.Combine(_dir, "map.html");
+        (Collection<PSObject> output, PowerShell ps) = Run(Connect +
+            $"Grant-CrossTenantCalendarAccess -Connection $c -PartnerTenantId {FabrikamId} -FreeBusyAccessLevel AvailabilityOnly -Confirm:$false -WarningAction SilentlyContinue | Out-Null; " +
+            $"Export-CalendarFederationPlan -Connection $c, $f -Path '{file}' -Confirm:$false | Out-Null; " +
+            $"Export-CalendarFederationReport -FleetPath '{file}' -Connection $c, $f -Path '{map}' -Confirm:$false; $c; $f");
+        using (ps)
+        {
+            Assert.True(ps.Streams.Error.Count == 0, string.Join("; ", ps.Streams.Error.Select(e => e.ToString())));
+            Assert.Equal(map, Assert.Single(output, o => o.BaseObject is FileInfo).Properties["FullName"].Value);
+            List<CalendarFederationConnection> connections = output.Select(o => o.BaseObject).OfType<CalendarFederationConnection>().ToList();
+            Assert.Equal(2, connections.Count);
+            Assert.All(connections, c => Assert.False(c.IsClosed));
+            Assert.True(output.Count == 3, string.Join(", ", output.Select(o => o.BaseObject.GetType().Name + ": " + o)));
+        }
+        string html = File.ReadAllText(map);
+        string cells = string.Join("; ", System.Text.RegularExpressions.Regex.Matches(html, "data-from=\"[^\"]*\" data-to=\"[^\"]*\" data-health=\"[^\"]*\"").Select(m => m.Value));
+        // contoso grants fabrikam; fabrikam shares nothing, and the exported file says so: one cell Works, the other one way.
+        Assert.True(html.Contains("data-from=\"contoso\" data-to=\"fabrikam\" data-health=\"Works\"", StringComparison.Ordinal), cells);
+        Assert.Contains("data-from=\"fabrikam\" data-to=\"contoso\" data-health=\"OneWay\"", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_tenant_that_cannot_be_read_is_one_error_and_shares_nothing_in_the_file()
     {
         string file = Path.Combine(_dir, "fleet.json");
