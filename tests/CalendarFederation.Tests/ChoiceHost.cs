@@ -8,7 +8,10 @@ namespace CalendarFederation.Tests;
 
 internal sealed record Prompt(string Caption, string Message, string[] Labels, int DefaultChoice);
 
-/// <summary>A host whose PromptForChoice records the question and answers with <see cref="Answer"/> (default: the default choice).</summary>
+/// <summary>
+/// A host whose PromptForChoice records the question and answers with <see cref="Answer"/> (default: the default choice),
+/// and that records the warnings written to it directly (Host.UI.WriteWarningLine: what a stopped cmdlet says).
+/// </summary>
 internal sealed class ChoiceHost : PSHost
 {
     private readonly Guid _id = Guid.NewGuid();
@@ -17,6 +20,7 @@ internal sealed class ChoiceHost : PSHost
     public ChoiceHost() => _ui = new ChoiceUI(this);
 
     public List<Prompt> Prompts { get; } = new();
+    public List<string> Warnings { get; } = new();
     public Func<Collection<ChoiceDescription>, int, int> Answer { get; set; } = (_, defaultChoice) => defaultChoice;
 
     public override string Name => "ChoiceRecordingHost";
@@ -52,7 +56,7 @@ internal sealed class ChoiceHost : PSHost
         public override void WriteDebugLine(string message) { }
         public override void WriteProgress(long sourceId, ProgressRecord record) { }
         public override void WriteVerboseLine(string message) { }
-        public override void WriteWarningLine(string message) { }
+        public override void WriteWarningLine(string message) { lock (_host.Warnings) _host.Warnings.Add(message); }
         public override Dictionary<string, PSObject> Prompt(string caption, string message, Collection<FieldDescription> descriptions) =>
             throw new PSInvalidOperationException("Nobody answers.");
         public override PSCredential PromptForCredential(string caption, string message, string userName, string targetName) =>

@@ -28,7 +28,8 @@ public sealed class FederationStopTests : IDisposable
         "-Confirm:$false -WarningAction SilentlyContinue -InformationAction SilentlyContinue";
 
     private readonly SignInFixture _fixture;
-    private readonly WarningHost _host = new();
+    // Nothing here may ask: a question would be an error, as a host that answers none makes it.
+    private readonly ChoiceHost _host = new() { Answer = (_, _) => throw new PSInvalidOperationException("Nobody answers.") };
     private readonly Runspace _runspace;
 
     public FederationStopTests(SignInFixture fixture)

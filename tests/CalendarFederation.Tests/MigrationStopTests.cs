@@ -1,9 +1,5 @@
-using System.Collections.ObjectModel;
-using System.Globalization;
 using System.Management.Automation;
-using System.Management.Automation.Host;
 using System.Management.Automation.Runspaces;
-using System.Security;
 using System.Text.Json;
 using CalendarFederation.Tests.SignIn;
 using Xunit;
@@ -19,7 +15,8 @@ namespace CalendarFederation.Tests;
 public sealed class MigrationStopTests : IDisposable
 {
     private readonly SignInFixture _fixture;
-    private readonly WarningHost _host = new();
+    // Nothing here may ask: a question would be an error, as a host that answers none makes it.
+    private readonly ChoiceHost _host = new() { Answer = (_, _) => throw new PSInvalidOperationException("Nobody answers.") };
     private readonly Runspace _runspace;
 
     public MigrationStopTests(SignInFixture fixture)

@@ -43,11 +43,8 @@ BeforeAll {
     $script:checkpoint = Join-Path ([IO.Path]::GetTempPath()) "cf-fleet-fifty-$PID.checkpoint.jsonl"
     $script:fleetSandbox = $null
     if ($trusted) {
-        $script:fleetSandbox = Start-CFSandbox -Fleet 50 -FleetSeed 1 -FleetFile $fleetFile
-        $script:world = Invoke-RestMethod -Uri "$($fleetSandbox.Url)/_sandbox/fleet"
-        foreach ($m in $world.members) { Set-Item -Path "env:$($m.secretEnvironmentVariable)" -Value "$($m.name)-sandbox-secret" }
-        Remove-CalendarFederationEnvironment -Name $world.environmentName -ErrorAction SilentlyContinue
-        Add-CFSandboxEnvironment -Sandbox $fleetSandbox -Name $world.environmentName
+        $script:fleetSandbox = Start-CFFleet -Tenants 50 -FleetFile $fleetFile
+        $script:world = $fleetSandbox.World
         $script:unreadable = @($world.members | Where-Object { $_.unreadable } | ForEach-Object name)
         # The unreadable tenant and its partner: every row of their pair is Unknown.
         $script:unknownPair = @($world.members | Where-Object { $unreadable -contains $_.name } | ForEach-Object { $_.name; $_.partner } | Sort-Object -Unique)
@@ -57,12 +54,7 @@ BeforeAll {
 }
 
 AfterAll {
-    if ($script:fleetSandbox) {
-        Get-CalendarFederationConnection | Where-Object { $_.Organization -like 'fleet*' } | Disconnect-CalendarFederation -Confirm:$false
-        foreach ($m in $script:world.members) { Remove-Item -Path "env:$($m.secretEnvironmentVariable)" -ErrorAction SilentlyContinue }
-        Remove-CalendarFederationEnvironment -Name $script:world.environmentName -ErrorAction SilentlyContinue
-        Stop-CFSandbox $script:fleetSandbox
-    }
+    if ($script:fleetSandbox) { Stop-CFFleet $script:fleetSandbox }
     Remove-Item -LiteralPath $script:fleetFile, $script:checkpoint -ErrorAction SilentlyContinue
     if (-not $env:CF_SANDBOX_URL) { Stop-CFSandbox $script:sandbox }
 }

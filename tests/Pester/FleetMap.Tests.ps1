@@ -57,23 +57,15 @@ BeforeAll {
     $script:fleetFile = Join-Path ([IO.Path]::GetTempPath()) "cf-fleet-map-$PID.json"
     $script:fleetSandbox = $null
     if ($trusted) {
-        $script:fleetSandbox = Start-CFSandbox -Fleet 12 -FleetSeed 1 -FleetFile $fleetFile
-        $script:world = Invoke-RestMethod -Uri "$($fleetSandbox.Url)/_sandbox/fleet"
-        foreach ($m in $world.members) { Set-Item -Path "env:$($m.secretEnvironmentVariable)" -Value "$($m.name)-sandbox-secret" }
-        Remove-CalendarFederationEnvironment -Name $world.environmentName -ErrorAction SilentlyContinue
-        Add-CFSandboxEnvironment -Sandbox $fleetSandbox -Name $world.environmentName
+        $script:fleetSandbox = Start-CFFleet -Tenants 12 -FleetFile $fleetFile
+        $script:world = $fleetSandbox.World
         $script:rows = @(Get-CalendarFederationPlan -Path $fleetFile -ErrorAction SilentlyContinue)
         $script:unreadable = @($world.members | Where-Object { $_.unreadable } | ForEach-Object name)
     }
 }
 
 AfterAll {
-    if ($script:fleetSandbox) {
-        Get-CalendarFederationConnection | Where-Object { $_.Organization -like 'fleet*' } | Disconnect-CalendarFederation -Confirm:$false
-        foreach ($m in $script:world.members) { Remove-Item -Path "env:$($m.secretEnvironmentVariable)" -ErrorAction SilentlyContinue }
-        Remove-CalendarFederationEnvironment -Name $script:world.environmentName -ErrorAction SilentlyContinue
-        Stop-CFSandbox $script:fleetSandbox
-    }
+    if ($script:fleetSandbox) { Stop-CFFleet $script:fleetSandbox }
     Remove-Item -LiteralPath $script:fleetFile -ErrorAction SilentlyContinue
     if (-not $env:CF_SANDBOX_URL) { Stop-CFSandbox $script:sandbox }
 }

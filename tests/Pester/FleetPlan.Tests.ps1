@@ -207,21 +207,14 @@ Describe 'Get-CalendarFederationPlan on the sandbox''s generated fleet (built mo
         $script:fleetFile = Join-Path ([IO.Path]::GetTempPath()) "cf-generated-fleet-$PID.json"
         $script:fleetSandbox = $null
         if ($script:trusted) {
-            $script:fleetSandbox = Start-CFSandbox -Fleet 20 -FleetSeed 1 -FleetFile $fleetFile
-            $script:world = Invoke-RestMethod -Uri "$($fleetSandbox.Url)/_sandbox/fleet"
-            foreach ($m in $world.members) { Set-Item -Path "env:$($m.secretEnvironmentVariable)" -Value "$($m.name)-sandbox-secret" }
-            Remove-CalendarFederationEnvironment -Name $world.environmentName -ErrorAction SilentlyContinue
-            Add-CFSandboxEnvironment -Sandbox $fleetSandbox -Name $world.environmentName
+            $script:fleetSandbox = Start-CFFleet -Tenants 20 -FleetFile $fleetFile
+            $script:world = $fleetSandbox.World
             $script:generated = Invoke-Captured Get-CalendarFederationPlan @{ Path = $fleetFile; ThrottleLimit = 8 }
         }
     }
 
     AfterAll {
-        if ($script:fleetSandbox) {
-            foreach ($m in $script:world.members) { Remove-Item -Path "env:$($m.secretEnvironmentVariable)" -ErrorAction SilentlyContinue }
-            Remove-CalendarFederationEnvironment -Name $script:world.environmentName -ErrorAction SilentlyContinue
-            Stop-CFSandbox $script:fleetSandbox
-        }
+        if ($script:fleetSandbox) { Stop-CFFleet $script:fleetSandbox }
         Remove-Item -LiteralPath $script:fleetFile -ErrorAction SilentlyContinue
     }
 

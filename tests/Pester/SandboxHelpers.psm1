@@ -286,4 +286,28 @@ function Get-CFErrorId {
     }
 }
 
-Export-ModuleMember -Function Test-CFSandboxTrust, Skip-CFUntrusted, Add-CFSandboxEnvironment, New-CFSandboxCertificate, Get-CFSandbox, Start-CFSandbox, Stop-CFSandbox, Add-CFSandboxFault, Reset-CFSandbox, Get-CFSandboxRequests, Get-CFSandboxViolations, Wait-CFSandbox, Open-CFSandboxGate, Move-CFSandboxClock, New-CFAsyncPowerShell, Close-CFAsyncPowerShell, Get-CFErrorId
+function Start-CFFleet {
+    # A sandbox of its own holding the generated fleet of -Tenants (tests/CalendarFederation.Sandbox/README.md, "A fleet"),
+    # ready for the fleet cmdlets: each tenant's secret in the environment variable the fleet file names, and the file's
+    # environment registered. Returns the sandbox with .World (GET /_sandbox/fleet: members, states, expectations).
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] [int] $Tenants, [int] $Seed = 1, [Parameter(Mandatory)] [string] $FleetFile)
+    $fleet = Start-CFSandbox -Fleet $Tenants -FleetSeed $Seed -FleetFile $FleetFile
+    $world = Invoke-RestMethod -Uri "$($fleet.Url)/_sandbox/fleet"
+    foreach ($m in $world.members) { Set-Item -Path "env:$($m.secretEnvironmentVariable)" -Value "$($m.name)-sandbox-secret" }
+    Remove-CalendarFederationEnvironment -Name $world.environmentName -ErrorAction SilentlyContinue
+    Add-CFSandboxEnvironment -Sandbox $fleet -Name $world.environmentName
+    $fleet | Add-Member -NotePropertyName World -NotePropertyValue $world -PassThru
+}
+
+function Stop-CFFleet {
+    # Undoes Start-CFFleet: the fleet's connections, secrets and environment, then the sandbox.
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] $Fleet)
+    Get-CalendarFederationConnection | Where-Object { $_.Organization -like 'fleet*' } | Disconnect-CalendarFederation -Confirm:$false
+    foreach ($m in $Fleet.World.members) { Remove-Item -Path "env:$($m.secretEnvironmentVariable)" -ErrorAction SilentlyContinue }
+    Remove-CalendarFederationEnvironment -Name $Fleet.World.environmentName -ErrorAction SilentlyContinue
+    Stop-CFSandbox $Fleet
+}
+
+Export-ModuleMember -Function Test-CFSandboxTrust, Skip-CFUntrusted, Add-CFSandboxEnvironment, New-CFSandboxCertificate, Get-CFSandbox, Start-CFSandbox, Stop-CFSandbox, Start-CFFleet, Stop-CFFleet, Add-CFSandboxFault, Reset-CFSandbox, Get-CFSandboxRequests, Get-CFSandboxViolations, Wait-CFSandbox, Open-CFSandboxGate, Move-CFSandboxClock, New-CFAsyncPowerShell, Close-CFAsyncPowerShell, Get-CFErrorId

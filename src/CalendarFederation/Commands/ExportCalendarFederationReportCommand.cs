@@ -24,7 +24,6 @@ namespace CalendarFederation.Commands
     {
         private const string PlanSet = "Plan";
         private const string FleetPathSet = "FleetPath";
-        private const string Planner = "Get-CalendarFederationPlan";
 
         private readonly List<CalendarFederationPlanChange> _rows = new List<CalendarFederationPlanChange>();
 
@@ -60,7 +59,8 @@ namespace CalendarFederation.Commands
         protected override void EndProcessing()
         {
             bool live = FleetPath != null;
-            if (live) _rows.AddRange(PlanFromFile(FleetPath!));
+            // A tenant the planner cannot read is its error, and Unknown on the map.
+            if (live) _rows.AddRange(FleetPlanByName.Plan(this, FleetPath!, Connection));
             if (_rows.Count == 0) return;
             try
             {
@@ -69,24 +69,6 @@ namespace CalendarFederation.Commands
             finally
             {
                 if (live) Run.Release(_rows);
-            }
-        }
-
-        // Get-CalendarFederationPlan's errors (FleetTenantUnreadable, say) are written as it writes them; the map still
-        // shows such a tenant, as Unknown.
-        private IEnumerable<CalendarFederationPlanChange> PlanFromFile(string path)
-        {
-            try
-            {
-                var arguments = new System.Collections.Hashtable { ["Path"] = path };
-                if (Connection != null) arguments["Connection"] = Connection;
-                return InvokeCommand.InvokeScript(SessionState, ScriptBlock.Create("param($a) " + Planner + " @a"), arguments)
-                    .Select(o => o?.BaseObject).OfType<CalendarFederationPlanChange>().ToArray();
-            }
-            catch (RuntimeException ex) when (!(ex is PipelineStoppedException))
-            {
-                ThrowTerminatingError(ex.ErrorRecord);
-                throw;
             }
         }
 

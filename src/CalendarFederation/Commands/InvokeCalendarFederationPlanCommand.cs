@@ -22,7 +22,6 @@ namespace CalendarFederation.Commands
     {
         private const string PlanSet = "Plan";
         private const string PathSet = "Path";
-        private const string Planner = "Get-CalendarFederationPlan";
         private readonly List<CalendarFederationPlanChange> _rows = new List<CalendarFederationPlanChange>();
         private readonly HashSet<CalendarFederationPlanChange> _seen = new HashSet<CalendarFederationPlanChange>();
 
@@ -53,25 +52,9 @@ namespace CalendarFederation.Commands
 
         protected override void EndProcessing()
         {
-            if (Path != null) _rows.AddRange(PlanFromFile(Path));
+            if (Path != null) _rows.AddRange(FleetPlanByName.Plan(this, Path));
             if (_rows.Count == 0) return;
             new Run(this).ApplyAll(_rows);
-        }
-
-        // The planner is Get-CalendarFederationPlan's (its errors, such as FleetTenantUnreadable, are written as it writes
-        // them); it is called by name, as a user would, so this cmdlet does not depend on how it reads the file.
-        private IEnumerable<CalendarFederationPlanChange> PlanFromFile(string path)
-        {
-            try
-            {
-                return InvokeCommand.InvokeScript(SessionState, ScriptBlock.Create("param($p) " + Planner + " -Path $p"), path)
-                    .Select(o => o?.BaseObject).OfType<CalendarFederationPlanChange>().ToArray();
-            }
-            catch (RuntimeException ex) when (!(ex is PipelineStoppedException))
-            {
-                ThrowTerminatingError(ex.ErrorRecord);
-                throw;
-            }
         }
 
         // The engine-typed work of one call, in a class of its own so that reflecting over the cmdlet never loads the engine.
