@@ -246,6 +246,8 @@ function Invoke-FleetBenchmark {
     $r.PlanElapsed = Get-Stats ([double[]]($r.PlanRuns | ForEach-Object { $_.ElapsedMs }))
     $r.PlanRatio = Get-Median ([double[]]($r.PlanRuns | ForEach-Object { $_.Ratio }))
     $r.PlanSerialRatio = Get-Median ([double[]]($r.PlanRuns | ForEach-Object { $_.SerialRatio }))
+    $r.PlanGatesOnlyRatio = Get-Median ([double[]]($r.PlanRuns | ForEach-Object { $_.GatesOnlyRatio }))
+    if ($r['PlanRunsLowLimit']) { $r.PlanRatioLowLimit = Get-Median ([double[]]($r.PlanRunsLowLimit | ForEach-Object { $_.Ratio })) }
     $r.HeldPlanGates = $r.PlanRatio -le 1.3
     $r.HeldPlanSerial = $r.PlanSerialRatio -le 1.3
     $a = $r.Apply
@@ -255,7 +257,7 @@ function Invoke-FleetBenchmark {
     $r.ManagedPerTenantKB50 = 1024 * ($small.After.ManagedMB - $small.Before.ManagedMB) / $r.Tenants
     $r.ManagedPerTenantKBLarge = 1024 * ($large.After.ManagedMB - $large.Before.ManagedMB) / $r.LargeTenants
     $r.PeakGrowthPerTenantKB = 1024 * ($large.After.PeakWorkingSetMB - $small.After.PeakWorkingSetMB) / ($r.LargeTenants - $r.Tenants)
-    Write-Host ("   plan {0:n2} s median ({1:n2}x the gates' minimum, {2:n2}x the serial one); apply: lost {3}, duplicated {4}, repeated {5}; managed {6:n1} MB / {7:n1} MB, peak working set {8:n0} MB / {9:n0} MB" -f `
+    Write-Host ("   plan {0:n2} s median ({1:n2}x the reads' minimum, {2:n2}x the serial one); apply: lost {3}, duplicated {4}, repeated {5}; managed {6:n1} MB / {7:n1} MB, peak working set {8:n0} MB / {9:n0} MB" -f `
         ($r.PlanElapsed.Median / 1000), $r.PlanRatio, $r.PlanSerialRatio, $a.Lost, $a.Duplicated, $a.Repeated, $small.After.ManagedMB, $large.After.ManagedMB, $small.After.PeakWorkingSetMB, $large.After.PeakWorkingSetMB)
     return $r
 }
@@ -552,7 +554,7 @@ if ($mg) {
 $fl = $report['Fleet']
 if ($fl) {
     $fa = $fl.Apply
-    Line ("| Fleet: plan of {0} tenants / {1} pairs within {2}x of the reads' minimum: per tenant its admin API and Graph reads within the per-tenant gates ({3} and {4} at once) x the latency, {5} tenants at once (section 8) | {6:n2} s median vs {7:n2} s ({8:n2}x) | {9} |" -f $fl.Tenants, $fl.Pairs, $fl.TargetRatio, $fl.AdminGate, $fl.GraphGate, $fl.ThrottleLimit, ($fl.PlanElapsed.Median / 1000), ($fl.PlanRuns[-1].Reads.MinimumMs / 1000), $fl.PlanRatio, (Held $fl.HeldPlanGates))
+    Line ("| Fleet: plan of {0} tenants / {1} pairs within {2}x of the reads' minimum: per tenant its admin API and Graph reads in the order they need, within the per-tenant gates ({3} and {4} at once) x the latency, {5} tenants at once (section 8) | {6:n2} s median vs {7:n2} s ({8:n2}x; {9:n2}x of the gates-only reference) | {10} |" -f $fl.Tenants, $fl.Pairs, $fl.TargetRatio, $fl.AdminGate, $fl.GraphGate, $fl.ThrottleLimit, ($fl.PlanElapsed.Median / 1000), ($fl.PlanRuns[-1].Reads.MinimumMs / 1000), $fl.PlanRatio, $(if ($fl['PlanGatesOnlyRatio']) { $fl.PlanGatesOnlyRatio } else { 0 }), (Held $fl.HeldPlanGates))
     Line ("| Fleet: apply of {0} pairs under a Graph budget of {1}/s per tenant, killed and re-run with the checkpoint: 0 lost, 0 duplicated, 0 writes repeated | killed: {2}; lost {3}, duplicated {4}, repeated {5}; getSchedule served {6} of {7} directions | {8} |" -f $fl.Pairs, $fl.RequestsPerSecondBudget, $(if ($fa.Killed) { 'yes' } else { 'NO (the run ended first)' }), $fa.Lost, $fa.Duplicated, $fa.Repeated, $fa.ServedDirections, $fa.Directions, (Held $fl.HeldApply))
 }
 Line ("| Memory: 100,000 domains streamed, peak working set flat | {0:n0} MB at 10,000, {1:n0} MB at 100,000 ({2:+0.0;-0.0}%) | {3} |" -f $mem.PeakAt10kMB, $mem.PeakAt100kMB, $mem.GrowthPercent, (Held $mem.Held))
@@ -711,16 +713,22 @@ if ($fl) {
     Line
     Line ("### Plan: ``Get-CalendarFederationPlan -Path <file> -ThrottleLimit {0}``, sandbox latency {1} ms, timed in one process, {2} runs" -f $fl.ThrottleLimit, $fl.LatencyMs, $fl.PlanRuns.Count)
     Line
-    Line '| Run | Time | Rows | Reads (admin API + Graph) | Reads per tenant | Reference: serial per tenant | Ratio | Minimum within the gates (target) | Ratio | Load (1 min) |'
-    Line '|---|---|---|---|---|---|---|---|---|---|'
+    Line '| Run | Time | Rows | Reads (admin API + Graph) | Reads per tenant | Tenants by rounds of reads | Minimum: the reads in their order within the gates (target) | Ratio | Reference: gates only | Ratio | Reference: serial | Ratio | Load (1 min) |'
+    Line '|---|---|---|---|---|---|---|---|---|---|---|---|---|'
     foreach ($pr in $fl.PlanRuns) {
         $rr = $pr.Reads
-        Line ("| {0} | {1} | {2} ({3}) | {4} ({5} + {6}) | {7}-{8} | {9} | {10:n2}x | {11} | {12:n2}x | {13} |" -f $pr.Run, (Format-S $pr.ElapsedMs), $pr.Rows, (($pr.Actions.Keys | ForEach-Object { "$_ $($pr.Actions[$_])" }) -join ', '), $rr.Requests, $rr.AdminRequests, $rr.GraphRequests,
-            $rr.RequestsPerTenantMin, $rr.RequestsPerTenantMax, (Format-S $rr.SerialMinimumMs), $pr.SerialRatio, (Format-S $rr.MinimumMs), $pr.Ratio, "$($pr.LoadAverage)".Split(' ')[0])
+        $hist = if ($rr['RoundsPerTenant']) { ($rr.RoundsPerTenant.Keys | ForEach-Object { "$($rr.RoundsPerTenant[$_]) x $_" }) -join ', ' } else { '' }
+        Line ("| {0} | {1} | {2} ({3}) | {4} ({5} + {6}) | {7}-{8} | {9} | {10} | **{11:n2}x** | {12} | {13:n2}x | {14} | {15:n2}x | {16} |" -f $pr.Run, (Format-S $pr.ElapsedMs), $pr.Rows, (($pr.Actions.Keys | ForEach-Object { "$_ $($pr.Actions[$_])" }) -join ', '), $rr.Requests, $rr.AdminRequests, $rr.GraphRequests,
+            $rr.RequestsPerTenantMin, $rr.RequestsPerTenantMax, $hist, (Format-S $rr.MinimumMs), $pr.Ratio, (Format-S $rr.GatesOnlyMinimumMs), $pr.GatesOnlyRatio, (Format-S $rr.SerialMinimumMs), $pr.SerialRatio, "$($pr.LoadAverage)".Split(' ')[0])
     }
     Line
-    Line ("The minimum, from each run's request log (sign-in excluded: the sandbox adds no latency to it, and a plan signs every tenant in afresh). Serial per tenant: tenant t needs R_t x {0} ms for its R_t reads one after another; {1} tenants are read at once, so the fleet needs at least max(the slowest tenant, the sum over tenants / {1}). Within the gates: the engine runs a tenant's admin API calls {2} at once and its Graph calls {3} at once (src/CalendarFederation.Engine/AdminApi/AdminApiClient.cs, Graph/GraphClientOptions.cs), so tenant t needs at least max(ceil(admin_t/{2}), ceil(graph_t/{3})) x {0} ms; the same max(slowest, sum / {1}). The gates' figure is the target's minimum: it ignores that some reads wait on others (a partner's capabilities after the partner list), so it is a lower bound and a strict one. The serial figure is a reference only, not a bound: the plan beats it (below 1x) because a tenant's reads overlap. Neither counts what the time holds besides the reads: each tenant's sign-in (an OpenID lookup and a token request, no latency in the sandbox), the planner's CPU, and whatever else loads the machine (the load average above). Median time {4} (spread {5}). The same plan at zero latency (the memory run below, a fresh process) took {6}: the reads' latency is hidden almost wholly, and what is left is that overhead." -f $fl.LatencyMs, $fl.ThrottleLimit, $fl.AdminGate, $fl.GraphGate, (Format-S $fl.PlanElapsed.Median), (Format-Spread $fl.PlanElapsed -Seconds), (Format-S $fl.Memory50.ElapsedMs))
+    Line ("The minimum, from each run's request log (sign-in excluded: the sandbox adds no latency to it). The engine runs a tenant's admin API calls {2} at once and its Graph calls {3} at once (src/CalendarFederation.Engine/AdminApi/AdminApiClient.cs, Graph/GraphClientOptions.cs), every request takes one latency of {0} ms, and a read that needs another's answer cannot start before it: first the reads that need nothing (the organization relationships, the organization configuration, the accepted domains, the default policy, its capabilities and the partner list), then each listed partner's capabilities, then the name of a scope group found in them (Get-DistributionGroup), then Get-Recipient for a group that lookup did not find (XtapDecisions D15). So tenant t needs rounds_t = max(ceil(admin_t/{2}), its Graph rounds, the levels it reaches) latencies, where its Graph rounds are ceil(graph_t/{3}), or 1 + ceil(partner reads/{3}) when it has partners; {1} tenants are read at once, so the fleet needs at least max(the slowest tenant, the sum over tenants / {1}). That is the target's minimum. Two references, not bounds a plan can meet: gates only is the same without the order (max(ceil(admin_t/{2}), ceil(graph_t/{3})) x {0} ms; no client reaches it once a tenant has a partner, since a partner's capabilities cannot be asked before the list names it), and serial is a tenant's reads one after another (the plan beats it, below 1x). None counts what the time holds besides the reads: each tenant's sign-in, the planner's CPU, and whatever else loads the machine (the load average above). Median time {4} (spread {5}). The same plan at zero latency (the memory run below, a fresh process) took {6}: that is the overhead left when the reads cost nothing." -f $fl.LatencyMs, $fl.ThrottleLimit, $fl.AdminGate, $fl.GraphGate, (Format-S $fl.PlanElapsed.Median), (Format-Spread $fl.PlanElapsed -Seconds), (Format-S $fl.Memory50.ElapsedMs))
     Line
+    if ($fl['PlanRunsLowLimit']) {
+        $low = @($fl.PlanRunsLowLimit)
+        Line ("The same plan with ``-ThrottleLimit {0}`` (3 runs, its minimum with {0} tenants at once): {1}; median **{2:n2}x** of that minimum. This machine's 2 cores run the sandbox as well as the planner: with fewer tenants at once, less of the time is their CPU, and the plan comes closer to what the reads need." -f $low[0].ThrottleLimit, (($low | ForEach-Object { "{0} vs {1} ({2:n2}x)" -f (Format-S $_.ElapsedMs), (Format-S $_.Reads.MinimumMs), $_.Ratio }) -join '; '), $fl.PlanRatioLowLimit)
+        Line
+    }
     Line ("### Apply under throttling, killed and re-run")
     Line
     Line ("Every fleet tenant has a Graph budget of {0} requests/s (``PUT /_sandbox/tenants/{{t}}/graph-budget``; 429 + Retry-After), latency {1} ms. A child PowerShell runs ``Invoke-CalendarFederationPlan -Path <file> -CheckpointPath <file>``; it is killed (``Process.Kill``, the whole tree) once the sandbox has logged {2} requests (the {4} reads of the last timed plan plus a number drawn from ``System.Random({3})`` in [{5}, {6}]; the sandbox's ``/_sandbox/wait?requestsAtLeast=`` answers when it is reached); then the same command with the same checkpoint runs to its end in a new process. Then the sandbox's state and request log." -f $fl.RequestsPerSecondBudget, $fl.LatencyMs, $fa.KillAtRequests, $fl.Seed, $fa.PlanReads, $fa.KillAfterMin, $fa.KillAfterMax)

@@ -107,4 +107,60 @@ Describe 'The federation map of a 12-tenant sandbox fleet in headless Chromium (
         $null = Invoke-Chromium @("--screenshot=$png", '--window-size=1366,900', $url)
         (Get-Item -LiteralPath $png).Length | Should -BeGreaterThan 20000
     }
+
+    It 'lists Test-OrganizationRelationship''s findings under every broken cell, and -SkipFindings leaves them out' {
+        if (Skip-Untrusted) { return }
+        $ews = @($world.members | Where-Object { $_.kind -eq 'EwsBlocked' } | Select-Object -First 1)
+        $ews.Count | Should -Be 1 -Because 'the fleet of 12 holds one EWS-blocked pair'
+        $out = Join-Path ([IO.Path]::GetTempPath()) "cf-map-findings-$PID.html"
+        try {
+            $rows | Export-CalendarFederationReport -Path $out -Confirm:$false | Out-Null
+            $html = [IO.File]::ReadAllText($out)
+            $articles = @([regex]::Matches($html, '<article[^>]*data-from="([^"]+)" data-to="([^"]+)" data-health="(\w+)">.*?</article>', 'Singleline'))
+            $blocked = @($articles | Where-Object { $_.Groups[1].Value -eq $ews[0].name -and $_.Groups[2].Value -eq $ews[0].partner })
+            $blocked.Count | Should -Be 1
+            $blocked[0].Groups[3].Value | Should -Be 'Broken'
+            # The diagnosis names the cause: EWS is off in the tenant (EwsBlocked, blocking), with the tenants involved.
+            $blocked[0].Value | Should -Match "Test-OrganizationRelationship \($($ews[0].name) with $($ews[0].partner)\)"
+            $blocked[0].Value | Should -Match '<ul class="findings"><li>Blocking \(fleet\d+\.onmicrosoft\.com\) EwsBlocked: EWS is off in '
+            $broken = @($articles | Where-Object { $_.Groups[3].Value -eq 'Broken' })
+            $broken.Count | Should -BeGreaterThan 1
+            foreach ($b in $broken) { $b.Value | Should -Match '<ul class="findings"><li>' -Because "$($b.Groups[1].Value) -> $($b.Groups[2].Value) is broken" }
+            foreach ($u in @($articles | Where-Object { $_.Groups[3].Value -eq 'Unknown' })) { $u.Value | Should -Not -Match 'class="findings"' }
+
+            $rows | Export-CalendarFederationReport -Path $out -SkipFindings -Confirm:$false | Out-Null
+            [IO.File]::ReadAllText($out) | Should -Not -Match 'class="findings"'
+        }
+        finally { Remove-Item -LiteralPath $out -ErrorAction SilentlyContinue }
+    }
+
+    It 'maps live connections without a fleet file (-Connection), and leaves no file of its own behind' {
+        if (Skip-Untrusted) { return }
+        $members = @($world.members | Where-Object { -not $_.unreadable -and $_.partner } | Select-Object -First 4)
+        $connections = @(foreach ($m in $members) {
+                Connect-CalendarFederation -ExchangeEnvironmentName $world.environmentName -AppId $m.appId -Organization $m.organization `
+                    -ClientSecret (ConvertTo-SecureString "$($m.name)-sandbox-secret" -AsPlainText -Force) -PassThru -WarningAction SilentlyContinue })
+        $out = Join-Path ([IO.Path]::GetTempPath()) "cf-map-live-$PID.html"
+        $before = @(Get-ChildItem -LiteralPath ([IO.Path]::GetTempPath()) -Filter 'cf-map-*.json').Count
+        try {
+            $file = Export-CalendarFederationReport -Connection $connections -Path $out -Confirm:$false -ErrorVariable errs
+            @($errs).Count | Should -Be 0
+            $file.FullName | Should -Be ([IO.Path]::GetFullPath($out))
+            $html = [IO.File]::ReadAllText($out)
+            $html | Should -Match 'from the live state of 4 connections'
+            $cells = @([regex]::Matches($html, '<td[^>]*data-from="([^"]+)"[^>]*data-to="([^"]+)"[^>]*data-health="([^"]+)"'))
+            $cells.Count | Should -Be (4 * 3)
+            # The file is the connections' own, with their short names; each member and its partner share both ways or one.
+            $names = @($cells | ForEach-Object { $_.Groups[1].Value } | Sort-Object -Unique)
+            $names | Should -Be @($members | ForEach-Object name | Sort-Object)
+            @($cells | Where-Object { $_.Groups[3].Value -ne 'Empty' }).Count | Should -BeGreaterThan 0
+            # The caller's connections stay open: each still answers.
+            foreach ($c in $connections) { Get-OrganizationConfig -Connection $c | Should -Not -BeNullOrEmpty }
+            @(Get-ChildItem -LiteralPath ([IO.Path]::GetTempPath()) -Filter 'cf-map-*.json').Count | Should -Be $before
+        }
+        finally {
+            Remove-Item -LiteralPath $out -ErrorAction SilentlyContinue
+            $connections | Disconnect-CalendarFederation -Confirm:$false
+        }
+    }
 }

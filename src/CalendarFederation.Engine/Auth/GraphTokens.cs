@@ -94,6 +94,9 @@ namespace CalendarFederation.Engine.Auth
 
         public async Task<AccessTokenResult> GetTokenAsync(bool forceRefresh, IEngineEvents events, CancellationToken cancellationToken)
         {
+            // One at a time: a session's first Graph reads start together, and MSAL would send one token request for each
+            // while its cache is empty. The others then find the first one's token in the cache.
+            await _oneAtATime.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
                 return await _session.GetTokenAsync(_scope, forceRefresh, cancellationToken).ConfigureAwait(false);
@@ -102,7 +105,13 @@ namespace CalendarFederation.Engine.Auth
             {
                 throw GraphSignInErrors.Translate(ex, ClientId, Scopes, Kind);
             }
+            finally
+            {
+                _oneAtATime.Release();
+            }
         }
+
+        private readonly SemaphoreSlim _oneAtATime = new SemaphoreSlim(1, 1);
     }
 
     /// <summary>A Graph token the caller brought. Never refreshed: when it expires, the caller must bring a new one.</summary>

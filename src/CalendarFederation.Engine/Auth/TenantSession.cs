@@ -65,6 +65,9 @@ namespace CalendarFederation.Engine.Auth
         private GraphClient? _graph;
         private int _disposed;
 
+        /// <summary>True once the session was disposed (disconnected): its clients refuse every call.</summary>
+        public bool IsClosed => Volatile.Read(ref _disposed) != 0;
+
         /// <summary>How this session gets Microsoft Graph tokens (app-only, managed identity, delegated, supplied, or none).</summary>
         public IGraphTokenProvider GraphTokens { get; }
 

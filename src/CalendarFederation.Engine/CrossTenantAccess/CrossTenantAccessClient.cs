@@ -6,6 +6,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using CalendarFederation.Engine.Auth;
 using CalendarFederation.Engine.Graph;
+using CalendarFederation.Engine.Concurrency;
 
 namespace CalendarFederation.Engine.CrossTenantAccess
 {
@@ -60,9 +61,11 @@ namespace CalendarFederation.Engine.CrossTenantAccess
         /// <summary>GET default, then GET default/m365Capabilities.</summary>
         public async Task<CrossTenantDefaultPolicy> GetDefaultAsync(IEngineEvents events, CancellationToken cancellationToken)
         {
-            JsonElement body = await Graph.GetAsync(DefaultPath, CrossTenantAccessRequirements.ReadPolicy, events, cancellationToken).ConfigureAwait(false);
-            IReadOnlyList<M365Capability> capabilities = await ListCapabilitiesAsync(null, events, cancellationToken).ConfigureAwait(false);
-            return new CrossTenantDefaultPolicy(CrossTenantAccessJson.ParseTrust(Get(body, "m365CollaborationInbound")), capabilities);
+            // The two reads do not depend on each other.
+            Task<JsonElement> body = Graph.GetAsync(DefaultPath, CrossTenantAccessRequirements.ReadPolicy, events, cancellationToken);
+            Task<IReadOnlyList<M365Capability>> capabilities = ListCapabilitiesAsync(null, events, cancellationToken);
+            await SideBySide.AllAsync(body, capabilities).ConfigureAwait(false);
+            return new CrossTenantDefaultPolicy(CrossTenantAccessJson.ParseTrust(Get(body.Result, "m365CollaborationInbound")), capabilities.Result);
         }
 
         /// <summary>GET partners, every page.</summary>

@@ -7,6 +7,7 @@ using CalendarFederation.Engine.AdminApi;
 using CalendarFederation.Engine.Auth;
 using CalendarFederation.Engine.Discovery;
 using CalendarFederation.Engine.Relationships;
+using CalendarFederation.Engine.Concurrency;
 
 namespace CalendarFederation.Engine.Federation
 {
@@ -43,7 +44,7 @@ namespace CalendarFederation.Engine.Federation
             Task<AdminApiResult> config = session.AdminApi.InvokeAsync("Get-OrganizationConfig", none, events, cancellationToken);
             Task<AdminApiResult> accepted = session.AdminApi.InvokeAsync("Get-AcceptedDomain", none, events, cancellationToken);
             Task<List<AdminObject>> relationships = new OrganizationRelationshipService(session.AdminApi, events).GetAsync(null, cancellationToken);
-            await Task.WhenAll(config, accepted, relationships).ConfigureAwait(false);
+            await SideBySide.AllAsync(config, accepted, relationships).ConfigureAwait(false);
 
             AdminObject? org = config.Result.Values.FirstOrDefault();
             var domains = new List<string>();

@@ -15,7 +15,7 @@ namespace CalendarFederation.Engine.Fleet
             if (input == null) throw new ArgumentNullException(nameof(input));
             FleetPlan plan = input.Plan;
             List<string> tenants = plan.Definition.Tenants.Select(t => t.Name).ToList();
-            var matrix = new FleetReportMatrix(tenants) { ReadAt = plan.ReadAt, SourcePath = plan.Definition.SourcePath };
+            var matrix = new FleetReportMatrix(tenants) { ReadAt = plan.ReadAt, SourcePath = input.Source ?? plan.Definition.SourcePath };
             foreach (string from in tenants)
             {
                 foreach (string to in tenants)

@@ -107,7 +107,11 @@ namespace CalendarFederation.Engine.Fleet
                         .Append(E(cell.From)).Append("\" data-to=\"").Append(E(cell.To)).Append("\" data-health=\"").Append(cell.Health).Append("\"><h3>")
                         .Append(E(cell.From)).Append(" shares with ").Append(E(cell.To)).Append(": ").Append(E(Label(cell.Health))).Append("</h3>");
                     List(html, cell.Reasons, "reasons");
-                    if (cell.Findings.Count > 0) List(html, cell.Findings, "findings");
+                    if (cell.Findings.Count > 0)
+                    {
+                        html.Append("<p class=\"findings-of\">Test-OrganizationRelationship (").Append(E(cell.From)).Append(" with ").Append(E(cell.To)).Append("):</p>");
+                        List(html, cell.Findings, "findings");
+                    }
                     html.Append("</article>\n");
                 }
             }

@@ -58,6 +58,9 @@ namespace CalendarFederation.Engine.Fleet
 
         public FleetPlan Plan { get; }
 
+        /// <summary>What the map says it was drawn from; by default the plan's fleet file.</summary>
+        public string? Source { get; set; }
+
         /// <summary>Findings for the direction <paramref name="from"/> shares with <paramref name="to"/>; shown for broken cells.</summary>
         public void AddFindings(string from, string to, IEnumerable<string> findings)
         {

@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using System.Management.Automation;
 using System.Text;
+using System.Threading;
 using CalendarFederation.Engine;
 using CalendarFederation.Engine.Fleet;
 using CalendarFederation.Infrastructure;
@@ -17,13 +18,18 @@ namespace CalendarFederation.Commands
     /// reads no tenant itself (the rows carry their plan, states included), so it derives from PSCmdlet, as the environment
     /// cmdlets do. With -FleetPath it maps live state: the file is planned first by Get-CalendarFederationPlan, called by
     /// name as Invoke-CalendarFederationPlan -Path does, and the sessions that plan opened are closed afterwards.
+    /// Broken cells get Test-OrganizationRelationship's findings, on the plan's open sessions
+    /// (src/CalendarFederation.Engine/Fleet/FleetCellDiagnosis.cs), unless -SkipFindings.
     /// </summary>
     [Cmdlet(VerbsData.Export, "CalendarFederationReport", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, DefaultParameterSetName = PlanSet)]
     [OutputType(typeof(FileInfo))]
-    public sealed class ExportCalendarFederationReportCommand : PSCmdlet
+    public sealed class ExportCalendarFederationReportCommand : PSCmdlet, IDisposable
     {
+        private const int ProgressActivityId = 0x4346_0F00;
+        private readonly CancellationTokenSource _cancellation = new CancellationTokenSource();
         private const string PlanSet = "Plan";
         private const string FleetPathSet = "FleetPath";
+        private const string ConnectionSet = "Connection";
 
         private readonly List<CalendarFederationPlanChange> _rows = new List<CalendarFederationPlanChange>();
 
@@ -40,6 +46,7 @@ namespace CalendarFederation.Commands
         public string? FleetPath { get; set; }
 
         [Parameter(ParameterSetName = FleetPathSet, HelpMessage = "Connections to use for their tenants of the fleet file; they win over the file's connect settings.")]
+        [Parameter(Mandatory = true, ParameterSetName = ConnectionSet, HelpMessage = "Without -FleetPath: two or more connections, mapped as they are now (what Export-CalendarFederationPlan would write for them).")]
         [ArgumentCompleter(typeof(Completion.ConnectionCompleter))]
         [ValidateNotNull]
         public CalendarFederationConnection[]? Connection { get; set; }
@@ -47,6 +54,9 @@ namespace CalendarFederation.Commands
         [Parameter(HelpMessage = "Readiness rows (Get-CalendarFederationReadiness) of the plan's tenants: the map lists each tenant's verdicts and deadlines.")]
         [ValidateNotNull]
         public CalendarFederationReadiness[]? Readiness { get; set; }
+
+        [Parameter(HelpMessage = "Draw the map from the plan alone: broken cells are not tested (Test-OrganizationRelationship), so the map reads nothing more.")]
+        public SwitchParameter SkipFindings { get; set; }
 
         protected override void ProcessRecord()
         {
@@ -58,9 +68,10 @@ namespace CalendarFederation.Commands
 
         protected override void EndProcessing()
         {
-            bool live = FleetPath != null;
+            bool live = FleetPath != null || ParameterSetName == ConnectionSet;
             // A tenant the planner cannot read is its error, and Unknown on the map.
-            if (live) _rows.AddRange(FleetPlanByName.Plan(this, FleetPath!, Connection));
+            if (FleetPath != null) _rows.AddRange(FleetPlanByName.Plan(this, FleetPath, Connection));
+            else if (ParameterSetName == ConnectionSet) _rows.AddRange(PlanConnections(Connection!));
             if (_rows.Count == 0) return;
             try
             {
@@ -71,6 +82,26 @@ namespace CalendarFederation.Commands
                 if (live) Run.Release(_rows);
             }
         }
+
+        // The connections' own fleet file, planned: what they share now, each pair as it is set up. The file is a
+        // temporary one, removed once planned; the connections stay open.
+        private CalendarFederationPlanChange[] PlanConnections(CalendarFederationConnection[] connections)
+        {
+            string file = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "cf-map-" + Guid.NewGuid().ToString("N") + ".json");
+            try
+            {
+                FleetPlanByName.Export(this, file, connections);
+                return FleetPlanByName.Plan(this, file, connections);
+            }
+            finally
+            {
+                try { File.Delete(file); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            }
+        }
+
+        protected override void StopProcessing() => _cancellation.Cancel();
+
+        public void Dispose() => _cancellation.Dispose();
 
         // The engine-typed work, in a class of its own so that reflecting over the cmdlet never loads the engine.
         private sealed class Run
@@ -94,7 +125,9 @@ namespace CalendarFederation.Commands
                 string path = _cmd.GetUnresolvedProviderPathFromPSPath(_cmd.Path);
                 if (!_cmd.ShouldProcess(path, Text.Format(FleetReportMessages.ConfirmWriteAction, plan.Definition.Tenants.Count))) return;
 
-                string html = FleetReport.ToHtml(Input(plan));
+                FleetReportInput input = Input(plan);
+                if (!_cmd.SkipFindings) Diagnose(input);
+                string html = FleetReport.ToHtml(input);
                 try
                 {
                     File.WriteAllText(path, html, new UTF8Encoding(false));
@@ -109,10 +142,26 @@ namespace CalendarFederation.Commands
                 _cmd.WriteObject(new FileInfo(path));
             }
 
+            // Broken cells' findings, on the plan's own sessions; a stop ends the command like any other.
+            private void Diagnose(FleetReportInput input)
+            {
+                var queue = new EngineEventQueue(_cmd, ProgressActivityId);
+                try
+                {
+                    int tested = queue.Run((events, token) => FleetCellDiagnosis.AddFindingsAsync(input, events, token), _cmd._cancellation.Token);
+                    _cmd.WriteVerbose(Text.Format(FleetReportMessages.VerboseCellsTested, tested));
+                }
+                catch (OperationCanceledException) when (_cmd._cancellation.IsCancellationRequested)
+                {
+                    throw new PipelineStoppedException();
+                }
+            }
+
             // Readiness rows go to the tenant whose organization, accepted domain or tenant id they name.
             private FleetReportInput Input(FleetPlan plan)
             {
                 var input = new FleetReportInput(plan);
+                if (_cmd.ParameterSetName == ConnectionSet) input.Source = Text.Format(FleetReportMessages.LabelLiveConnections, plan.Definition.Tenants.Count);
                 var unmatched = new List<string>();
                 foreach (CalendarFederationReadiness row in _cmd.Readiness ?? Array.Empty<CalendarFederationReadiness>())
                 {

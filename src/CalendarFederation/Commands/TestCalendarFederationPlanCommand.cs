@@ -21,6 +21,12 @@ namespace CalendarFederation.Commands
         [Parameter(HelpMessage = "Return the drift rows (what Get-CalendarFederationPlan would change, and Unknown rows) instead of $true or $false.")]
         public SwitchParameter PassThru { get; set; }
 
+        [Parameter(HelpMessage = "How many tenants are read at once. Default: 8.")]
+        [ValidateRange(1, 64)]
+        public int ThrottleLimit { get; set; } = FleetStateReader.DefaultConcurrency;
+
+        protected override int Concurrency => ThrottleLimit;
+
         protected override void EndProcessing()
         {
             FleetPlan plan = ReadPlan(keepSessions: PassThru);

@@ -25,6 +25,8 @@ namespace CalendarFederation.Infrastructure
     {
         private readonly Dictionary<string, Prepared> _prepared = new Dictionary<string, Prepared>(StringComparer.OrdinalIgnoreCase);
         private readonly ConcurrentBag<TenantSession> _created = new ConcurrentBag<TenantSession>();
+        // One connection pool for every tenant this connector signs in (src/CalendarFederation.Engine/Http/SharedConnections.cs).
+        private readonly HttpSettings _http = SharedConnections.Share(new HttpSettings { HandlerFactory = TestHooks.HandlerFactory });
 
         private sealed class Prepared
         {
@@ -54,7 +56,7 @@ namespace CalendarFederation.Infrastructure
                 }
                 else
                 {
-                    prepared = PrepareFromFile(cmdlet, definition, tenant);
+                    prepared = PrepareFromFile(cmdlet, definition, tenant, connector._http);
                 }
                 connector._prepared[tenant.Name] = prepared;
                 if (prepared.Borrowed != null) cmdlet.WriteVerbose(Text.Format(FleetMessages.VerboseConnectBorrowed, tenant.Name, prepared.Borrowed));
@@ -106,7 +108,7 @@ namespace CalendarFederation.Infrastructure
             ? new Prepared { Failure = Failed(tenant, Text.Format(FleetMessages.ErrorConnectConnectionClosed, tenant.Name, connection.Organization)) }
             : new Prepared { Borrowed = connection };
 
-        private static Prepared PrepareFromFile(PSCmdlet cmdlet, FleetDefinition definition, FleetTenant tenant)
+        private static Prepared PrepareFromFile(PSCmdlet cmdlet, FleetDefinition definition, FleetTenant tenant, HttpSettings http)
         {
             FleetConnect connect = tenant.Connect;
             if (connect.Kind == FleetConnectKind.Connection)
@@ -118,7 +120,7 @@ namespace CalendarFederation.Infrastructure
             }
             try
             {
-                return new Prepared { Request = BuildRequest(cmdlet, definition, tenant) };
+                return new Prepared { Request = BuildRequest(cmdlet, definition, tenant, http) };
             }
             catch (EngineException ex)
             {
@@ -127,7 +129,7 @@ namespace CalendarFederation.Infrastructure
         }
 
         // The app-only request Connect-CalendarFederation builds for the same settings; secrets are read here, never shown.
-        private static SignInRequest BuildRequest(PSCmdlet cmdlet, FleetDefinition definition, FleetTenant tenant)
+        private static SignInRequest BuildRequest(PSCmdlet cmdlet, FleetDefinition definition, FleetTenant tenant, HttpSettings http)
         {
             FleetConnect connect = tenant.Connect;
             ExchangeEnvironment environment = EnvironmentRegistry.Find(tenant.ExchangeEnvironmentName)
@@ -138,7 +140,7 @@ namespace CalendarFederation.Infrastructure
                 Environment = environment,
                 ClientId = connect.AppId,
                 Organization = tenant.Organization ?? tenant.TenantId,
-                Http = new HttpSettings { HandlerFactory = TestHooks.HandlerFactory },
+                Http = http,
                 AllowPrompt = false,
             };
             if (connect.Kind != FleetConnectKind.ManagedIdentity && string.IsNullOrWhiteSpace(connect.AppId))

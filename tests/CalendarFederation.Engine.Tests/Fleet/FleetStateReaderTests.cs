@@ -86,6 +86,48 @@ public sealed class FleetStateReaderTests
     }
 
     [Fact]
+    public async Task Later_tenants_sign_in_while_earlier_ones_are_read_and_reads_stay_within_the_bound()
+    {
+        var def = new FleetDefinition();
+        for (int i = 0; i < 4; i++) def.Tenants.Add(new FleetTenant { Name = "t" + i, Organization = $"t{i}.onmicrosoft.com" });
+        var releaseFirst = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var allSignedIn = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var inFlight = new Dictionary<string, int>();
+        int signedIn = 0, maxTenantsReading = 0;
+        var readTenants = new HashSet<string>();
+        var connector = new FakeConnector(t =>
+        {
+            var handler = new CallbackHandler(async () =>
+            {
+                lock (inFlight)
+                {
+                    inFlight[t.Name] = inFlight.TryGetValue(t.Name, out int n) ? n + 1 : 1;
+                    readTenants.Add(t.Name);
+                    maxTenantsReading = Math.Max(maxTenantsReading, inFlight.Count(kv => kv.Value > 0));
+                }
+                if (t.Name == "t0") await releaseFirst.Task;
+                lock (inFlight) inFlight[t.Name]--;
+            });
+            TenantSession session = Session(t, null, handler);
+            if (Interlocked.Increment(ref signedIn) == def.Tenants.Count) allSignedIn.TrySetResult(true);
+            return session;
+        });
+
+        Task<IReadOnlyDictionary<string, FleetTenantState>> reading = FleetStateReader.ReadAllAsync(def, connector, NullEngineEvents.Instance, CancellationToken.None, concurrency: 1);
+        // Every tenant signs in while the first one's read is held: a sign-in does not wait for a reading slot.
+        await allSignedIn.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        lock (inFlight) Assert.Equal(new[] { "t0" }, readTenants.ToArray());
+        releaseFirst.SetResult(true);
+        IReadOnlyDictionary<string, FleetTenantState> states = await reading;
+
+        Assert.Equal(1, maxTenantsReading);
+        Assert.Equal(4, readTenants.Count);
+        // The admin API read is named first, so its refusal is the one reported, however late it comes.
+        Assert.All(states.Values, s => Assert.Equal(ErrorIds.AccessDenied, s.ReadError!.ErrorId));
+        foreach (FleetTenantState s in states.Values) s.Session!.Dispose();
+    }
+
+    [Fact]
     public async Task An_unexpected_failure_is_a_read_error_too_and_names_the_tenant()
     {
         var connector = new FakeConnector((FleetTenant t) => Task.FromException<TenantSession>(t.Name == "tailspin"
@@ -116,12 +158,14 @@ public sealed class FleetStateReaderTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => FleetStateReader.ReadAllAsync(Definition(), connector, NullEngineEvents.Instance, cts.Token, concurrency: 1));
     }
 
-    private static TenantSession Session(FleetTenant tenant, string tenantId, HttpStatusCode status)
+    private static TenantSession Session(FleetTenant tenant, string? tenantId, HttpStatusCode status) => Session(tenant, tenantId, new StatusHandler(status));
+
+    private static TenantSession Session(FleetTenant tenant, string? tenantId, HttpMessageHandler handler)
     {
         var tokens = new FixedTokens();
         var request = new SignInRequest { Mode = SignInMode.ClientSecret, Organization = tenant.Organization, ClientId = "00000000-0000-4000-8000-0000000000cc" };
         var api = new AdminApiClient(new AdminApiOptions { Tenant = tenant.Organization!, AnchorMailbox = "APP:fleet-test@" + tenant.Organization, GateKey = "fleet-test-" + tenant.Name },
-            tokens, new StatusHandler(status), disposeHandler: true);
+            tokens, handler, disposeHandler: true);
         return new TenantSession(request, tokens, api, tenantId, tenant.Organization!, null, request.ClientId, isAppOnly: true, DateTimeOffset.UtcNow.AddHours(1), null);
     }
 
@@ -145,15 +189,29 @@ public sealed class FleetStateReaderTests
             Task.FromResult(new AccessTokenResult("fleet-test-token", DateTimeOffset.UtcNow.AddHours(1), null, null));
     }
 
+    /// <summary>Answers 403 (as <see cref="StatusHandler"/>) once the callback has run.</summary>
+    private sealed class CallbackHandler : HttpMessageHandler
+    {
+        private readonly Func<Task> _callback;
+        public CallbackHandler(Func<Task> callback) => _callback = callback;
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            await _callback();
+            return StatusHandler.Refusal(HttpStatusCode.Forbidden);
+        }
+    }
+
     private sealed class StatusHandler : HttpMessageHandler
     {
         private readonly HttpStatusCode _status;
         public StatusHandler(HttpStatusCode status) => _status = status;
 
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
-            Task.FromResult(new HttpResponseMessage(_status)
-            {
-                Content = new StringContent("{\"error\":{\"code\":\"Forbidden\",\"message\":\"The caller has no role.\"}}", System.Text.Encoding.UTF8, "application/json"),
-            });
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) => Task.FromResult(Refusal(_status));
+
+        public static HttpResponseMessage Refusal(HttpStatusCode status) => new HttpResponseMessage(status)
+        {
+            Content = new StringContent("{\"error\":{\"code\":\"Forbidden\",\"message\":\"The caller has no role.\"}}", System.Text.Encoding.UTF8, "application/json"),
+        };
     }
 }
