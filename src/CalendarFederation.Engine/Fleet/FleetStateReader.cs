@@ -104,7 +104,7 @@ namespace CalendarFederation.Engine.Fleet
                 {
                     await session.GraphTokens.GetTokenAsync(false, events, ct).ConfigureAwait(false);
                 }
-                catch (EngineException)
+                catch (Exception) when (!ct.IsCancellationRequested)
                 {
                 }
             }
